@@ -1,0 +1,423 @@
+package replay
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Bundle file names.
+const (
+	detailsFile  = "replay.json"
+	segmentsFile = "recording-segments.json"
+	errorsFile   = "errors.json"
+	manifestFile = "manifest.json"
+	fetchFile    = "fetch.json"
+	envelopeDir  = "envelopes"
+)
+
+// maxSegmentGap bounds how many empty segments are inserted for missing
+// segment ids when building segments from envelopes.
+const maxSegmentGap = 1000
+
+// LoadBundle reads a bundle directory: replay.json (details, optional),
+// recording-segments.json, errors.json (optional), manifest.json (optional,
+// kept raw), fetch.json (optional, {"partial":true}) and envelopes/*.envelope
+// (optional raw ingest). Without recording-segments.json the recording is
+// rebuilt from the envelopes. Unknown files are ignored.
+func LoadBundle(dir string) (*Bundle, error) {
+	b := &Bundle{Dir: dir}
+	read := func(name string) ([]byte, bool, error) {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("load bundle %s: %w", dir, err)
+		}
+		return data, true, nil
+	}
+
+	data, ok, err := read(detailsFile)
+	if err != nil {
+		return nil, err
+	}
+	hasDetails := ok
+	if ok {
+		if b.Details, err = ParseDetails(data); err != nil {
+			return nil, fmt.Errorf("load bundle %s: %s: %w", dir, detailsFile, err)
+		}
+	}
+
+	data, hasSegments, err := read(segmentsFile)
+	if err != nil {
+		return nil, err
+	}
+	if hasSegments {
+		if b.Segments, err = DecodeSegments(data); err != nil {
+			return nil, fmt.Errorf("load bundle %s: %s: %w", dir, segmentsFile, err)
+		}
+	}
+
+	data, hasErrors, err := read(errorsFile)
+	if err != nil {
+		return nil, err
+	}
+	if hasErrors {
+		if b.Errors, err = parseErrorList(data); err != nil {
+			return nil, fmt.Errorf("load bundle %s: %s: %w", dir, errorsFile, err)
+		}
+	}
+
+	if data, ok, err = read(manifestFile); err != nil {
+		return nil, err
+	} else if ok {
+		if !json.Valid(data) {
+			return nil, fmt.Errorf("load bundle %s: %s: invalid JSON", dir, manifestFile)
+		}
+		b.Manifest = json.RawMessage(data)
+	}
+
+	if data, ok, err = read(fetchFile); err != nil {
+		return nil, err
+	} else if ok {
+		var f struct {
+			Partial bool `json:"partial"`
+		}
+		if err := json.Unmarshal(data, &f); err != nil {
+			return nil, fmt.Errorf("load bundle %s: %s: %w", dir, fetchFile, err)
+		}
+		b.Partial = f.Partial
+	}
+
+	envs, err := readEnvelopeDir(filepath.Join(dir, envelopeDir))
+	if err != nil {
+		return nil, fmt.Errorf("load bundle %s: %w", dir, err)
+	}
+	if len(envs) > 0 {
+		fromEnv, err := BundleFromEnvelopes(envs)
+		if err != nil {
+			return nil, fmt.Errorf("load bundle %s: %s: %w", dir, envelopeDir, err)
+		}
+		b.UserAgent = fromEnv.UserAgent
+		if !hasSegments {
+			b.Segments = fromEnv.Segments
+			hasSegments = true
+		}
+		if !hasDetails {
+			b.Details = fromEnv.Details
+		}
+		if !hasErrors {
+			b.Errors = fromEnv.Errors
+		}
+	}
+	if !hasSegments {
+		return nil, fmt.Errorf("%w: %s: no %s and no %s/*.envelope", ErrNotReplay, dir, segmentsFile, envelopeDir)
+	}
+	return b, nil
+}
+
+// readEnvelopeDir decodes every *.envelope file of dir in name order; a
+// missing dir gives none.
+func readEnvelopeDir(dir string) ([]*Envelope, error) {
+	names, err := filepath.Glob(filepath.Join(dir, "*.envelope"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var envs []*Envelope
+	for _, name := range names {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		env, err := DecodeEnvelope(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Base(name), err)
+		}
+		envs = append(envs, env)
+	}
+	return envs, nil
+}
+
+// parseErrorList decodes errors.json: an array of error events (or the
+// API's {"data":[...]}).
+func parseErrorList(data []byte) ([]ErrorEvent, error) {
+	var arr []json.RawMessage
+	if err := json.Unmarshal(data, &arr); err != nil {
+		var wrap struct {
+			Data []json.RawMessage `json:"data"`
+		}
+		if err2 := json.Unmarshal(data, &wrap); err2 != nil || wrap.Data == nil {
+			return nil, fmt.Errorf("want an array of error events: %w", err)
+		}
+		arr = wrap.Data
+	}
+	out := make([]ErrorEvent, 0, len(arr))
+	for i, raw := range arr {
+		ev, err := ParseErrorEvent(raw)
+		if err != nil {
+			return nil, fmt.Errorf("error %d: %w", i, err)
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+// DecodeSegments decodes recording segments: the API's array of segments
+// (each an array of events; null counts as an empty segment), or a single
+// segment (an array of event objects). Events stay raw.
+func DecodeSegments(data []byte) ([][]json.RawMessage, error) {
+	var top []json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return nil, fmt.Errorf("want a JSON array of segments or events: %w", err)
+	}
+	if len(top) == 0 {
+		return nil, nil
+	}
+	first := firstNonNull(top)
+	if first == 0 { // a single segment of event objects
+		for i, ev := range top {
+			if c := jsonKind(ev); c != '{' {
+				return nil, fmt.Errorf("event %d is not a JSON object", i)
+			}
+		}
+		return [][]json.RawMessage{top}, nil
+	}
+	segs := make([][]json.RawMessage, len(top))
+	for i, s := range top {
+		switch jsonKind(s) {
+		case 'n':
+			segs[i] = nil
+		case '[':
+			if err := json.Unmarshal(s, &segs[i]); err != nil {
+				return nil, fmt.Errorf("segment %d: %w", i, err)
+			}
+		default:
+			return nil, fmt.Errorf("segment %d is not an array of events", i)
+		}
+	}
+	return segs, nil
+}
+
+// firstNonNull reports 0 if the first non-null element is an object, 1
+// otherwise (arrays of arrays, or all null).
+func firstNonNull(top []json.RawMessage) int {
+	for _, el := range top {
+		switch jsonKind(el) {
+		case 'n':
+			continue
+		case '{':
+			return 0
+		}
+		return 1
+	}
+	return 1
+}
+
+// jsonKind returns the first significant byte of a JSON value: '{', '[',
+// 'n' (null), or another byte for scalars.
+func jsonKind(raw []byte) byte {
+	t := bytes.TrimLeft(raw, " \t\r\n")
+	if len(t) == 0 {
+		return 0
+	}
+	return t[0]
+}
+
+// BundleFromEnvelopes builds a bundle from raw ingest envelopes: recordings
+// ordered by segment id (the first copy of a duplicated id wins), details
+// from the replay_event items, errors from the event items.
+func BundleFromEnvelopes(envs []*Envelope) (*Bundle, error) {
+	b := &Bundle{}
+	recs := map[int][]json.RawMessage{}
+	var events []*ReplayEvent
+	for ei, env := range envs {
+		if env == nil {
+			continue
+		}
+		for ii, it := range env.Items {
+			switch it.Type {
+			case "replay_recording":
+				id, evs, err := it.ReplayRecording()
+				if err != nil {
+					return nil, fmt.Errorf("envelope %d item %d: %w", ei, ii, err)
+				}
+				if _, dup := recs[id]; !dup {
+					recs[id] = evs
+				}
+			case "replay_event":
+				re, err := it.ReplayEvent()
+				if err != nil {
+					return nil, fmt.Errorf("envelope %d item %d: %w", ei, ii, err)
+				}
+				events = append(events, re)
+			case "event":
+				ev, err := it.ErrorEvent()
+				if err != nil {
+					return nil, fmt.Errorf("envelope %d item %d: %w", ei, ii, err)
+				}
+				b.Errors = append(b.Errors, *ev)
+			}
+		}
+	}
+	ids := make([]int, 0, len(recs))
+	for id := range recs {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	fillGaps := len(ids) > 0 && ids[len(ids)-1]-len(ids) < maxSegmentGap
+	for _, id := range ids {
+		for fillGaps && len(b.Segments) < id {
+			b.Segments = append(b.Segments, nil)
+		}
+		b.Segments = append(b.Segments, recs[id])
+	}
+	b.Details = detailsFromReplayEvents(events)
+	for _, e := range events {
+		if e.UserAgent != "" {
+			b.UserAgent = e.UserAgent
+			break
+		}
+	}
+	return b, nil
+}
+
+// detailsFromReplayEvents merges per-segment replay_event items into the
+// details the API would have returned.
+func detailsFromReplayEvents(events []*ReplayEvent) Details {
+	var d Details
+	seen := map[string]bool{}
+	add := func(dst *[]string, vals []string) {
+		for _, v := range vals {
+			if !seen[v] {
+				seen[v] = true
+				*dst = append(*dst, v)
+			}
+		}
+	}
+	for _, e := range events {
+		if d.ID == "" {
+			d.ID = e.ReplayID
+		}
+		if !e.Start.IsZero() && (d.StartedAt.IsZero() || e.Start.Before(d.StartedAt)) {
+			d.StartedAt = e.Start
+		}
+		if e.Time.After(d.FinishedAt) {
+			d.FinishedAt = e.Time
+		}
+		add(&d.ErrorIDs, e.ErrorIDs)
+		add(&d.TraceIDs, e.TraceIDs)
+		add(&d.URLs, e.URLs)
+		if e.Release != "" && !seen["release:"+e.Release] {
+			seen["release:"+e.Release] = true
+			d.Releases = append(d.Releases, e.Release)
+		}
+		d.Environment = firstNonEmpty(d.Environment, e.Environment)
+		d.ReplayType = firstNonEmpty(d.ReplayType, e.ReplayType)
+		d.Platform = firstNonEmpty(d.Platform, e.Platform)
+		if d.SDK.Name == "" {
+			d.SDK = e.SDK
+		}
+		if d.User == (User{}) {
+			d.User = e.User
+		}
+	}
+	d.CountSegments = len(events)
+	d.CountErrors = len(d.ErrorIDs)
+	if !d.StartedAt.IsZero() && d.FinishedAt.After(d.StartedAt) {
+		d.Duration = d.FinishedAt.Sub(d.StartedAt).Seconds()
+	}
+	return d
+}
+
+// Load reads a replay from path, detected by content: a bundle directory, a
+// recording-segments file (array of segments), a single segment file (array
+// of events) or a raw envelope file. A details file alone is not enough.
+func Load(path string) (*Bundle, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("load replay: %w", err)
+	}
+	if st.IsDir() {
+		return LoadBundle(path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load replay: %w", err)
+	}
+	return loadBytes(path, data)
+}
+
+// loadBytes detects and decodes the content of one file.
+func loadBytes(path string, data []byte) (*Bundle, error) {
+	notReplay := func(why string) error { return fmt.Errorf("%w: %s: %s", ErrNotReplay, path, why) }
+	if len(data) >= 2 && data[0] == 0x78 {
+		if plain, err := decompressRecording(data); err == nil {
+			data = plain
+		}
+	}
+	switch jsonKind(data) {
+	case '[':
+		segs, err := DecodeSegments(data)
+		if err != nil {
+			return nil, notReplay(err.Error())
+		}
+		if !looksLikeEvents(segs) {
+			return nil, notReplay("array elements are not rrweb events (no type/timestamp)")
+		}
+		return &Bundle{Dir: path, Segments: segs}, nil
+	case '{':
+		if env, err := DecodeEnvelope(data); err == nil && len(env.Items) > 0 {
+			b, err := BundleFromEnvelopes([]*Envelope{env})
+			if err != nil {
+				return nil, notReplay(err.Error())
+			}
+			if len(b.Segments) == 0 {
+				return nil, notReplay("envelope has no replay_recording item")
+			}
+			b.Dir = path
+			return b, nil
+		}
+		if d, err := ParseDetails(data); err == nil && d.ID != "" {
+			return nil, notReplay("replay details only, no recording (load the bundle directory)")
+		}
+		return nil, notReplay("JSON object is neither an envelope nor a replay")
+	case 0:
+		return nil, notReplay("empty file")
+	}
+	return nil, notReplay("not JSON, not an envelope")
+}
+
+// looksLikeEvents reports whether the first event found has an rrweb
+// "type" and "timestamp"; an empty recording passes (BuildTimeline reports
+// ErrEmptyReplay).
+func looksLikeEvents(segs [][]json.RawMessage) bool {
+	for _, seg := range segs {
+		for _, ev := range seg {
+			var probe map[string]json.RawMessage
+			if json.Unmarshal(ev, &probe) != nil {
+				return false
+			}
+			_, t := probe["type"]
+			_, ts := probe["timestamp"]
+			return t && ts
+		}
+	}
+	return true
+}
+
+// String summarises the bundle for logs.
+func (b *Bundle) String() string {
+	n := 0
+	for _, s := range b.Segments {
+		n += len(s)
+	}
+	return strings.TrimSpace(fmt.Sprintf("replay %s: %d segments, %d events, %d errors", b.Details.ID, len(b.Segments), n, len(b.Errors)))
+}
