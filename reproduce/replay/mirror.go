@@ -1,0 +1,434 @@
+package replay
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// NodeType is rrweb's serialized node type.
+type NodeType int
+
+// rrweb node types.
+const (
+	DocumentNode     NodeType = 0
+	DocumentTypeNode NodeType = 1
+	ElementNode      NodeType = 2
+	TextNode         NodeType = 3
+	CDATANode        NodeType = 4
+	CommentNode      NodeType = 5
+)
+
+// Node is one node of the recorded DOM.
+type Node struct {
+	ID   int
+	Type NodeType
+	// Tag is the lowercase tag name of an element.
+	Tag string
+	// Attrs holds attribute values as strings (true becomes "true").
+	Attrs map[string]string
+	// Text is the textContent of a text, comment or CDATA node.
+	Text     string
+	Parent   *Node
+	Children []*Node
+}
+
+// Mirror rebuilds the recorded DOM from a FullSnapshot and the Mutation
+// events after it, the way the SDK's own mirror does, so user actions that
+// name a node id can be mapped to an element.
+type Mirror struct {
+	nodes map[int]*Node
+	root  *Node
+}
+
+// NewMirror returns an empty mirror.
+func NewMirror() *Mirror { return &Mirror{nodes: map[int]*Node{}} }
+
+// Reset empties the mirror.
+func (m *Mirror) Reset() {
+	m.nodes = map[int]*Node{}
+	m.root = nil
+}
+
+// Root returns the document node, nil before the first snapshot.
+func (m *Mirror) Root() *Node { return m.root }
+
+// Node returns the node with id, or nil.
+func (m *Mirror) Node(id int) *Node { return m.nodes[id] }
+
+// Len returns the number of nodes in the mirror.
+func (m *Mirror) Len() int { return len(m.nodes) }
+
+// wireNode is rrweb's serializedNodeWithId.
+type wireNode struct {
+	ID          *int                       `json:"id"`
+	Type        *int                       `json:"type"`
+	TagName     string                     `json:"tagName"`
+	Attributes  map[string]json.RawMessage `json:"attributes"`
+	ChildNodes  []json.RawMessage          `json:"childNodes"`
+	TextContent string                     `json:"textContent"`
+	Name        string                     `json:"name"`
+}
+
+// errBadNode reports a serialized node without id or type.
+var errBadNode = errors.New("serialized node without id or type")
+
+// LoadSnapshot resets the mirror to the tree of a FullSnapshot's data.node.
+func (m *Mirror) LoadSnapshot(node json.RawMessage) error {
+	m.Reset()
+	n, err := m.build(node, nil)
+	if err != nil {
+		m.Reset()
+		return fmt.Errorf("full snapshot: %w", err)
+	}
+	m.root = n
+	return nil
+}
+
+// build decodes a serialized subtree and registers its ids. A child that
+// fails to decode is skipped; only a bad subtree root is an error.
+func (m *Mirror) build(raw json.RawMessage, parent *Node) (*Node, error) {
+	var w wireNode
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return nil, err
+	}
+	if w.ID == nil || w.Type == nil {
+		return nil, errBadNode
+	}
+	n := &Node{ID: *w.ID, Type: NodeType(*w.Type), Parent: parent}
+	switch n.Type {
+	case ElementNode:
+		n.Tag = strings.ToLower(w.TagName)
+		n.Attrs = make(map[string]string, len(w.Attributes))
+		for k, v := range w.Attributes {
+			if s, ok := attrValue(v); ok {
+				n.Attrs[k] = s
+			}
+		}
+	case DocumentTypeNode:
+		n.Text = w.Name
+	default:
+		n.Text = w.TextContent
+	}
+	if old := m.nodes[n.ID]; old != nil {
+		m.detach(old)
+		m.forget(old)
+	}
+	m.nodes[n.ID] = n
+	for _, c := range w.ChildNodes {
+		child, err := m.build(c, n)
+		if err != nil {
+			continue
+		}
+		n.Children = append(n.Children, child)
+	}
+	return n, nil
+}
+
+// attrValue converts a serialized attribute value; null (and shapes that
+// are not scalars, like style diff objects) report false.
+func attrValue(raw json.RawMessage) (string, bool) {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil || v == nil {
+		return "", false
+	}
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case bool:
+		if !x {
+			return "", false
+		}
+		return "true", true
+	}
+	return "", false
+}
+
+// wireMutation is rrweb's mutationData.
+type wireMutation struct {
+	Texts []struct {
+		ID    int     `json:"id"`
+		Value *string `json:"value"`
+	} `json:"texts"`
+	Attributes []struct {
+		ID         int                        `json:"id"`
+		Attributes map[string]json.RawMessage `json:"attributes"`
+	} `json:"attributes"`
+	Removes []struct {
+		ParentID int `json:"parentId"`
+		ID       int `json:"id"`
+	} `json:"removes"`
+	Adds []wireAdd `json:"adds"`
+}
+
+type wireAdd struct {
+	ParentID   int             `json:"parentId"`
+	NextID     *int            `json:"nextId"`
+	PreviousID *int            `json:"previousId"`
+	Node       json.RawMessage `json:"node"`
+}
+
+// ApplyMutation applies a Mutation event's data (removes, then adds, then
+// texts and attributes, as rrweb's replayer does). It returns how many
+// references pointed at unknown nodes (skipped), and an error only when
+// the data is not a mutation at all.
+func (m *Mirror) ApplyMutation(data json.RawMessage) (missing int, err error) {
+	var mu wireMutation
+	if err := json.Unmarshal(data, &mu); err != nil {
+		return 0, fmt.Errorf("mutation: %w", err)
+	}
+	for _, r := range mu.Removes {
+		n := m.nodes[r.ID]
+		if n == nil {
+			missing++
+			continue
+		}
+		m.detach(n)
+		m.forget(n)
+	}
+	missing += m.applyAdds(mu.Adds)
+	for _, t := range mu.Texts {
+		n := m.nodes[t.ID]
+		if n == nil {
+			missing++
+			continue
+		}
+		if t.Value != nil {
+			n.Text = *t.Value
+		}
+	}
+	for _, a := range mu.Attributes {
+		n := m.nodes[a.ID]
+		if n == nil {
+			missing++
+			continue
+		}
+		if n.Attrs == nil {
+			n.Attrs = map[string]string{}
+		}
+		for k, v := range a.Attributes {
+			if s, ok := attrValue(v); ok {
+				n.Attrs[k] = s
+			} else if isNull(v) {
+				delete(n.Attrs, k)
+			}
+		}
+	}
+	return missing, nil
+}
+
+func isNull(raw json.RawMessage) bool { return strings.TrimSpace(string(raw)) == "null" }
+
+// applyAdds inserts added subtrees. An add waits while its parent or its
+// nextId sibling is still to come in the same batch; what can never be
+// placed is counted as missing.
+func (m *Mirror) applyAdds(adds []wireAdd) (missing int) {
+	pending := adds
+	for len(pending) > 0 {
+		var next []wireAdd
+		for _, a := range pending {
+			if m.nodes[a.ParentID] == nil || (a.NextID != nil && m.nodes[*a.NextID] == nil) {
+				next = append(next, a)
+				continue
+			}
+			m.insert(a)
+		}
+		if len(next) == len(pending) { // no progress: place what has a parent
+			for _, a := range next {
+				if m.nodes[a.ParentID] == nil {
+					missing++
+					continue
+				}
+				a.NextID = nil
+				m.insert(a)
+			}
+			return missing
+		}
+		pending = next
+	}
+	return missing
+}
+
+// insert places one add under its parent, before nextId, after the legacy
+// previousId, or at the end.
+func (m *Mirror) insert(a wireAdd) {
+	parent := m.nodes[a.ParentID]
+	if parent == nil {
+		return
+	}
+	n, err := m.build(a.Node, parent)
+	if err != nil {
+		return
+	}
+	if m.nodes[a.ParentID] != parent { // the add replaced its own parent's id
+		m.forget(n)
+		return
+	}
+	at := len(parent.Children)
+	if a.NextID != nil {
+		if i := indexOf(parent.Children, *a.NextID); i >= 0 {
+			at = i
+		}
+	} else if a.PreviousID != nil {
+		if i := indexOf(parent.Children, *a.PreviousID); i >= 0 {
+			at = i + 1
+		}
+	}
+	parent.Children = append(parent.Children, nil)
+	copy(parent.Children[at+1:], parent.Children[at:])
+	parent.Children[at] = n
+}
+
+func indexOf(nodes []*Node, id int) int {
+	for i, c := range nodes {
+		if c.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// detach removes n from its parent's children.
+func (m *Mirror) detach(n *Node) {
+	if p := n.Parent; p != nil {
+		if i := indexOf(p.Children, n.ID); i >= 0 && p.Children[i] == n {
+			p.Children = append(p.Children[:i], p.Children[i+1:]...)
+		}
+		n.Parent = nil
+	}
+	if m.root == n {
+		m.root = nil
+	}
+}
+
+// forget unregisters n and its subtree.
+func (m *Mirror) forget(n *Node) {
+	stack := []*Node{n}
+	for len(stack) > 0 {
+		c := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if m.nodes[c.ID] == c {
+			delete(m.nodes, c.ID)
+		}
+		stack = append(stack, c.Children...)
+	}
+}
+
+// Attr returns an attribute value ("" when absent).
+func (n *Node) Attr(name string) string { return n.Attrs[name] }
+
+// Classes returns the element's class names.
+func (n *Node) Classes() []string { return strings.Fields(n.Attrs["class"]) }
+
+// DirectText is the element's direct text children, trimmed and joined by a
+// space — what the SDK puts in a breadcrumb's textContent.
+func (n *Node) DirectText() string {
+	var parts []string
+	for _, c := range n.Children {
+		if c.Type == TextNode {
+			if t := strings.TrimSpace(c.Text); t != "" {
+				parts = append(parts, t)
+			}
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// NthOfType is the 1-based position of n among its parent's children with
+// the same tag (0 for non-elements).
+func (n *Node) NthOfType() int {
+	if n.Type != ElementNode {
+		return 0
+	}
+	if n.Parent == nil {
+		return 1
+	}
+	k := 0
+	for _, c := range n.Parent.Children {
+		if c.Type == ElementNode && c.Tag == n.Tag {
+			k++
+		}
+		if c == n {
+			return k
+		}
+	}
+	return 0
+}
+
+// sameTypeSiblings counts n's parent's element children with n's tag.
+func (n *Node) sameTypeSiblings() int {
+	if n.Parent == nil {
+		return 1
+	}
+	k := 0
+	for _, c := range n.Parent.Children {
+		if c.Type == ElementNode && c.Tag == n.Tag {
+			k++
+		}
+	}
+	return k
+}
+
+// Ancestors returns n's element ancestors, root first.
+func (n *Node) Ancestors() []*Node {
+	var out []*Node
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Type == ElementNode {
+			out = append(out, p)
+		}
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
+
+// Path returns a structural CSS path from the root element to n, e.g.
+// "html > body > div:nth-of-type(2) > button.primary": each step is the tag
+// with :nth-of-type when siblings share it; the last step adds classes.
+func (n *Node) Path() string {
+	if n == nil || n.Type != ElementNode {
+		return ""
+	}
+	var steps []string
+	for _, e := range append(n.Ancestors(), n) {
+		s := cssIdent(e.Tag)
+		if e.sameTypeSiblings() > 1 {
+			s += ":nth-of-type(" + strconv.Itoa(e.NthOfType()) + ")"
+		}
+		if e == n {
+			for _, c := range e.Classes() {
+				if isIdent(c) {
+					s += "." + c
+				}
+			}
+		}
+		steps = append(steps, s)
+	}
+	return strings.Join(steps, " > ")
+}
+
+// cssIdent returns s when it is a plain CSS identifier, else "*".
+func cssIdent(s string) string {
+	if isIdent(s) {
+		return s
+	}
+	return "*"
+}
+
+// isIdent reports whether s can be written unescaped in a selector.
+func isIdent(s string) bool {
+	if s == "" || (s[0] >= '0' && s[0] <= '9') || strings.HasPrefix(s, "--") || (s[0] == '-' && len(s) > 1 && s[1] >= '0' && s[1] <= '9') {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r > 0x7f) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,335 @@
+package replay
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Selector is a compiled CSS selector of the small subset the mirror
+// understands: tag or *, #id, .class, [attr], [attr="v"] (quotes optional),
+// :nth-of-type(n), joined by the child (>) and descendant (space)
+// combinators, and selector lists with commas.
+type Selector struct {
+	alts [][]compound // each alternative: compounds left to right
+}
+
+// compound is one step of a complex selector.
+type compound struct {
+	tag     string // "" or "*" = any
+	id      string
+	classes []string
+	attrs   []attrTest
+	nth     int  // :nth-of-type, 0 = none
+	child   bool // combinator to the previous compound is '>'
+}
+
+type attrTest struct {
+	name, value string
+	hasValue    bool
+}
+
+// CompileSelector parses a selector; unsupported syntax is an error.
+func CompileSelector(sel string) (*Selector, error) {
+	var s Selector
+	for _, part := range splitOutside(sel, ',') {
+		c, err := parseComplex(part)
+		if err != nil {
+			return nil, fmt.Errorf("selector %q: %w", sel, err)
+		}
+		s.alts = append(s.alts, c)
+	}
+	if len(s.alts) == 0 {
+		return nil, fmt.Errorf("selector %q: empty", sel)
+	}
+	return &s, nil
+}
+
+// splitOutside splits s at sep outside brackets, parentheses and quotes.
+func splitOutside(s string, sep byte) []string {
+	var out []string
+	depth, quote, start := 0, byte(0), 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '[' || c == '(':
+			depth++
+		case c == ']' || c == ')':
+			depth--
+		case c == sep && depth == 0:
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	out = append(out, s[start:])
+	res := out[:0]
+	for _, p := range out {
+		if p = strings.TrimSpace(p); p != "" {
+			res = append(res, p)
+		}
+	}
+	return res
+}
+
+// parseComplex parses compounds and combinators.
+func parseComplex(s string) ([]compound, error) {
+	var out []compound
+	i, child := 0, false
+	for {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n') {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
+		if s[i] == '>' {
+			if len(out) == 0 || child {
+				return nil, fmt.Errorf("misplaced '>' at %d", i)
+			}
+			child = true
+			i++
+			continue
+		}
+		c, n, err := parseCompound(s[i:])
+		if err != nil {
+			return nil, err
+		}
+		c.child = child
+		child = false
+		out = append(out, c)
+		i += n
+	}
+	if len(out) == 0 || child {
+		return nil, fmt.Errorf("incomplete selector")
+	}
+	return out, nil
+}
+
+// parseCompound parses one compound at the start of s and returns how many
+// bytes it used.
+func parseCompound(s string) (compound, int, error) {
+	var c compound
+	i := 0
+	if i < len(s) && s[i] == '*' {
+		c.tag = "*"
+		i++
+	} else if n := identLen(s[i:]); n > 0 {
+		c.tag = strings.ToLower(s[i : i+n])
+		i += n
+	}
+	for i < len(s) {
+		switch s[i] {
+		case '#', '.':
+			n := identLen(s[i+1:])
+			if n == 0 {
+				return c, 0, fmt.Errorf("empty name after %q", s[i])
+			}
+			if s[i] == '#' {
+				c.id = s[i+1 : i+1+n]
+			} else {
+				c.classes = append(c.classes, s[i+1:i+1+n])
+			}
+			i += 1 + n
+		case '[':
+			a, n, err := parseAttr(s[i:])
+			if err != nil {
+				return c, 0, err
+			}
+			c.attrs = append(c.attrs, a)
+			i += n
+		case ':':
+			const p = ":nth-of-type("
+			end := strings.IndexByte(s[i:], ')')
+			if !strings.HasPrefix(s[i:], p) || end < 0 {
+				return c, 0, fmt.Errorf("unsupported pseudo-class at %q", s[i:])
+			}
+			k, err := strconv.Atoi(strings.TrimSpace(s[i+len(p) : i+end]))
+			if err != nil || k < 1 {
+				return c, 0, fmt.Errorf("unsupported :nth-of-type argument")
+			}
+			c.nth = k
+			i += end + 1
+		case ' ', '\t', '\n', '>':
+			return c, i, nil
+		default:
+			return c, 0, fmt.Errorf("unsupported syntax at %q", s[i:])
+		}
+	}
+	if i == 0 {
+		return c, 0, fmt.Errorf("empty compound")
+	}
+	return c, i, nil
+}
+
+// identLen is the length of the CSS identifier at the start of s.
+func identLen(s string) int {
+	n := 0
+	for n < len(s) {
+		r := s[n]
+		if r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r >= 0x80 {
+			n++
+			continue
+		}
+		break
+	}
+	return n
+}
+
+// parseAttr parses [name], [name=v], [name="v"] or [name='v'].
+func parseAttr(s string) (attrTest, int, error) {
+	i := 1
+	n := 0
+	for i+n < len(s) && s[i+n] != '=' && s[i+n] != ']' {
+		n++
+	}
+	if i+n >= len(s) {
+		return attrTest{}, 0, fmt.Errorf("unterminated [")
+	}
+	a := attrTest{name: strings.TrimSpace(s[i : i+n])}
+	if a.name == "" || strings.ContainsAny(a.name, "~|^$*") {
+		return attrTest{}, 0, fmt.Errorf("unsupported attribute test %q", s)
+	}
+	i += n
+	if s[i] == ']' {
+		return a, i + 1, nil
+	}
+	i++ // '='
+	a.hasValue = true
+	if i < len(s) && (s[i] == '"' || s[i] == '\'') {
+		q := s[i]
+		var b strings.Builder
+		for i++; i < len(s) && s[i] != q; i++ {
+			if s[i] == '\\' && i+1 < len(s) {
+				i++
+			}
+			b.WriteByte(s[i])
+		}
+		if i >= len(s) {
+			return attrTest{}, 0, fmt.Errorf("unterminated string")
+		}
+		a.value = b.String()
+		i++
+	} else {
+		end := strings.IndexByte(s[i:], ']')
+		if end < 0 {
+			return attrTest{}, 0, fmt.Errorf("unterminated [")
+		}
+		a.value = strings.TrimSpace(s[i : i+end])
+		i += end
+	}
+	if i >= len(s) || s[i] != ']' {
+		return attrTest{}, 0, fmt.Errorf("unterminated [")
+	}
+	return a, i + 1, nil
+}
+
+// Matches reports whether element n matches the selector.
+func (s *Selector) Matches(n *Node) bool {
+	if n == nil || n.Type != ElementNode {
+		return false
+	}
+	for _, alt := range s.alts {
+		if matchFrom(alt, len(alt)-1, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchFrom matches compounds[:i+1] ending at n, right to left.
+func matchFrom(cs []compound, i int, n *Node) bool {
+	if !cs[i].matches(n) {
+		return false
+	}
+	if i == 0 {
+		return true
+	}
+	if cs[i].child {
+		p := elementParent(n)
+		return p != nil && matchFrom(cs, i-1, p)
+	}
+	for p := elementParent(n); p != nil; p = elementParent(p) {
+		if matchFrom(cs, i-1, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func elementParent(n *Node) *Node {
+	p := n.Parent
+	if p != nil && p.Type == ElementNode {
+		return p
+	}
+	return nil
+}
+
+func (c compound) matches(n *Node) bool {
+	if c.tag != "" && c.tag != "*" && c.tag != n.Tag {
+		return false
+	}
+	if c.id != "" && n.Attrs["id"] != c.id {
+		return false
+	}
+	if len(c.classes) > 0 {
+		have := n.Classes()
+		for _, want := range c.classes {
+			if !containsString(have, want) {
+				return false
+			}
+		}
+	}
+	for _, a := range c.attrs {
+		v, ok := n.Attrs[a.name]
+		if !ok || (a.hasValue && v != a.value) {
+			return false
+		}
+	}
+	return c.nth == 0 || n.NthOfType() == c.nth
+}
+
+func containsString(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Count returns how many elements of the mirror's current DOM match the
+// selector, or an error for unsupported selector syntax.
+func (m *Mirror) Count(selector string) (int, error) {
+	s, err := CompileSelector(selector)
+	if err != nil {
+		return 0, err
+	}
+	return m.CountCompiled(s), nil
+}
+
+// CountCompiled counts matches of a compiled selector in the tree under
+// the root (detached nodes do not count).
+func (m *Mirror) CountCompiled(s *Selector) int {
+	if m.root == nil {
+		return 0
+	}
+	count := 0
+	stack := []*Node{m.root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if s.Matches(n) {
+			count++
+		}
+		stack = append(stack, n.Children...)
+	}
+	return count
+}
