@@ -1,0 +1,13 @@
+package main
+
+import "github.com/repro-dev/repro/reproduce/replay"
+
+// errorCodes maps library sentinel errors to exit codes.
+var errorCodes = []struct {
+	err  error
+	code int
+}{
+	{replay.ErrNotReplay, exitBadReplay},
+	{replay.ErrEmptyReplay, exitBadReplay},
+	{replay.ErrNoFullSnapshot, exitBadReplay},
+}

@@ -1,0 +1,39 @@
+// Command repro turns a Sentry Session Replay into a deterministic
+// reproduction: it reads the replay, re-runs the user's session in headless
+// Chrome against the app under test with a fail-closed mock backend, says
+// whether the bug reproduces, and emits a Go regression test.
+//
+// This package only parses flags and wires the reproduce, mockserver and
+// generate packages together; the work happens there.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes the CLI with args and returns the process exit code. It is
+// the seam tests use: no global state, explicit streams.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	streams := &IOStreams{In: stdin, Out: stdout, Err: stderr}
+	root := newRootCmd(streams)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return streams.exitCode
+	}
+	code := exitCodeFor(err)
+	fmt.Fprintln(stderr, "repro: "+oneLine(err.Error()))
+	return code
+}
