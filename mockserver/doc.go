@@ -5,4 +5,83 @@
 // API requests are answered from them. mockserver knows nothing of rrweb or
 // Sentry; it matches requests to recorded exchanges, fails closed on anything
 // it cannot match, and journals every request as evidence.
+//
+// # Data and behaviour
+//
+// A Cassette (a list of Exchange values, saved as JSON) is data. A Mock is
+// behaviour: New(exchanges, options...) indexes the exchanges and answers
+// requests as an http.Handler; Start serves it on loopback. The matching
+// rule is a Matcher function, replaceable with WithMatcher.
+//
+// # Matching
+//
+// The default matcher compares, in this order: the method; the escaped
+// path, exactly; the query, with parameter order (and the order of repeated
+// values) ignored and volatile values tolerated; and, only when the request
+// body was recorded, the body: JSON objects and arrays are compared
+// structurally (key order, whitespace and number spelling such as 1.0 vs 1
+// do not matter), anything else byte for byte. The origin of the URL is
+// never compared. Matching is indexed by method, path and normalized query,
+// so a request is compared with the few exchanges that share its key, not
+// with all of them.
+//
+// # Volatile query parameters
+//
+// A volatile parameter must be present on both sides, but its value is
+// ignored. A parameter is volatile when
+//
+//   - its name (case-insensitive) is one of DefaultVolatileParams: "_"
+//     (jQuery), "_dc" (Ext JS), "_t", "_ts", "ts", "timestamp", "cb",
+//     "cachebust", "cachebuster", "cache_buster", "cache-buster", "nocache",
+//     "nonce", "rand", "random", "rnd", or one added with
+//     WithVolatileParams; or
+//   - both the recorded and the incoming values look per-run: a Unix time
+//     in seconds (10 digits) or milliseconds (13 digits) between 2000 and
+//     2100, or a Math.random() fraction ("0." then 8 or more digits).
+//
+// Short names such as "t", "r" and "v" are deliberately not in the list:
+// they often mean type, redirect or version, and when they do carry a
+// timestamp or random fraction the value rule catches them anyway. Random
+// tokens (UUIDs, hex) are not detected by value because they look exactly
+// like entity IDs; name such parameters with WithVolatileParams. When some
+// exchanges match with every value equal and others only thanks to the
+// tolerance, the exact ones win, so an ID that merely looks like a timestamp
+// still selects its own exchange. JSON body fields are never volatile by
+// value; WithVolatileBodyFields names keys whose values are ignored.
+//
+// # Repeats
+//
+// Requests that match the same set of exchanges are identical. The Nth
+// identical request gets the Nth of those exchanges in Seq order (the third
+// POST gets the third response); after the last, the last repeats and the
+// journal says OutcomeRepeated with note "beyond_recorded". With
+// WithStrictRepeats such a call fails closed instead. Reset starts over.
+//
+// # Latency
+//
+// By default a response waits its recorded latency, because timing can be
+// the bug; WithLatency(LatencyNone) or WithLatency(Scaled(f)) change that.
+// The wait ends early if the client goes away.
+//
+// # Missing data
+//
+// When the response body was not recorded (for instance the SDK skipped the
+// URL), the recorded status and headers are served with a body that says it
+// is synthetic: {"_repro_synthetic":true,"note":...} for JSON or unknown
+// types, a bracketed text note otherwise, with the X-Repro-Synthetic header;
+// the journal marks the entry Synthetic so a verdict can say it depended on
+// made-up data. Recorded Content-Length and Content-Encoding are never
+// replayed: the length is computed from the body actually sent.
+//
+// WithUpstream (opt-in, never the default) forwards such requests, and
+// unmatched ones if asked, to a backend the engineer runs locally. A
+// non-loopback upstream is refused unless AllowRemoteUpstream is given.
+//
+// # Failing closed
+//
+// A request no exchange matches never reaches a network: it gets a 501 with
+// a JSON body naming the request and the nearest recorded candidates with
+// the reasons each did not match (a different body field, an extra query
+// parameter, another method). Mismatches and MismatchReport give the same
+// for people.
 package mockserver
