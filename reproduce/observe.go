@@ -1,7 +1,12 @@
 package reproduce
 
 import (
+	"context"
+	"fmt"
+	"strings"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // An Observation is the raw evidence of one run of a Plan: what the browser
@@ -117,6 +122,7 @@ type IngestEvent struct {
 	Type    string    `json:"type"`  // exception type, e.g. "TypeError"
 	Value   string    `json:"value"` // exception message
 	Level   string    `json:"level,omitempty"`
+	Message string    `json:"message,omitempty"` // the event's message, when it has one
 }
 
 // DeadClick is a click after which the page did nothing: no DOM mutation and
@@ -125,4 +131,127 @@ type DeadClick struct {
 	Step     int           `json:"step"`
 	Selector string        `json:"selector,omitempty"`
 	Window   time.Duration `json:"window"`
+}
+
+// watchConsole records console messages and uncaught exceptions, each tied
+// to the step in force when it arrived.
+func (s *Session) watchConsole() {
+	msgs := chromedp.Console(s.tab)
+	go func() {
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			step := int(s.current.Load())
+			t := m.Time
+			if t.IsZero() {
+				t = time.Now()
+			}
+			if m.IsException() {
+				s.addException(exceptionOf(m, t, step))
+				continue
+			}
+			s.addConsole(ConsoleEntry{Time: t, Step: step, Level: string(m.Type), Text: m.Text, URL: m.URL, Line: int(m.Line) + 1})
+		}
+	}()
+}
+
+func (s *Session) addConsole(e ConsoleEntry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.obs.Console = append(s.obs.Console, e)
+}
+
+func (s *Session) addException(e Exception) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.obs.Exceptions = append(s.obs.Exceptions, e)
+}
+
+// exceptionOf reads the type, message and stack of an uncaught exception.
+// An Error's description is "TypeError: message\n    at ..."; a thrown
+// non-Error has only a value.
+func exceptionOf(m chromedp.ConsoleMessage, t time.Time, step int) Exception {
+	e := Exception{Time: t, Step: step, URL: m.URL, Message: m.Text}
+	if d := m.Exception; d != nil {
+		if e.URL == "" {
+			e.URL = d.URL
+		}
+		if o := d.Exception; o != nil {
+			e.Type = o.ClassName
+			desc := o.Description
+			if desc == "" && len(o.Value) > 0 {
+				desc = strings.Trim(string(o.Value), `"`)
+			}
+			first, rest, _ := strings.Cut(desc, "\n")
+			if e.Type != "" {
+				first = strings.TrimPrefix(first, e.Type+": ")
+			}
+			if first != "" {
+				e.Message = first
+			}
+			e.Stack = strings.TrimSpace(rest)
+		}
+	}
+	if e.Stack == "" && m.Stack != nil {
+		var b strings.Builder
+		for _, f := range m.Stack.CallFrames {
+			fmt.Fprintf(&b, "at %s (%s:%d:%d)\n", f.FunctionName, f.URL, f.LineNumber+1, f.ColumnNumber+1)
+		}
+		e.Stack = strings.TrimSpace(b.String())
+	}
+	return e
+}
+
+// pageState is what the init script counts in the current document.
+type pageState struct {
+	Doc       string  `json:"doc"`
+	Mutations int     `json:"mutations"`
+	Quiet     float64 `json:"quiet"` // ms since the last mutation
+	Ready     string  `json:"ready"`
+	Href      string  `json:"href"`
+}
+
+const pageStateJS = `(() => { const r = window.__repro; return {doc: r ? r.doc : '', mutations: r ? r.mutations : 0, quiet: r ? performance.now() - r.lastMutation : 1e9, ready: document.readyState, href: location.href}; })()`
+
+func (s *Session) pageState(ctx context.Context) (pageState, error) {
+	return run(s, ctx, time.Second, chromedp.Evaluate[pageState](pageStateJS))
+}
+
+// waitQuiet waits until the DOM has had no mutation for Settle.Quiet, at
+// most Settle.QuietMax.
+func (s *Session) waitQuiet(ctx context.Context) {
+	deadline := time.Now().Add(s.cfg.Settle.QuietMax)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		st, err := s.pageState(ctx)
+		if err == nil && st.Ready == "complete" && st.Quiet >= float64(s.cfg.Settle.Quiet.Milliseconds()) {
+			return
+		}
+		sleep(ctx, 50*time.Millisecond)
+	}
+}
+
+// activity is a snapshot of what the page has done, to tell whether a step
+// changed anything.
+type activity struct {
+	doc       string
+	mutations int
+	requests  int
+}
+
+func (s *Session) activity(ctx context.Context) activity {
+	st, _ := s.pageState(ctx)
+	return activity{doc: st.Doc, mutations: st.Mutations, requests: s.net.requestsSeen()}
+}
+
+// changedSince counts mutations and requests since a; a new document
+// counts as a change.
+func (s *Session) changedSince(ctx context.Context, a activity) (mutations, requests int, changed bool) {
+	now := s.activity(ctx)
+	requests = now.requests - a.requests
+	if now.doc != a.doc {
+		return now.mutations + 1, requests, true
+	}
+	mutations = now.mutations - a.mutations
+	return mutations, requests, mutations > 0 || requests > 0
 }

@@ -1,0 +1,157 @@
+package reproduce
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// AppUnderTest is the app a plan runs against: a running server (URL) or a
+// directory of static files that the runner serves on loopback (Dir). The
+// recorded origin is mapped onto it, keeping path, query and fragment.
+type AppUnderTest struct {
+	URL string // e.g. "http://localhost:3000"
+	Dir string // e.g. "./testdata/apps/imagechat/fixed"
+}
+
+// ParseApp reads an --app value: an http(s) URL, or a directory that exists.
+func ParseApp(s string) (AppUnderTest, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return AppUnderTest{}, errors.New("app: empty (want a URL like http://localhost:3000 or a directory)")
+	}
+	if strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") {
+		u, err := url.Parse(s)
+		if err != nil || u.Host == "" {
+			return AppUnderTest{}, fmt.Errorf("app: bad URL %q", s)
+		}
+		return AppUnderTest{URL: strings.TrimRight(s, "/")}, nil
+	}
+	fi, err := os.Stat(s)
+	if err != nil {
+		return AppUnderTest{}, fmt.Errorf("app: %w", err)
+	}
+	if !fi.IsDir() {
+		return AppUnderTest{}, fmt.Errorf("app: %s is not a directory", s)
+	}
+	abs, err := filepath.Abs(s)
+	if err != nil {
+		return AppUnderTest{}, fmt.Errorf("app: %w", err)
+	}
+	return AppUnderTest{Dir: abs}, nil
+}
+
+// String is the app as the user named it.
+func (a AppUnderTest) String() string {
+	if a.URL != "" {
+		return a.URL
+	}
+	return a.Dir
+}
+
+// runningApp is an app under test reachable at base (scheme://host:port).
+type runningApp struct {
+	base  *url.URL
+	close func()
+}
+
+// start serves a Dir app on 127.0.0.1 (a URL app is already running).
+func (a AppUnderTest) start() (*runningApp, error) {
+	switch {
+	case a.URL != "":
+		u, err := url.Parse(a.URL)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("app: bad URL %q", a.URL)
+		}
+		return &runningApp{base: &url.URL{Scheme: u.Scheme, Host: u.Host}, close: func() {}}, nil
+	case a.Dir != "":
+		fi, err := os.Stat(a.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("app: %w", err)
+		}
+		if !fi.IsDir() {
+			return nil, fmt.Errorf("app: %s is not a directory", a.Dir)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("app: serve %s: %w", a.Dir, err)
+		}
+		srv := &http.Server{Handler: spaHandler(a.Dir), ReadHeaderTimeout: 5 * time.Second}
+		go func() { _ = srv.Serve(ln) }()
+		return &runningApp{
+			base: &url.URL{Scheme: "http", Host: ln.Addr().String()},
+			close: func() {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+				defer cancel()
+				_ = srv.Shutdown(ctx)
+			},
+		}, nil
+	}
+	return nil, errors.New("app: neither a URL nor a directory")
+}
+
+// spaHandler serves dir's files; a path that names no file (a client-side
+// route such as /shots/42) gets index.html, as single-page apps expect.
+// Caching is off so every run loads the files as they are now.
+func spaHandler(dir string) http.Handler {
+	files := http.FileServer(http.Dir(dir))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		p := path.Clean("/" + r.URL.Path)
+		fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p)))
+		if err != nil || (fi.IsDir() && !exists(filepath.Join(dir, filepath.FromSlash(p), "index.html"))) {
+			http.ServeFile(w, r, filepath.Join(dir, "index.html"))
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// MapURL maps a recorded URL onto the app under test: the recorded origin is
+// replaced by base, and path, query and fragment are kept. A relative URL is
+// resolved against base. A URL on another origin is returned unchanged.
+func MapURL(recorded, recordedOrigin string, base *url.URL) (string, error) {
+	u, err := url.Parse(recorded)
+	if err != nil {
+		return "", fmt.Errorf("map url %q: %w", recorded, err)
+	}
+	if !u.IsAbs() {
+		return base.ResolveReference(u).String(), nil
+	}
+	if recordedOrigin != "" && !sameOrigin(u, recordedOrigin) {
+		return recorded, nil
+	}
+	u.Scheme, u.Host = base.Scheme, base.Host
+	return u.String(), nil
+}
+
+// origin is scheme://host[:port] of u, with default ports dropped.
+func origin(u *url.URL) string {
+	host := u.Host
+	if (u.Scheme == "http" && strings.HasSuffix(host, ":80")) || (u.Scheme == "https" && strings.HasSuffix(host, ":443")) {
+		host = host[:strings.LastIndexByte(host, ':')]
+	}
+	return strings.ToLower(u.Scheme + "://" + host)
+}
+
+// sameOrigin reports whether u is on the origin o ("scheme://host[:port]").
+func sameOrigin(u *url.URL, o string) bool {
+	ou, err := url.Parse(o)
+	if err != nil {
+		return false
+	}
+	return origin(u) == origin(ou)
+}

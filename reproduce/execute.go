@@ -1,0 +1,373 @@
+package reproduce
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// Timing says whether a run keeps the user's think time between steps.
+type Timing int
+
+const (
+	// TimingFast never sleeps for the user's think time: each step waits
+	// only on conditions (target ready, requests answered, DOM quiet).
+	TimingFast Timing = iota
+	// TimingRecorded sleeps for each step's recorded Gap before it, for bugs
+	// that depend on the user's pace (debounces, timeouts).
+	TimingRecorded
+)
+
+// SettlePolicy bounds the condition-based waits of a run. Zero fields take
+// the defaults in parentheses.
+type SettlePolicy struct {
+	// Quiet is how long the DOM must go without mutations to count as
+	// settled (300ms); DOM settling gives up after QuietMax (2s).
+	Quiet    time.Duration
+	QuietMax time.Duration
+	// NetworkIdle bounds the wait for answered requests after each step and
+	// at the end of the run (10s; the mock may replay a slow response).
+	NetworkIdle time.Duration
+	// DeadClickWindow is how long a click has to cause a DOM mutation or a
+	// request before it is reported dead (1.5s). A click that does something
+	// ends the wait at once, so only dead clicks pay the full window.
+	DeadClickWindow time.Duration
+	// Final is the pause after the last step, so late exceptions and late
+	// error reports are observed (1s).
+	Final time.Duration
+}
+
+func (p SettlePolicy) withDefaults() SettlePolicy {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&p.Quiet, 300*time.Millisecond)
+	def(&p.QuietMax, 2*time.Second)
+	def(&p.NetworkIdle, 10*time.Second)
+	def(&p.DeadClickWindow, 1500*time.Millisecond)
+	def(&p.Final, time.Second)
+	return p
+}
+
+// RunConfig is how a plan is run: which browser, which app, which backend.
+type RunConfig struct {
+	// Chrome says which browser to launch or connect to. Ignored when
+	// Browser is set.
+	Chrome ChromeConfig
+	// Browser is a running browser to share between runs (--runs N). Nil
+	// launches one for the session and stops it on Close.
+	Browser *Browser
+	// App is the app under test.
+	App AppUnderTest
+	// API answers the plan's API requests (a *mockserver.Mock). Nil answers
+	// every API request 502.
+	API http.Handler
+	// Timing is TimingFast (default) or TimingRecorded.
+	Timing Timing
+	// StepTimeout bounds one step's wait for its target (default 5s;
+	// navigations get three times as long).
+	StepTimeout time.Duration
+	// ArtifactsDir receives a PNG screenshot after each step; "" takes none.
+	ArtifactsDir string
+	Settle       SettlePolicy
+	// Logger gets diagnostics (nil: quiet).
+	Logger *slog.Logger
+}
+
+// Execute runs plan against the app in a fresh headless browser context
+// with a fail-closed network and returns what was observed. A step that
+// cannot be done stops the run and is reported in the Observation
+// (StoppedAt, StopReason); the error is for infrastructure only (no Chrome,
+// no app, a lost browser).
+func Execute(ctx context.Context, plan Plan, cfg RunConfig) (*Observation, error) {
+	s, err := NewSession(ctx, plan, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	if len(plan.Steps) == 0 || plan.Steps[0].Kind != StepNavigate {
+		if err := s.Open(ctx); err != nil && !IsStepFailure(err) {
+			return s.Finish(ctx), err
+		}
+	}
+	for _, st := range plan.Steps {
+		if s.Stopped() {
+			break
+		}
+		if err := s.Do(ctx, st); err != nil && !IsStepFailure(err) {
+			return s.Finish(ctx), err
+		}
+	}
+	return s.Finish(ctx), nil
+}
+
+// A Session is one run of a plan in one browser tab: the environment is
+// emulated, the network is fail-closed, and every step and its evidence is
+// recorded. Generated regression tests drive it one step per statement:
+//
+//	s, err := reproduce.NewSession(ctx, plan, reproduce.RunConfig{App: app, API: mock})
+//	defer s.Close()
+//	require.NoError(t, s.Do(ctx, plan.Steps[0]))
+//	...
+//	obs := s.Finish(ctx)
+//
+// A Session is not safe for concurrent steps.
+type Session struct {
+	plan   Plan
+	cfg    RunConfig
+	log    *slog.Logger
+	router router
+
+	browser    *Browser
+	ownBrowser bool
+	app        *runningApp
+	tab        context.Context
+	closeTab   context.CancelFunc
+	net        *netguard
+	started    time.Time
+	current    atomic.Int64 // index of the step in force (-1: none yet)
+	closeOnce  sync.Once
+
+	mu  sync.Mutex
+	obs Observation
+}
+
+// NewSession starts the app (a Dir app is served on loopback), launches or
+// reuses the browser, opens a tab in a fresh browser context, installs the
+// fail-closed network and the environment of plan. It does not navigate:
+// the plan's first step (or Open) does.
+func NewSession(ctx context.Context, plan Plan, cfg RunConfig) (*Session, error) {
+	if cfg.StepTimeout <= 0 {
+		cfg.StepTimeout = 5 * time.Second
+	}
+	cfg.Settle = cfg.Settle.withDefaults()
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if plan.RecordedOrigin == "" && plan.StartURL != "" {
+		if u, err := url.Parse(plan.StartURL); err == nil && u.IsAbs() {
+			plan.RecordedOrigin = origin(u)
+		}
+	}
+	if cfg.ArtifactsDir != "" {
+		if err := os.MkdirAll(cfg.ArtifactsDir, 0o755); err != nil {
+			return nil, fmt.Errorf("artifacts dir: %w", err)
+		}
+	}
+	app, err := cfg.App.start()
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{plan: plan, cfg: cfg, log: log, app: app, started: time.Now()}
+	s.current.Store(-1)
+	s.obs = Observation{
+		ReplayID: plan.ReplayID, AppURL: app.base.String(), StartedAt: s.started,
+		StoppedAt: -1, ArtifactsDir: cfg.ArtifactsDir,
+	}
+	s.browser = cfg.Browser
+	if s.browser == nil {
+		b, err := NewBrowser(ctx, cfg.Chrome)
+		if err != nil {
+			app.close()
+			return nil, err
+		}
+		s.browser, s.ownBrowser = b, true
+	}
+	s.tab, s.closeTab = s.browser.newTab()
+	if err := s.setup(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// setup opens the tab and installs evidence collection, the network and the
+// environment, in that order: nothing the page does may go unseen.
+func (s *Session) setup(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, s.closeTab)
+	defer stop()
+	if err := chromedp.Do(s.tab); err != nil {
+		return fmt.Errorf("open tab: %w", err)
+	}
+	s.watchConsole()
+	s.watchDialogs()
+	s.router = router{appBase: s.app.base, recordedOrigin: s.plan.RecordedOrigin, apiOrigins: s.plan.APIOrigins, apiPaths: s.plan.APIPaths}
+	s.net = newNetguard(s.router, s.cfg.API, func() int { return int(s.current.Load()) })
+	s.net.onError = func(err error) {
+		if s.tab.Err() == nil {
+			s.log.Debug("network", "err", err)
+		}
+	}
+	if err := s.net.start(s.tab); err != nil {
+		return err
+	}
+	if err := applyEnvironment(s.tab, s.plan, s.started); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Open navigates to the plan's start URL (mapped onto the app), for plans
+// whose first step is not a navigation.
+func (s *Session) Open(ctx context.Context) error {
+	return s.Do(ctx, Step{Index: -1, Kind: StepNavigate, URL: s.plan.StartURL, Description: "open " + s.plan.StartURL})
+}
+
+// AppURL maps a recorded URL onto the app under test.
+func (s *Session) AppURL(recorded string) (string, error) {
+	return MapURL(recorded, s.plan.RecordedOrigin, s.app.base)
+}
+
+// Stopped reports whether a step has failed (later steps are not run by
+// Execute).
+func (s *Session) Stopped() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.obs.StoppedAt >= 0 && s.obs.StopReason != ""
+}
+
+// StepError is the error of a step that could not be done (its target never
+// appeared, a navigation failed). It is evidence, not an infrastructure
+// failure.
+type StepError struct {
+	Index  int
+	Reason string
+}
+
+func (e *StepError) Error() string { return fmt.Sprintf("step %d: %s", e.Index, e.Reason) }
+
+// IsStepFailure reports whether err is a step that could not be done (as
+// opposed to a broken browser or a cancelled context).
+func IsStepFailure(err error) bool {
+	var se *StepError
+	return errors.As(err, &se)
+}
+
+// Finish waits for in-flight requests and a settle period (so late
+// exceptions and error reports are seen) and returns the observation.
+// It can be called more than once; each call returns a fresh copy.
+func (s *Session) Finish(ctx context.Context) *Observation {
+	if s.tab != nil && s.tab.Err() == nil && ctx.Err() == nil {
+		s.net.waitIdle(ctx, s.cfg.Settle.NetworkIdle)
+		sleep(ctx, s.cfg.Settle.Final)
+		s.net.waitIdle(ctx, s.cfg.Settle.NetworkIdle)
+		s.waitQuiet(ctx)
+		if loc, err := s.run(ctx, 2*time.Second, chromedp.Location()); err == nil {
+			s.mu.Lock()
+			s.obs.FinalURL = loc
+			s.mu.Unlock()
+		}
+	}
+	return s.Observation()
+}
+
+// Observation returns a copy of what has been observed so far.
+func (s *Session) Observation() *Observation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.obs
+	o.Steps = append([]StepResult(nil), s.obs.Steps...)
+	o.Console = append([]ConsoleEntry(nil), s.obs.Console...)
+	o.Exceptions = append([]Exception(nil), s.obs.Exceptions...)
+	o.DeadClicks = append([]DeadClick(nil), s.obs.DeadClicks...)
+	if s.net != nil {
+		o.Network, o.IngestEvents = s.net.snapshot()
+	}
+	o.Completed = o.StopReason == "" && len(o.Steps) > 0 && o.Steps[len(o.Steps)-1].Index == len(s.plan.Steps)-1
+	o.Duration = time.Since(s.started)
+	return &o
+}
+
+// Close closes the tab and its browser context, stops the app server and,
+// when the session launched it, the browser.
+func (s *Session) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		if s.closeTab != nil {
+			s.closeTab()
+		}
+		if s.ownBrowser {
+			err = s.browser.Close()
+		}
+		if s.app != nil {
+			s.app.close()
+		}
+	})
+	return err
+}
+
+// run runs a on the tab, bounded by d and by ctx.
+func run[T any](s *Session, ctx context.Context, d time.Duration, a chromedp.Action[T]) (T, error) {
+	tctx, cancel := context.WithTimeout(s.tab, d)
+	defer cancel()
+	stop := context.AfterFunc(ctx, cancel)
+	defer stop()
+	return chromedp.Run(tctx, a)
+}
+
+func (s *Session) run(ctx context.Context, d time.Duration, a chromedp.Action[string]) (string, error) {
+	return run(s, ctx, d, a)
+}
+
+// watchDialogs accepts alert/confirm/prompt dialogs (they would block the
+// page) and logs them as console entries of level "dialog".
+func (s *Session) watchDialogs() {
+	dialogs := chromedp.Events(s.tab, page.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range dialogs {
+			if err != nil {
+				return
+			}
+			s.addConsole(ConsoleEntry{Time: time.Now(), Step: int(s.current.Load()), Level: "dialog", Text: string(ev.Type) + ": " + ev.Message, URL: ev.URL})
+			_, _ = chromedp.Call(s.tab, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+}
+
+// screenshot saves a PNG of the viewport after step i; it returns the file
+// name ("" when screenshots are off or the capture failed).
+func (s *Session) screenshot(ctx context.Context, st Step) string {
+	if s.cfg.ArtifactsDir == "" {
+		return ""
+	}
+	buf, err := run(s, ctx, 5*time.Second, chromedp.CaptureScreenshot())
+	if err != nil {
+		s.log.Debug("screenshot", "step", st.Index, "err", err)
+		return ""
+	}
+	name := fmt.Sprintf("step-%02d-%s.png", st.Index, st.Kind)
+	if st.Index < 0 {
+		name = fmt.Sprintf("open-%s.png", st.Kind)
+	}
+	if err := os.WriteFile(filepath.Join(s.cfg.ArtifactsDir, name), buf, 0o644); err != nil {
+		s.log.Debug("screenshot", "step", st.Index, "err", err)
+		return ""
+	}
+	return name
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}

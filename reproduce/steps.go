@@ -1,0 +1,447 @@
+package reproduce
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// This file is the one place where a plan Step becomes browser actions. The
+// runner (Execute) and generated regression tests both go through
+// Session.Do, so a test replays exactly what the runner did.
+
+// Do runs one step and waits for the page to settle (requests answered, DOM
+// quiet), then takes a screenshot and records the result. A step that
+// cannot be done returns a *StepError (see IsStepFailure) and marks the
+// session stopped; any other error is infrastructure (browser gone, ctx
+// cancelled).
+func (s *Session) Do(ctx context.Context, st Step) error {
+	if s.cfg.Timing == TimingRecorded && st.Gap > 0 {
+		sleep(ctx, st.Gap)
+	}
+	s.current.Store(int64(st.Index))
+	res := StepResult{Index: st.Index, Kind: st.Kind, Description: st.String(), StartedAt: time.Now()}
+	before := s.activity(ctx)
+
+	reason, err := "", st.Validate()
+	if err != nil {
+		reason, err = err.Error(), nil
+	} else {
+		reason, err = s.perform(ctx, st, &res)
+	}
+	if err != nil {
+		return fmt.Errorf("step %d (%s): %w", st.Index, st.Kind, err)
+	}
+	if reason == "" {
+		if st.Kind == StepClick {
+			s.detectDeadClick(ctx, st, before, res.Selector)
+		}
+		s.net.waitIdle(ctx, s.cfg.Settle.NetworkIdle)
+		s.waitQuiet(ctx)
+	}
+	res.Mutations, res.Requests, _ = s.changedSince(ctx, before)
+	res.Screenshot = s.screenshot(ctx, st)
+	res.Duration = time.Since(res.StartedAt)
+	res.Status = StepOK
+	if reason != "" {
+		res.Status, res.Reason = StepFailed, reason
+	}
+	s.mu.Lock()
+	s.obs.Steps = append(s.obs.Steps, res)
+	if reason != "" && s.obs.StopReason == "" {
+		s.obs.StoppedAt, s.obs.StopReason = st.Index, reason
+	}
+	s.mu.Unlock()
+	if reason != "" {
+		return &StepError{Index: st.Index, Reason: reason}
+	}
+	return nil
+}
+
+// perform does the step's action. It returns a reason when the step could
+// not be done, or an error when the browser itself failed.
+func (s *Session) perform(ctx context.Context, st Step, res *StepResult) (string, error) {
+	timeout := s.cfg.StepTimeout
+	// fail classifies an action error: the session's or the caller's
+	// context ending is infrastructure; anything else is the step's fault.
+	fail := func(what string, err error) (string, error) {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		if s.tab.Err() != nil {
+			return "", fmt.Errorf("browser: %w", s.tab.Err())
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Sprintf("%s: timed out", what), nil
+		}
+		return fmt.Sprintf("%s: %v", what, err), nil
+	}
+	do := func(d time.Duration, what string, a ...chromedp.Action[chromedp.Void]) (string, error) {
+		if _, err := run(s, ctx, d, chromedp.Steps(a...)); err != nil {
+			return fail(what, err)
+		}
+		return "", nil
+	}
+
+	switch st.Kind {
+	case StepNavigate:
+		u, err := s.AppURL(st.URL)
+		if err != nil {
+			return err.Error(), nil
+		}
+		return do(3*timeout, "navigation error", chromedp.Navigate(u))
+
+	case StepBack, StepForward:
+		return s.history(ctx, st.Kind, fail)
+
+	case StepResize:
+		v := s.plan.Viewport
+		v.Width, v.Height = st.Width, st.Height
+		if err := setViewport(s.tab, v); err != nil {
+			return fail("resize", err)
+		}
+		return "", nil
+
+	case StepWait:
+		if len(st.Selectors) == 0 {
+			if s.cfg.Timing == TimingRecorded {
+				sleep(ctx, st.Duration)
+			}
+			return "", nil
+		}
+		d := st.Duration
+		if d <= 0 {
+			d = timeout
+		}
+		sel, _, reason, err := s.resolve(ctx, st.Selectors, false, false, d)
+		res.Selector = sel
+		return reason, err
+	}
+
+	allowHidden := st.Kind == StepCheck || st.Kind == StepSelect
+	usePoint := st.HasPoint && (st.Kind == StepClick || st.Kind == StepCheck)
+	var sel string
+	if len(st.Selectors) > 0 {
+		var reason string
+		var err error
+		sel, usePoint, reason, err = s.resolve(ctx, st.Selectors, allowHidden, usePoint, timeout)
+		if reason != "" || err != nil {
+			return reason, err
+		}
+	}
+	res.Selector, res.UsedPoint = sel, usePoint && sel == ""
+	css := chromedp.CSS(sel)
+
+	switch st.Kind {
+	case StepClick:
+		if res.UsedPoint {
+			return do(timeout, "click", chromedp.MouseClickXY(st.X, st.Y))
+		}
+		return do(timeout, "click "+sel, chromedp.Click(css))
+
+	case StepInput:
+		// A real click focuses as the user did; selecting and deleting the
+		// old text fires the input events frameworks listen to (setting
+		// .value would bypass React's value tracker).
+		if r, err := do(timeout, "focus "+sel, chromedp.Click(css)); r != "" || err != nil {
+			return r, err
+		}
+		had, err := run(s, ctx, timeout, chromedp.Evaluate[bool](callJS(`(sel) => {
+			const el = document.querySelector(sel); if (!el) return false;
+			const had = el.isContentEditable ? el.textContent !== '' : el.value !== '';
+			if (el.select) el.select(); else if (el.isContentEditable) document.execCommand('selectAll');
+			return had; }`, sel)))
+		if err != nil {
+			return fail("clear "+sel, err)
+		}
+		var acts []chromedp.Action[chromedp.Void]
+		if had {
+			acts = append(acts, chromedp.KeyEvent(kb.Backspace))
+		}
+		if st.Value != "" {
+			acts = append(acts, chromedp.KeyEvent(st.Value))
+		}
+		return do(timeout, "type into "+sel, acts...)
+
+	case StepSelect:
+		r, err := run(s, ctx, timeout, chromedp.Evaluate[string](callJS(`(sel, v) => {
+			const el = document.querySelector(sel); if (!el) return 'element gone';
+			if (!el.options) return 'not a <select>';
+			const opts = [...el.options];
+			const opt = opts.find(o => o.value === v) || opts.find(o => o.text.trim() === v);
+			if (!opt) return 'no option ' + JSON.stringify(v);
+			el.focus(); el.value = opt.value; opt.selected = true;
+			el.dispatchEvent(new Event('input', {bubbles: true}));
+			el.dispatchEvent(new Event('change', {bubbles: true}));
+			return ''; }`, sel, st.Value)))
+		if err != nil {
+			return fail("select "+sel, err)
+		}
+		if r != "" {
+			return fmt.Sprintf("select %s: %s", sel, r), nil
+		}
+		return "", nil
+
+	case StepCheck:
+		if res.UsedPoint {
+			return do(timeout, "check", chromedp.MouseClickXY(st.X, st.Y))
+		}
+		state, err := run(s, ctx, timeout, chromedp.Evaluate[string](callJS(`(sel) => {
+			const el = document.querySelector(sel); if (!el) return 'gone';
+			const r = el.getBoundingClientRect();
+			return (el.checked ? 'on' : 'off') + (r.width > 0 && r.height > 0 ? '' : '-hidden'); }`, sel)))
+		if err != nil {
+			return fail("check "+sel, err)
+		}
+		on, hidden := strings.HasPrefix(state, "on"), strings.HasSuffix(state, "-hidden")
+		if state == "gone" {
+			return fmt.Sprintf("check %s: element gone", sel), nil
+		}
+		if on == *st.Checked {
+			return "", nil
+		}
+		if hidden { // a styled checkbox: the input itself is hidden under its label
+			return do(timeout, "check "+sel, chromedp.Evaluate[chromedp.Void](callJS(`(sel) => document.querySelector(sel).click()`, sel)))
+		}
+		return do(timeout, "check "+sel, chromedp.Click(css))
+
+	case StepKey:
+		key, ok := keyString(st.Key)
+		if !ok {
+			return fmt.Sprintf("key: unknown key %q", st.Key), nil
+		}
+		var acts []chromedp.Action[chromedp.Void]
+		if sel != "" {
+			acts = append(acts, chromedp.Focus(css))
+		}
+		acts = append(acts, chromedp.KeyEvent(key, chromedp.KeyModifiers(modifiers(st.Modifiers)...)))
+		return do(timeout, "key "+st.Key, acts...)
+
+	case StepScroll:
+		return s.scroll(ctx, st, sel, fail)
+	}
+	return fmt.Sprintf("unknown step kind %q", st.Kind), nil
+}
+
+// resolve finds the first of the ranked candidates that matches a visible,
+// enabled element, polling until d passes. With a recorded point to fall
+// back on it waits at most 2s (usePoint comes back true when nothing
+// matched). The reason says why nothing matched.
+func (s *Session) resolve(ctx context.Context, sels []string, allowHidden, hasPoint bool, d time.Duration) (sel string, usePoint bool, reason string, err error) {
+	if hasPoint && d > 2*time.Second {
+		d = 2 * time.Second
+	}
+	js := callJS(`(sels) => sels.map(sel => {
+		let el; try { el = document.querySelector(sel); } catch (e) { return 'invalid'; }
+		if (!el) return 'missing';
+		const r = el.getBoundingClientRect(), cs = getComputedStyle(el);
+		if ((r.width === 0 && r.height === 0) || cs.visibility === 'hidden' || cs.display === 'none') return 'hidden';
+		if (el.disabled) return 'disabled';
+		return 'ok'; })`, sels)
+	deadline := time.Now().Add(d)
+	var last []string
+	for {
+		states, err := run(s, ctx, time.Second, chromedp.Evaluate[[]string](js))
+		if err == nil {
+			last = states
+			for i, st := range states {
+				if i < len(sels) && (st == "ok" || (allowHidden && st == "hidden")) {
+					return sels[i], false, "", nil
+				}
+			}
+		}
+		if ctx.Err() != nil {
+			return "", false, "", ctx.Err()
+		}
+		if s.tab.Err() != nil {
+			return "", false, "", fmt.Errorf("browser: %w", s.tab.Err())
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+		sleep(ctx, 50*time.Millisecond)
+	}
+	if hasPoint {
+		return "", true, "", nil
+	}
+	for _, want := range []string{"hidden", "disabled"} {
+		for i, st := range last {
+			if st == want && i < len(sels) {
+				return "", false, fmt.Sprintf("element not %s within %s: %s", map[string]string{"hidden": "visible", "disabled": "enabled"}[want], d, sels[i]), nil
+			}
+		}
+	}
+	return "", false, fmt.Sprintf("no element matched any of [%s] within %s", strings.Join(sels, ", "), d), nil
+}
+
+// detectDeadClick waits up to the dead-click window for the click to cause
+// a DOM mutation, a request or a new document; when none comes, the click
+// is recorded as dead.
+func (s *Session) detectDeadClick(ctx context.Context, st Step, before activity, sel string) {
+	deadline := time.Now().Add(s.cfg.Settle.DeadClickWindow)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if _, _, changed := s.changedSince(ctx, before); changed {
+			return
+		}
+		sleep(ctx, 50*time.Millisecond)
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	s.mu.Lock()
+	s.obs.DeadClicks = append(s.obs.DeadClicks, DeadClick{Step: st.Index, Selector: sel, Window: s.cfg.Settle.DeadClickWindow})
+	s.mu.Unlock()
+}
+
+// history goes back or forward with the page's own history API (which also
+// works for pushState entries, where a load event never comes), then waits
+// for the URL or document to change and the document to be loaded.
+func (s *Session) history(ctx context.Context, kind StepKind, fail func(string, error) (string, error)) (string, error) {
+	before, err := s.pageState(ctx)
+	if err != nil {
+		return fail(string(kind), err)
+	}
+	js := `history.back()`
+	if kind == StepForward {
+		js = `history.forward()`
+	}
+	if _, err := run(s, ctx, s.cfg.StepTimeout, chromedp.Evaluate[chromedp.Void](js)); err != nil {
+		return fail(string(kind), err)
+	}
+	deadline := time.Now().Add(3 * s.cfg.StepTimeout)
+	moved := false
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		st, err := s.pageState(ctx)
+		if err == nil {
+			moved = moved || st.Href != before.Href || st.Doc != before.Doc
+			if moved && st.Ready == "complete" {
+				return "", nil
+			}
+		}
+		if !moved && time.Since(deadline.Add(-3*s.cfg.StepTimeout)) > 2*time.Second {
+			return fmt.Sprintf("%s: no history entry to go to", kind), nil
+		}
+		sleep(ctx, 50*time.Millisecond)
+	}
+	return fail(string(kind), context.DeadlineExceeded)
+}
+
+// scroll brings the element (or the window) to the recorded offsets with a
+// real mouse wheel at its center, so the app's own wheel and scroll
+// listeners fire, then corrects the final offset exactly.
+func (s *Session) scroll(ctx context.Context, st Step, sel string, fail func(string, error) (string, error)) (string, error) {
+	type geom struct {
+		X, Y, SX, SY float64
+	}
+	target := "null"
+	if !st.ScrollWindow {
+		b, _ := json.Marshal(sel)
+		target = string(b)
+	}
+	read := fmt.Sprintf(`((sel) => {
+		if (sel === null) return {X: innerWidth / 2, Y: innerHeight / 2, SX: scrollX, SY: scrollY};
+		const el = document.querySelector(sel); if (!el) return null;
+		el.scrollIntoView({block: 'nearest', inline: 'nearest'});
+		const r = el.getBoundingClientRect();
+		const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1);
+		const y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
+		return {X: x, Y: y, SX: el.scrollLeft, SY: el.scrollTop}; })(%s)`, target)
+	g, err := run(s, ctx, s.cfg.StepTimeout, chromedp.Evaluate[*geom](read))
+	if err != nil {
+		return fail("scroll", err)
+	}
+	if g == nil {
+		return fmt.Sprintf("scroll %s: element gone", sel), nil
+	}
+	dx, dy := float64(st.ScrollX)-g.SX, float64(st.ScrollY)-g.SY
+	if dx != 0 || dy != 0 {
+		wheel := chromedp.MouseEvent(input.DispatchMouseEventTypeMouseWheel, g.X, g.Y, func(p *input.DispatchMouseEventParams) {
+			p.DeltaX, p.DeltaY = dx, dy
+		})
+		if r, err := s.doActions(ctx, "scroll", fail, wheel); r != "" || err != nil {
+			return r, err
+		}
+	}
+	set := fmt.Sprintf(`((sel, x, y) => {
+		const el = sel === null ? null : document.querySelector(sel);
+		const cur = el ? [el.scrollLeft, el.scrollTop] : [scrollX, scrollY];
+		if (Math.abs(cur[0] - x) <= 1 && Math.abs(cur[1] - y) <= 1) return true;
+		return false; })(%s, %d, %d)`, target, st.ScrollX, st.ScrollY)
+	deadline := time.Now().Add(time.Second)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if ok, err := run(s, ctx, time.Second, chromedp.Evaluate[bool](set)); err == nil && ok {
+			return "", nil
+		}
+		sleep(ctx, 30*time.Millisecond)
+	}
+	// The wheel did not get there (content shorter, or a listener
+	// prevented it): set the offset; scrollTo fires the scroll event.
+	fix := fmt.Sprintf(`((sel, x, y) => { const el = sel === null ? window : document.querySelector(sel); if (el) el.scrollTo(x, y); })(%s, %d, %d)`, target, st.ScrollX, st.ScrollY)
+	return s.doActions(ctx, "scroll", fail, chromedp.Evaluate[chromedp.Void](fix))
+}
+
+func (s *Session) doActions(ctx context.Context, what string, fail func(string, error) (string, error), a ...chromedp.Action[chromedp.Void]) (string, error) {
+	if _, err := run(s, ctx, s.cfg.StepTimeout, chromedp.Steps(a...)); err != nil {
+		return fail(what, err)
+	}
+	return "", nil
+}
+
+// callJS is the expression that calls the JavaScript function fn with args
+// (JSON-encoded, so selectors and values need no escaping).
+func callJS(fn string, args ...any) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		b, err := json.Marshal(a)
+		if err != nil {
+			b = []byte("null")
+		}
+		parts[i] = string(b)
+	}
+	return "(" + fn + ")(" + strings.Join(parts, ", ") + ")"
+}
+
+// namedKeys maps DOM key names (as rrweb and Sentry record them) to the
+// runes chromedp's kb package sends.
+var namedKeys = map[string]string{
+	"Enter": kb.Enter, "Escape": kb.Escape, "Esc": kb.Escape, "Tab": kb.Tab,
+	"Backspace": kb.Backspace, "Delete": kb.Delete, " ": " ", "Space": " ", "Spacebar": " ",
+	"ArrowUp": kb.ArrowUp, "ArrowDown": kb.ArrowDown, "ArrowLeft": kb.ArrowLeft, "ArrowRight": kb.ArrowRight,
+	"Home": kb.Home, "End": kb.End, "PageUp": kb.PageUp, "PageDown": kb.PageDown,
+}
+
+// keyString is the kb string for a key name, or the key itself when it is
+// a single character.
+func keyString(name string) (string, bool) {
+	if k, ok := namedKeys[name]; ok {
+		return k, true
+	}
+	if r := []rune(name); len(r) == 1 {
+		return name, true
+	}
+	return "", false
+}
+
+func modifiers(names []string) []chromedp.Modifier {
+	var ms []chromedp.Modifier
+	for _, n := range names {
+		switch strings.ToLower(n) {
+		case "alt", "option":
+			ms = append(ms, chromedp.ModifierAlt)
+		case "control", "ctrl":
+			ms = append(ms, chromedp.ModifierCtrl)
+		case "meta", "cmd", "command":
+			ms = append(ms, chromedp.ModifierMeta)
+		case "shift":
+			ms = append(ms, chromedp.ModifierShift)
+		}
+	}
+	return ms
+}
