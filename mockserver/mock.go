@@ -275,7 +275,7 @@ func (m *Mock) explain(in *Request, reason string) *Mismatch {
 			reasons, _ = compare(in, e.req, e.ex.requestBodyKnown(), m.rules)
 		}
 		if len(reasons) == 0 {
-			reasons = []string{"matches, but was not chosen (a custom matcher disagreed with itself)"}
+			reasons = []string{"the matcher accepts it now but did not a moment ago"}
 		}
 		cost := len(reasons)
 		if e.req.Method != in.Method {
@@ -295,7 +295,7 @@ func (m *Mock) explain(in *Request, reason string) *Mismatch {
 	for i := 0; i < len(rs) && i < nearestCandidates; i++ {
 		mm.Candidates = append(mm.Candidates, rs[i].c)
 	}
-	if len(rs) == 0 {
+	if len(m.idx.byRoute[in.route()]) == 0 {
 		mm.Reason = fmt.Sprintf("no recorded exchange for %s %s", in.Method, in.Path)
 	}
 	return mm
