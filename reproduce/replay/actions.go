@@ -1,0 +1,321 @@
+package replay
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Merge windows for the two recordings of one action.
+const (
+	clickMergeWindow = time.Second // ui.click breadcrumb ↔ rrweb Click
+	scrollBurst      = 500 * time.Millisecond
+	inputBCBefore    = 2 * time.Second // ui.input breadcrumb before the typing
+	inputBCAfter     = 5 * time.Second // … or after its last keystroke
+)
+
+// breadcrumbPayload is a breadcrumb custom event's payload.
+type breadcrumbPayload struct {
+	Category string          `json:"category"`
+	Message  string          `json:"message"`
+	Level    string          `json:"level"`
+	Data     json.RawMessage `json:"data"`
+}
+
+// domData is the DOM part of a ui.* breadcrumb's data.
+type domData struct {
+	NodeID json.RawMessage `json:"nodeId"`
+	Node   *struct {
+		ID          json.RawMessage `json:"id"`
+		TagName     string          `json:"tagName"`
+		TextContent string          `json:"textContent"`
+		Attributes  map[string]any  `json:"attributes"`
+	} `json:"node"`
+}
+
+func (d domData) nodeID() int {
+	if id := flexInt(d.NodeID); id != 0 {
+		return id
+	}
+	if d.Node != nil {
+		return flexInt(d.Node.ID)
+	}
+	return 0
+}
+
+// ignoredCategories are breadcrumb categories that carry nothing a replay
+// needs (focus changes, the SDK's own bookkeeping, dropped core crumbs).
+var ignoredCategories = map[string]bool{
+	"ui.focus": true, "ui.blur": true, "replay.mutations": true, "replay.throttled": true,
+	"replay.hydrate-error": true, "sentry.feedback": true, "sentry.event": true,
+	"sentry.transaction": true, "fetch": true, "xhr": true,
+}
+
+// breadcrumb handles a breadcrumb custom event by category.
+func (bl *builder) breadcrumb(it item, payload json.RawMessage) {
+	var bc breadcrumbPayload
+	if json.Unmarshal(payload, &bc) != nil || bc.Category == "" {
+		bl.warn("malformed_event", it.raw)
+		return
+	}
+	var dd domData
+	if len(bc.Data) > 0 && jsonKind(bc.Data) == '{' {
+		if json.Unmarshal(bc.Data, &dd) != nil {
+			dd = domData{}
+		}
+	}
+	switch bc.Category {
+	case "ui.click":
+		bl.closeOpen()
+		t := bl.target(dd.nodeID(), dd, bc.Message)
+		bl.emit(Event{Kind: KindClick, Time: it.t, Segment: it.seg, Click: &Click{Target: t, Count: 1}},
+			evMeta{node: dd.nodeID(), fromBC: true})
+	case "ui.input":
+		t := bl.target(dd.nodeID(), dd, bc.Message)
+		in := &Input{Target: t, Field: fieldOf(bl.mirror.Node(dd.nodeID()), dd)}
+		bl.emit(Event{Kind: KindInput, Time: it.t, Segment: it.seg, Input: in}, evMeta{node: dd.nodeID(), fromBC: true})
+	case "ui.keyDown":
+		bl.key(it, bc, dd)
+	case "ui.slowClickDetected", "ui.multiClick":
+		bl.sdkFriction(it, bc, dd)
+	case "navigation":
+		var nd struct {
+			From string `json:"from"`
+			To   string `json:"to"`
+		}
+		if json.Unmarshal(bc.Data, &nd) != nil || nd.To == "" {
+			bl.warn("malformed_event", it.raw)
+			return
+		}
+		bl.navigate(nd.To, navPush, it)
+	case "console":
+		bl.console(it, bc)
+	default:
+		if !ignoredCategories[bc.Category] {
+			bl.warn("unknown_breadcrumb_category", it.raw)
+		}
+	}
+}
+
+// closeOpen ends the collapsing of the current input and scroll runs.
+func (bl *builder) closeOpen() {
+	bl.openInput, bl.openScroll = -1, -1
+}
+
+// mouseInteraction handles rrweb MouseInteraction; only Click (2) makes an
+// event, the rest (down, up, focus, blur, touch) repeat it.
+func (bl *builder) mouseInteraction(it item) {
+	var d struct {
+		Type *int     `json:"type"`
+		ID   *int     `json:"id"`
+		X    *float64 `json:"x"`
+		Y    *float64 `json:"y"`
+	}
+	if json.Unmarshal(it.data, &d) != nil || d.Type == nil || d.ID == nil {
+		bl.warn("malformed_event", it.raw)
+		return
+	}
+	if *d.Type != 2 {
+		return
+	}
+	bl.closeOpen()
+	c := &Click{Target: bl.target(*d.ID, domData{}, ""), Count: 1}
+	if d.X != nil {
+		c.X = *d.X
+	}
+	if d.Y != nil {
+		c.Y = *d.Y
+	}
+	bl.emit(Event{Kind: KindClick, Time: it.t, Segment: it.seg, Click: c}, evMeta{node: *d.ID})
+}
+
+// input handles rrweb Input (3/5), collapsing a run of keystrokes in one
+// field into one event.
+func (bl *builder) input(it item) {
+	var d struct {
+		ID            *int    `json:"id"`
+		Text          *string `json:"text"`
+		IsChecked     *bool   `json:"isChecked"`
+		UserTriggered *bool   `json:"userTriggered"`
+	}
+	if json.Unmarshal(it.data, &d) != nil || d.ID == nil {
+		bl.warn("malformed_event", it.raw)
+		return
+	}
+	if d.UserTriggered != nil && !*d.UserTriggered {
+		return // the page set the value itself
+	}
+	node := bl.mirror.Node(*d.ID)
+	field := fieldOf(node, domData{})
+	toggle := field == "checkbox" || field == "radio"
+	if field == "radio" && (d.IsChecked == nil || !*d.IsChecked) {
+		return // rrweb reports the group's other radios as unchecked
+	}
+	text := ""
+	if d.Text != nil {
+		text = *d.Text
+	}
+	if i := bl.openInput; i >= 0 && bl.meta[i].node == *d.ID && !toggle {
+		in := bl.events[i].Input
+		setValue(in, text)
+		in.Keystrokes++
+		bl.meta[i].end = it.t
+		return
+	}
+	bl.closeOpen()
+	in := &Input{Target: bl.target(*d.ID, domData{}, ""), Keystrokes: 1, Field: field}
+	setValue(in, text)
+	if toggle {
+		c := d.IsChecked != nil && *d.IsChecked
+		in.Checked = &c
+	}
+	idx := bl.emit(Event{Kind: KindInput, Time: it.t, Segment: it.seg, Input: in}, evMeta{node: *d.ID, checkbx: toggle})
+	if !toggle {
+		bl.openInput = idx
+	}
+}
+
+// setValue stores a recorded value with its length and masking.
+func setValue(in *Input, v string) {
+	in.Value = v
+	in.Length = utf8.RuneCountInString(v)
+	in.Masked = isMasked(v)
+}
+
+// isMasked reports whether s is masking output: non-empty, and every
+// non-space rune is '*'.
+func isMasked(s string) bool {
+	seen := false
+	for _, r := range s {
+		switch {
+		case r == '*':
+			seen = true
+		case r == ' ' || r == '\t' || r == '\n' || r == '\r':
+		default:
+			return false
+		}
+	}
+	return seen
+}
+
+// fieldOf names the kind of form field a node is.
+func fieldOf(n *Node, dd domData) string {
+	tag, typ := "", ""
+	if n != nil {
+		tag, typ = n.Tag, strings.ToLower(n.Attr("type"))
+	} else if dd.Node != nil {
+		tag, typ = strings.ToLower(dd.Node.TagName), strings.ToLower(anyString(dd.Node.Attributes["type"]))
+	}
+	switch tag {
+	case "select", "textarea":
+		return tag
+	case "input":
+		if typ == "" {
+			return "text"
+		}
+		return typ
+	}
+	if n != nil && n.Attr("contenteditable") != "" {
+		return "contenteditable"
+	}
+	return tag
+}
+
+// scroll handles rrweb Scroll (3/3), collapsing bursts per element.
+func (bl *builder) scroll(it item) {
+	var d struct {
+		ID *int    `json:"id"`
+		X  float64 `json:"x"`
+		Y  float64 `json:"y"`
+	}
+	if json.Unmarshal(it.data, &d) != nil || d.ID == nil {
+		bl.warn("malformed_event", it.raw)
+		return
+	}
+	if i := bl.openScroll; i >= 0 && bl.meta[i].node == *d.ID && it.t.Sub(bl.meta[i].end) <= scrollBurst {
+		s := bl.events[i].Scroll
+		s.X, s.Y = int(d.X), int(d.Y)
+		bl.meta[i].end = it.t
+		return
+	}
+	s := &Scroll{X: int(d.X), Y: int(d.Y)}
+	if n := bl.mirror.Node(*d.ID); *d.ID != 1 && (n == nil || n.Type == ElementNode) {
+		t := bl.target(*d.ID, domData{}, "")
+		s.Target = &t
+	}
+	bl.openScroll = bl.emit(Event{Kind: KindScroll, Time: it.t, Segment: it.seg, Scroll: s}, evMeta{node: *d.ID})
+}
+
+// key handles a ui.keyDown breadcrumb.
+func (bl *builder) key(it item, bc breadcrumbPayload, dd domData) {
+	var k struct {
+		Key      string `json:"key"`
+		CtrlKey  bool   `json:"ctrlKey"`
+		ShiftKey bool   `json:"shiftKey"`
+		AltKey   bool   `json:"altKey"`
+		MetaKey  bool   `json:"metaKey"`
+	}
+	if json.Unmarshal(bc.Data, &k) != nil || k.Key == "" {
+		bl.warn("malformed_event", it.raw)
+		return
+	}
+	bl.closeOpen()
+	ev := &Key{Key: k.Key, Ctrl: k.CtrlKey, Shift: k.ShiftKey, Alt: k.AltKey, Meta: k.MetaKey}
+	if id := dd.nodeID(); id != 0 || dd.Node != nil {
+		t := bl.target(id, dd, bc.Message)
+		ev.Target = &t
+	}
+	bl.emit(Event{Kind: KindKey, Time: it.t, Segment: it.seg, Key: ev}, evMeta{node: dd.nodeID(), fromBC: true})
+}
+
+// mergeClicks folds each rrweb Click into the ui.click breadcrumb for the
+// same node within a second (taking its coordinates), so one click is one
+// event; rrweb clicks without a breadcrumb stay.
+func (bl *builder) mergeClicks() {
+	for i, e := range bl.events {
+		if e.Kind != KindClick || !bl.meta[i].fromBC {
+			continue
+		}
+		best, bestD := -1, clickMergeWindow+1
+		for j, f := range bl.events {
+			if f.Kind != KindClick || bl.meta[j].fromBC || bl.meta[j].drop {
+				continue
+			}
+			d := absDur(f.Time.Sub(e.Time))
+			sameNode := bl.meta[j].node == bl.meta[i].node && bl.meta[i].node != 0
+			if (sameNode || bl.meta[i].node == 0 && d <= 100*time.Millisecond) && d <= clickMergeWindow && d < bestD {
+				best, bestD = j, d
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		rr := bl.events[best].Click
+		e.Click.X, e.Click.Y = rr.X, rr.Y
+		fillTarget(&e.Click.Target, rr.Target)
+		bl.meta[best].drop = true
+	}
+}
+
+// mergeInputBreadcrumbs folds each debounced ui.input breadcrumb into the
+// collapsed rrweb input of the same node; a breadcrumb with no rrweb input
+// stays as an Input with Keystrokes 0 (typing seen, value unknown).
+func (bl *builder) mergeInputBreadcrumbs() {
+	for i, e := range bl.events {
+		if e.Kind != KindInput || !bl.meta[i].fromBC || bl.meta[i].node == 0 {
+			continue
+		}
+		for j, f := range bl.events {
+			if f.Kind != KindInput || bl.meta[j].fromBC || bl.meta[j].node != bl.meta[i].node {
+				continue
+			}
+			if e.Time.Before(f.Time.Add(-inputBCBefore)) || e.Time.After(bl.meta[j].end.Add(inputBCAfter)) {
+				continue
+			}
+			fillTarget(&f.Input.Target, e.Input.Target)
+			bl.meta[i].drop = true
+			break
+		}
+	}
+}

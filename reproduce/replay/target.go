@@ -1,0 +1,179 @@
+package replay
+
+import (
+	"strconv"
+	"strings"
+)
+
+// target describes the element with rrweb id nodeID as the mirror holds it
+// now, completed with what the breadcrumb recorded (dd, selector).
+func (bl *builder) target(nodeID int, dd domData, selector string) Target {
+	t := Target{NodeID: nodeID, Selector: selector}
+	n := bl.mirror.Node(nodeID)
+	if n != nil && n.Type == ElementNode {
+		t.InDOM = bl.attached(n)
+		t.Tag = n.Tag
+		t.ID = n.Attr("id")
+		t.Classes = n.Classes()
+		t.TestID = firstNonEmpty(n.Attr("data-testid"), n.Attr("data-test-id"), n.Attr("data-test"))
+		t.Component = n.Attr("data-sentry-component")
+		t.Role = n.Attr("role")
+		t.Name = n.Attr("name")
+		t.AriaLabel = n.Attr("aria-label")
+		t.Title = n.Attr("title")
+		t.Alt = n.Attr("alt")
+		t.Type = n.Attr("type")
+		t.Href = n.Attr("href")
+		t.Text = n.DirectText()
+		t.Path = n.Path()
+		t.NthOfType = n.NthOfType()
+		for _, a := range n.Ancestors() {
+			t.Ancestry = append(t.Ancestry, Element{Tag: a.Tag, ID: a.Attr("id"), Classes: a.Classes(), NthOfType: a.NthOfType()})
+		}
+	}
+	if dd.Node != nil {
+		attr := func(k string) string { return anyString(dd.Node.Attributes[k]) }
+		fillTarget(&t, Target{
+			Tag:       strings.ToLower(dd.Node.TagName),
+			ID:        attr("id"),
+			Classes:   strings.Fields(attr("class")),
+			TestID:    firstNonEmpty(attr("testId"), attr("data-testid"), attr("data-test-id")),
+			Component: attr("data-sentry-component"),
+			Role:      attr("role"),
+			Name:      attr("name"),
+			AriaLabel: attr("aria-label"),
+			Title:     attr("title"),
+			Alt:       attr("alt"),
+			Type:      attr("type"),
+			Text:      strings.TrimSpace(dd.Node.TextContent),
+		})
+	}
+	t.TextMasked = isMasked(t.Text)
+	t.Candidates = bl.candidates(t)
+	return t
+}
+
+// attached reports whether n hangs under the mirror's document.
+func (bl *builder) attached(n *Node) bool {
+	for p := n; p != nil; p = p.Parent {
+		if p == bl.mirror.Root() {
+			return true
+		}
+	}
+	return false
+}
+
+// fillTarget copies into dst every field dst lacks.
+func fillTarget(dst *Target, src Target) {
+	set := func(d *string, s string) {
+		if *d == "" {
+			*d = s
+		}
+	}
+	if dst.NodeID == 0 {
+		dst.NodeID = src.NodeID
+	}
+	set(&dst.Tag, src.Tag)
+	set(&dst.ID, src.ID)
+	if len(dst.Classes) == 0 {
+		dst.Classes = src.Classes
+	}
+	set(&dst.TestID, src.TestID)
+	set(&dst.Component, src.Component)
+	set(&dst.Role, src.Role)
+	set(&dst.Name, src.Name)
+	set(&dst.AriaLabel, src.AriaLabel)
+	set(&dst.Title, src.Title)
+	set(&dst.Alt, src.Alt)
+	set(&dst.Type, src.Type)
+	set(&dst.Href, src.Href)
+	set(&dst.Text, src.Text)
+	dst.TextMasked = isMasked(dst.Text)
+	set(&dst.Selector, src.Selector)
+	set(&dst.Path, src.Path)
+	if dst.NthOfType == 0 {
+		dst.NthOfType = src.NthOfType
+	}
+	if len(dst.Ancestry) == 0 {
+		dst.Ancestry = src.Ancestry
+	}
+	if len(dst.Candidates) == 0 {
+		dst.Candidates = src.Candidates
+	}
+	dst.InDOM = dst.InDOM || src.InDOM
+}
+
+// candidates lists selectors that could find t again, most specific
+// first, each with its match count in the recorded DOM now (-1 when there
+// is no recorded DOM to count in).
+func (bl *builder) candidates(t Target) []Candidate {
+	var out []Candidate
+	add := func(kind, sel string) {
+		if sel == "" {
+			return
+		}
+		for _, c := range out {
+			if c.Selector == sel {
+				return
+			}
+		}
+		c := Candidate{Selector: sel, Kind: kind, Matches: -1}
+		if bl.mirror.Root() != nil {
+			if n, err := bl.mirror.Count(sel); err == nil {
+				c.Matches = n
+			} else {
+				return
+			}
+		}
+		out = append(out, c)
+	}
+	if t.ID != "" {
+		if isIdent(t.ID) {
+			add("id", "#"+t.ID)
+		} else {
+			add("id", attrSelector("", "id", t.ID))
+		}
+	}
+	if t.TestID != "" {
+		add("testid", attrSelector("", "data-testid", t.TestID))
+	}
+	if t.Component != "" {
+		add("component", attrSelector("", "data-sentry-component", t.Component))
+	}
+	if t.Name != "" && t.Tag != "" {
+		add("name", attrSelector(t.Tag, "name", t.Name))
+	}
+	if t.Role != "" {
+		add("role", attrSelector(t.Tag, "role", t.Role))
+	}
+	if t.Tag != "" && len(t.Classes) > 0 {
+		sel := cssIdent(t.Tag)
+		for _, c := range t.Classes {
+			if isIdent(c) {
+				sel += "." + c
+			}
+		}
+		if sel != t.Tag {
+			add("class", sel)
+		}
+	}
+	add("path", t.Path)
+	if t.Tag != "" && t.NthOfType > 0 && len(t.Ancestry) > 0 {
+		p := t.Ancestry[len(t.Ancestry)-1]
+		parent := cssIdent(p.Tag)
+		if p.ID != "" && isIdent(p.ID) {
+			parent += "#" + p.ID
+		}
+		add("nth", parent+" > "+cssIdent(t.Tag)+":nth-of-type("+strconv.Itoa(t.NthOfType)+")")
+	}
+	return out
+}
+
+// attrSelector builds tag[name="value"] with the value quoted.
+func attrSelector(tag, name, value string) string {
+	if tag != "" && !isIdent(tag) {
+		tag = ""
+	}
+	v := strings.ReplaceAll(strings.ReplaceAll(value, `\`, `\\`), `"`, `\"`)
+	return tag + "[" + name + `="` + v + `"]`
+}

@@ -1,0 +1,330 @@
+package replay
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// rrweb event types (sentry-format §2).
+const (
+	rrDomContentLoaded = 0
+	rrLoad             = 1
+	rrFullSnapshot     = 2
+	rrIncremental      = 3
+	rrMeta             = 4
+	rrCustom           = 5
+	rrPlugin           = 6
+)
+
+// item is one recorded event with its normalized time.
+type item struct {
+	typ  int
+	ms   float64
+	t    time.Time
+	seg  int
+	data json.RawMessage
+	raw  json.RawMessage
+}
+
+// evMeta is builder bookkeeping kept beside each emitted event.
+type evMeta struct {
+	end     time.Time // last moment of a collapsed action
+	node    int       // rrweb node id the action targets (0 = none)
+	fromBC  bool      // built from a breadcrumb (vs. an rrweb event)
+	drop    bool      // merged into another event
+	checkbx bool      // a checkbox/radio input (never collapsed)
+}
+
+// builder turns time-ordered items into a Timeline.
+type builder struct {
+	opts     Options
+	tl       *Timeline
+	mirror   *Mirror
+	warnings map[string]*Warning
+	events   []Event
+	meta     []evMeta
+
+	snapshot   bool
+	pageURL    string
+	history    []string
+	hidx       int
+	lastNav    int // index of the last navigation event, -1 = none
+	lastNavSrc navSource
+	// lastNavAbsorbed is set once the last navigation swallowed its echo.
+	lastNavAbsorbed bool
+	openInput       int // index of the input event still collapsing, -1 = none
+	openScroll      int
+	sawMeta         bool
+}
+
+// BuildTimeline decodes the bundle's recording into a typed, time-ordered
+// Timeline. It fails with ErrEmptyReplay when there are no events. When no
+// FullSnapshot was recorded it returns the timeline AND an error wrapping
+// ErrNoFullSnapshot, unless AllowNoSnapshot is given. Unknown or malformed
+// events never fail the build: they are counted in Timeline.Warnings.
+func BuildTimeline(b *Bundle, opts ...Option) (*Timeline, error) {
+	if b == nil {
+		return nil, fmt.Errorf("build timeline: nil bundle: %w", ErrEmptyReplay)
+	}
+	o := Options{}
+	for _, opt := range opts {
+		if opt != nil {
+			opt.apply(&o)
+		}
+	}
+	if o.Hesitation <= 0 {
+		o.Hesitation = HesitationThreshold
+	}
+	bl := &builder{
+		opts:     o,
+		tl:       &Timeline{ReplayID: b.Details.ID, UserAgent: b.UserAgent, Segments: len(b.Segments), Partial: b.Partial},
+		mirror:   NewMirror(),
+		warnings: map[string]*Warning{},
+		lastNav:  -1, openInput: -1, openScroll: -1,
+	}
+	items := bl.flatten(b.Segments)
+	if len(items) == 0 {
+		return nil, fmt.Errorf("build timeline %s: %w", b.Details.ID, ErrEmptyReplay)
+	}
+	bl.tl.Start, bl.tl.End = items[0].t, items[0].t
+	for _, it := range items {
+		if it.t.After(bl.tl.End) {
+			bl.tl.End = it.t
+		}
+		bl.dispatch(it)
+	}
+	bl.mergeClicks()
+	bl.mergeInputBreadcrumbs()
+	bl.compact()
+	bl.linkErrors(b)
+	bl.sortEvents()
+	bl.detectFriction()
+	bl.finish()
+	if !bl.snapshot && !o.AllowNoSnapshot {
+		return bl.tl, fmt.Errorf("build timeline %s: %w", b.Details.ID, ErrNoFullSnapshot)
+	}
+	return bl.tl, nil
+}
+
+// flatten decodes every event's envelope, normalizes its timestamp and
+// stable-sorts by time (ties keep recording order).
+func (bl *builder) flatten(segs [][]json.RawMessage) []item {
+	var items []item
+	for si, seg := range segs {
+		for _, raw := range seg {
+			var w struct {
+				Type      *int            `json:"type"`
+				Timestamp json.RawMessage `json:"timestamp"`
+				Data      json.RawMessage `json:"data"`
+			}
+			if err := json.Unmarshal(raw, &w); err != nil || w.Type == nil {
+				bl.warn("malformed_event", raw)
+				continue
+			}
+			f, ok := flexFloat(w.Timestamp)
+			ms, ok2 := timestampMillis(f)
+			t, ok3 := TimestampToTime(f)
+			if !ok || !ok2 || !ok3 {
+				bl.warn("malformed_event", raw)
+				continue
+			}
+			items = append(items, item{typ: *w.Type, ms: ms, t: t, seg: si, data: w.Data, raw: raw})
+		}
+	}
+	sort.SliceStable(items, func(i, j int) bool { return items[i].ms < items[j].ms })
+	return items
+}
+
+// warn counts a skipped event under kind, keeping the first example.
+func (bl *builder) warn(kind string, raw []byte) {
+	w := bl.warnings[kind]
+	if w == nil {
+		var buf bytes.Buffer
+		ex := string(raw)
+		if json.Compact(&buf, raw) == nil {
+			ex = buf.String()
+		}
+		if len(ex) > 200 {
+			ex = ex[:200] + "…"
+		}
+		w = &Warning{Kind: kind, Example: ex}
+		bl.warnings[kind] = w
+	}
+	w.Count++
+}
+
+// emit appends an event and its bookkeeping, returning its index.
+func (bl *builder) emit(ev Event, m evMeta) int {
+	if m.end.IsZero() {
+		m.end = ev.Time
+	}
+	bl.events = append(bl.events, ev)
+	bl.meta = append(bl.meta, m)
+	return len(bl.events) - 1
+}
+
+// dispatch routes one recorded event by rrweb type.
+func (bl *builder) dispatch(it item) {
+	switch it.typ {
+	case rrDomContentLoaded, rrLoad, rrPlugin:
+	case rrFullSnapshot:
+		var d struct {
+			Node json.RawMessage `json:"node"`
+		}
+		if json.Unmarshal(it.data, &d) != nil || len(d.Node) == 0 {
+			bl.warn("malformed_event", it.raw)
+			return
+		}
+		if err := bl.mirror.LoadSnapshot(d.Node); err != nil {
+			bl.warn("bad_snapshot", it.raw)
+			return
+		}
+		bl.snapshot = true
+		bl.tl.HasSnapshot = true
+	case rrIncremental:
+		bl.incremental(it)
+	case rrMeta:
+		bl.metaEvent(it)
+	case rrCustom:
+		bl.custom(it)
+	default:
+		bl.warn("unknown_event_type", it.raw)
+	}
+}
+
+// metaEvent handles a Meta (4): a page load or a checkout of the same page.
+func (bl *builder) metaEvent(it item) {
+	var d struct {
+		Href   string  `json:"href"`
+		Width  float64 `json:"width"`
+		Height float64 `json:"height"`
+	}
+	if json.Unmarshal(it.data, &d) != nil {
+		bl.warn("malformed_event", it.raw)
+		return
+	}
+	if !bl.sawMeta {
+		bl.sawMeta = true
+		bl.tl.Viewport = Viewport{Width: int(d.Width), Height: int(d.Height)}
+	}
+	if d.Href != "" {
+		bl.navigate(d.Href, navMeta, it)
+	}
+}
+
+// incremental handles IncrementalSnapshot (3) events by source.
+func (bl *builder) incremental(it item) {
+	var d struct {
+		Source *int `json:"source"`
+	}
+	if json.Unmarshal(it.data, &d) != nil || d.Source == nil {
+		bl.warn("malformed_event", it.raw)
+		return
+	}
+	switch *d.Source {
+	case 0: // Mutation
+		missing, err := bl.mirror.ApplyMutation(it.data)
+		if err != nil {
+			bl.warn("malformed_event", it.raw)
+		} else if missing > 0 && bl.snapshot {
+			bl.warn("mutation_unknown_node", it.raw)
+		}
+	case 2:
+		bl.mouseInteraction(it)
+	case 3:
+		bl.scroll(it)
+	case 4:
+		var v struct {
+			Width  float64 `json:"width"`
+			Height float64 `json:"height"`
+		}
+		if json.Unmarshal(it.data, &v) != nil {
+			bl.warn("malformed_event", it.raw)
+			return
+		}
+		bl.emit(Event{Kind: KindResize, Time: it.t, Segment: it.seg, Resize: &Viewport{Width: int(v.Width), Height: int(v.Height)}}, evMeta{})
+	case 5:
+		bl.input(it)
+	case 1, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16:
+		// Pointer movement, media, styles, canvas, fonts, logs, drag,
+		// selection, custom elements: not needed to replay user intent.
+	default:
+		bl.warn("unknown_incremental_source", it.raw)
+	}
+}
+
+// custom handles Sentry's custom events (5) by tag.
+func (bl *builder) custom(it item) {
+	var d struct {
+		Tag     string          `json:"tag"`
+		Payload json.RawMessage `json:"payload"`
+	}
+	if json.Unmarshal(it.data, &d) != nil {
+		bl.warn("malformed_event", it.raw)
+		return
+	}
+	switch d.Tag {
+	case "breadcrumb":
+		bl.breadcrumb(it, d.Payload)
+	case "performanceSpan":
+		bl.span(it, d.Payload)
+	case "options":
+		var opts map[string]any
+		if json.Unmarshal(d.Payload, &opts) != nil || opts == nil {
+			bl.warn("malformed_event", it.raw)
+			return
+		}
+		if bl.tl.Options == nil {
+			bl.tl.Options = opts
+		}
+	default:
+		bl.warn("unknown_custom_tag", it.raw)
+	}
+}
+
+// compact removes merged events.
+func (bl *builder) compact() {
+	evs, metas := bl.events[:0], bl.meta[:0]
+	for i, e := range bl.events {
+		if !bl.meta[i].drop {
+			evs = append(evs, e)
+			metas = append(metas, bl.meta[i])
+		}
+	}
+	bl.events, bl.meta = evs, metas
+}
+
+// finish sorts the events, computes offsets, the end and the warnings.
+func (bl *builder) finish() {
+	idx := make([]int, len(bl.events))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return bl.events[idx[a]].Time.Before(bl.events[idx[b]].Time) })
+	out := make([]Event, len(idx))
+	for i, j := range idx {
+		out[i] = bl.events[j]
+		if end := bl.meta[j].end; end.After(bl.tl.End) && out[i].Kind != KindError {
+			bl.tl.End = end
+		}
+	}
+	for i := range out {
+		out[i].Offset = out[i].Time.Sub(bl.tl.Start)
+		if out[i].Kind == KindNavigation && bl.tl.InitialURL == "" {
+			bl.tl.InitialURL = out[i].Navigation.URL
+		}
+	}
+	bl.tl.Events = out
+	bl.tl.Duration = bl.tl.End.Sub(bl.tl.Start)
+	for _, k := range sortedKeys(bl.warnings) {
+		bl.tl.Warnings = append(bl.tl.Warnings, *bl.warnings[k])
+	}
+}
+
+// IsMissingSnapshot reports whether err says the recording had no
+// FullSnapshot (the timeline returned with it is still usable).
+func IsMissingSnapshot(err error) bool { return errors.Is(err, ErrNoFullSnapshot) }
