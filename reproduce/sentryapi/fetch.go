@@ -150,18 +150,35 @@ func (c *Client) fetchTarget(ctx context.Context, t *target, dir string) (*Fetch
 	return &FetchResult{Dir: dir, FetchInfo: info}, nil
 }
 
-// incomplete records a gap: a warning with AllowPartial, else ErrIncomplete
-// (still wrapping cause, so errors.Is sees e.g. ErrUnauthorized too).
+// incompleteError is ErrIncomplete with its cause; errors.Is sees both
+// (so a 403 behind a gap still reads as ErrUnauthorized).
+type incompleteError struct {
+	replayID, msg string
+	cause         error
+}
+
+func (e *incompleteError) Error() string {
+	s := "replay " + e.replayID + ": " + ErrIncomplete.Error() + ": " + e.msg
+	if e.cause != nil {
+		s += ": " + e.cause.Error()
+	}
+	return s + " (pass --allow-partial to keep what was fetched)"
+}
+
+func (e *incompleteError) Unwrap() []error {
+	if e.cause == nil {
+		return []error{ErrIncomplete}
+	}
+	return []error{ErrIncomplete, e.cause}
+}
+
+// incomplete records a gap: a warning with AllowPartial, else ErrIncomplete.
 func (c *Client) incomplete(info *FetchInfo, cause error, msg string) error {
+	if !c.allowPartial {
+		return &incompleteError{replayID: info.ReplayID, msg: msg, cause: cause}
+	}
 	if cause != nil {
 		msg += ": " + cause.Error()
-	}
-	if !c.allowPartial {
-		err := fmt.Errorf("replay %s: %w: %s (pass --allow-partial to keep what was fetched)", info.ReplayID, ErrIncomplete, msg)
-		if cause != nil {
-			err = fmt.Errorf("%w [%w]", err, cause)
-		}
-		return err
 	}
 	info.Partial = true
 	info.Warnings = append(info.Warnings, msg)

@@ -38,7 +38,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	auth := r.Header.Get("Authorization")
 	authOK := auth == "Bearer "+s.Token
 	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(),
+	s.requests = append(s.requests, Request{Host: r.Host, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(),
 		HasAuth: auth != "", AuthOK: authOK, UserAgent: r.UserAgent(), Body: string(body)})
 	s.mu.Unlock()
 
@@ -103,9 +103,13 @@ func (s *Server) route(method string, p []string) (Route, handlerFunc) {
 }
 
 func (s *Server) handleOrg(w http.ResponseWriter, _ *http.Request, _ []string, _ []byte) {
+	region := s.regionURL
+	if region == "" {
+		region = s.URL
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"id": "1", "slug": s.Org, "name": s.Org,
-		"links": map[string]string{"organizationUrl": s.URL, "regionUrl": s.URL},
+		"links": map[string]string{"organizationUrl": s.URL, "regionUrl": region},
 	})
 }
 

@@ -43,7 +43,8 @@ type Server struct {
 	faults     []*faultState
 	requests   []Request
 	comments   []Comment
-	truncate   int // serve only the first N segments (0: all)
+	truncate   int    // serve only the first N segments (0: all)
+	regionURL  string // links.regionUrl of the org; "" is the server itself
 	emptySeg   map[int]bool
 }
 
@@ -71,6 +72,7 @@ type issue struct {
 
 // Request is one recorded request. The token is never stored.
 type Request struct {
+	Host      string // the Host header, to tell region hosts apart
 	Method    string
 	Path      string
 	Query     url.Values
@@ -99,6 +101,10 @@ func WithProject(slug string) Option { return func(s *Server) error { s.Project 
 
 // WithPerPage caps per_page on paginated endpoints (1 forces one segment per page).
 func WithPerPage(n int) Option { return func(s *Server) error { s.perPage = n; return nil } }
+
+// WithRegionURL sets the links.regionUrl the org details report (default:
+// the server's own URL).
+func WithRegionURL(u string) Option { return func(s *Server) error { s.regionURL = u; return nil } }
 
 // WithTruncatedSegments serves only the first n segments of every replay and
 // ends pagination there (Link next results="false" too early), while
