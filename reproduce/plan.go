@@ -119,6 +119,9 @@ type Step struct {
 
 	// Masked says the recorded value was masked by the SDK.
 	Masked bool `json:"masked,omitempty"`
+	// Length is the recorded length of a masked value; a select step with
+	// no Value chooses an option whose value has this many characters.
+	Length int `json:"length,omitempty"`
 }
 
 // String is the step's human form: its Description, or kind and target.

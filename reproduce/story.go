@@ -3,6 +3,7 @@ package reproduce
 import (
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -39,6 +40,9 @@ type StoryLine struct {
 	Breakdown bool `json:"breakdown,omitempty"`
 	// Events are the indexes into Timeline.Events this line summarizes.
 	Events []int `json:"events"`
+	// contextOnly marks a failure line that cannot be the breakdown on its
+	// own (a console warning).
+	contextOnly bool
 }
 
 // Classification values.
@@ -72,10 +76,11 @@ func TellStory(tl *replay.Timeline) *Story {
 		b.add(i)
 	}
 	b.flush()
+	sort.SliceStable(s.Lines, func(i, j int) bool { return s.Lines[i].Offset < s.Lines[j].Offset })
 	s.Classification = Classify(tl)
 	for i := range s.Lines {
 		s.Lines[i].N = i + 1
-		if s.Lines[i].Failure && !b.marked {
+		if s.Lines[i].Failure && !b.marked && !s.Lines[i].contextOnly {
 			s.Lines[i].Breakdown = true
 			b.marked = true
 		}
@@ -162,19 +167,26 @@ func (b *storyBuilder) add(i int) {
 			return
 		}
 		b.emit(i, "system", "", fmt.Sprintf("console %s: %s", c.Level, quote(c.Message, 120)), true)
+		b.pending.contextOnly = c.Level == "warning"
 	case replay.KindError:
 		e := ev.Error
 		how := "error"
 		if e.Handled != nil && !*e.Handled {
-			how = "uncaught error"
+			how = "uncaught"
 		}
 		text := fmt.Sprintf("%s %s: %s", how, e.Type, quote(e.Value, 140))
 		if e.Type == "" {
-			text = fmt.Sprintf("%s: %s", how, quote(e.Value, 140))
+			text = fmt.Sprintf("%s error: %s", how, quote(e.Value, 140))
 		}
 		b.emit(i, "system", "", text, true)
 	case replay.KindFriction:
 		b.emit(i, "friction", "", describeFriction(ev.Friction), ev.Friction.Kind != replay.FrictionHesitation)
+		if f := ev.Friction; f.Kind == replay.FrictionDeadClick && f.TimeAfterClick > 0 {
+			// The SDK stamps a dead click with the click's time, but it is
+			// known only once the wait is over: tell it then.
+			b.pending.Offset += f.TimeAfterClick
+			b.flush()
+		}
 	}
 }
 
@@ -289,6 +301,16 @@ func describeTarget(t replay.Target) string {
 	}
 	if txt := strings.TrimSpace(t.Text); txt != "" {
 		sb.WriteString(" " + quote(txt, 40))
+	}
+	if t.ID == "" && t.TestID == "" {
+		// An anonymous element is easier to find by its nearest named
+		// ancestor: "div.thumb in a#shot-42".
+		for i := len(t.Ancestry) - 1; i >= 0; i-- {
+			if a := t.Ancestry[i]; a.ID != "" {
+				sb.WriteString(" in " + a.Tag + "#" + a.ID)
+				break
+			}
+		}
 	}
 	return sb.String()
 }

@@ -8,12 +8,12 @@ import (
 // Exit codes. A verdict is an outcome, not an error, so `repro run` reports
 // it through distinct codes; errors use the codes from 1 and from 64 up.
 const (
-	exitOK            = 0 // success; for run: the bug reproduced
-	exitError         = 1 // any other error
-	exitUsage         = 2 // bad flags or arguments
-	exitNotReproduced = 3 // run: the app did not show the recorded failure
-	exitDiverged      = 4 // run: the user's path could not be followed
-	exitInconclusive  = 5 // run: the data is not enough to decide
+	exitOK            = 0  // success; for run: the bug reproduced
+	exitError         = 1  // any other error
+	exitUsage         = 2  // bad flags or arguments
+	exitNotReproduced = 3  // run: the app did not show the recorded failure
+	exitDiverged      = 4  // run: the user's path could not be followed
+	exitInconclusive  = 5  // run: the data is not enough to decide
 	exitBadReplay     = 65 // the input is not a readable replay
 	exitChrome        = 69 // Chrome/Chromium not found or would not start
 	exitSentryAuth    = 77 // Sentry rejected the token (401/403)

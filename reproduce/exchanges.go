@@ -1,0 +1,85 @@
+package reproduce
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/repro-dev/repro/mockserver"
+	"github.com/repro-dev/repro/reproduce/replay"
+)
+
+// Exchanges turns a timeline's network calls into mock backend exchanges, in
+// recorded order: what the mock serves back during a rerun. Parts the SDK
+// did not capture (URL_SKIPPED bodies, headers outside its allow-list) are
+// named in Missing so the mock serves them as explicitly synthetic.
+func Exchanges(tl *replay.Timeline) []mockserver.Exchange {
+	var out []mockserver.Exchange
+	for i, ev := range tl.Events {
+		if ev.Kind != replay.KindNetwork {
+			continue
+		}
+		n := ev.Network
+		x := mockserver.Exchange{
+			Seq:     len(out),
+			Method:  n.Method,
+			URL:     n.URL,
+			Status:  n.Status,
+			Latency: n.Duration,
+			Label:   fmt.Sprintf("event %d · %s %s", i, n.Method, n.Path),
+		}
+		if x.Method == "" {
+			x.Method = http.MethodGet
+		}
+		x.RequestHeaders, x.RequestBody, x.RequestBodyCaptured = payloadParts(n.Request)
+		x.ResponseHeaders, x.ResponseBody, x.ResponseBodyCaptured = payloadParts(n.Response)
+		if !x.RequestBodyCaptured {
+			x.Missing = append(x.Missing, mockserver.MissingRequestBody)
+		}
+		if len(x.RequestHeaders) == 0 {
+			x.Missing = append(x.Missing, mockserver.MissingRequestHeaders)
+		}
+		if !x.ResponseBodyCaptured {
+			x.Missing = append(x.Missing, mockserver.MissingResponseBody)
+		}
+		if len(x.ResponseHeaders) == 0 {
+			x.Missing = append(x.Missing, mockserver.MissingResponseHeaders)
+		}
+		slices.Sort(x.Missing)
+		out = append(out, x)
+	}
+	return out
+}
+
+// payloadParts reads one side of a recorded call. The SDK stores a JSON body
+// parsed and any other text as a JSON string, so a string is unquoted back
+// to the text the server sent.
+func payloadParts(p *replay.Payload) (http.Header, []byte, bool) {
+	if p == nil {
+		return nil, nil, false
+	}
+	var h http.Header
+	for k, v := range p.Headers {
+		if h == nil {
+			h = http.Header{}
+		}
+		h.Set(k, v)
+	}
+	if !p.BodyCaptured || len(p.Body) == 0 {
+		return h, nil, false
+	}
+	body := bytes.TrimSpace(p.Body)
+	if len(body) > 0 && body[0] == '"' {
+		var s string
+		if json.Unmarshal(body, &s) == nil {
+			return h, []byte(s), true
+		}
+	}
+	var buf bytes.Buffer
+	if json.Compact(&buf, body) == nil {
+		return h, buf.Bytes(), true
+	}
+	return h, body, true
+}

@@ -1,0 +1,175 @@
+package reproduce
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/repro-dev/repro/mockserver"
+)
+
+// RunOptions configure Run: the app under test, the browser, and how the
+// mock backend answers.
+type RunOptions struct {
+	App    AppUnderTest
+	Chrome ChromeConfig
+	// Runs repeats the rerun in fresh browser contexts (default 1).
+	Runs   int
+	Timing Timing
+	// Latency is the mock backend's latency policy; nil waits the
+	// recorded latency (timing can be the bug).
+	Latency *mockserver.LatencyPolicy
+	// Upstream forwards requests whose bodies were not captured (and
+	// unmatched ones when ForwardUnmatched) to a local backend.
+	Upstream         string
+	ForwardUnmatched bool
+	// Inputs give values for masked fields (selector → value).
+	Inputs map[string]string
+	// ArtifactsDir receives screenshots, one sub-directory per run; ""
+	// keeps none.
+	ArtifactsDir string
+	StepTimeout  time.Duration
+	Settle       SettlePolicy
+	Logger       *slog.Logger
+}
+
+// Report is the outcome of Run: the story of the recording, the plan that
+// was run, the bug signature, every run's evidence and the verdict.
+type Report struct {
+	ReplayID  string        `json:"replay_id"`
+	App       string        `json:"app"`
+	Story     *Story        `json:"story"`
+	Plan      *Plan         `json:"plan"`
+	Signature Signature     `json:"signature"`
+	Verdict   Verdict       `json:"-"`
+	Runs      []RunResult   `json:"runs"`
+	Duration  time.Duration `json:"-"`
+	// Agreement is "k/n": how many runs gave the reported verdict.
+	Agreement string `json:"agreement"`
+	// Flaky is true when runs disagreed; the verdict then says so.
+	Flaky bool `json:"flaky"`
+}
+
+// RunResult is one rerun's verdict and the evidence it rests on.
+type RunResult struct {
+	Verdict     Verdict                   `json:"verdict"`
+	Observation *Observation              `json:"observation"`
+	Journal     []mockserver.JournalEntry `json:"journal"`
+	Duration    time.Duration             `json:"-"`
+}
+
+// Run re-runs a replay against the app under test and judges it: the
+// user's steps in headless Chrome, recorded API responses from a mock
+// backend, nothing else reaching the network. With Runs > 1 every run uses
+// a fresh browser context and disagreement is reported as flaky.
+func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
+	start := time.Now()
+	plan, err := BuildPlan(r, PlanOptions{Inputs: opts.Inputs})
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{
+		ReplayID:  r.Timeline.ReplayID,
+		App:       opts.App.String(),
+		Story:     TellStory(r.Timeline),
+		Plan:      plan,
+		Signature: BugSignature(r.Timeline, plan),
+	}
+	runs := max(opts.Runs, 1)
+	cfg := RunConfig{
+		Chrome:      opts.Chrome,
+		App:         opts.App,
+		Timing:      opts.Timing,
+		StepTimeout: opts.StepTimeout,
+		Settle:      opts.Settle,
+		Logger:      opts.Logger,
+	}
+	if runs > 1 {
+		b, err := NewBrowser(ctx, opts.Chrome)
+		if err != nil {
+			return nil, err
+		}
+		defer b.Close()
+		cfg.Browser = b
+	}
+	exchanges := Exchanges(r.Timeline)
+	for i := range runs {
+		latency := mockserver.LatencyRecorded
+		if opts.Latency != nil {
+			latency = *opts.Latency
+		}
+		mockOpts := []mockserver.Option{mockserver.WithLatency(latency)}
+		if opts.Upstream != "" {
+			mockOpts = append(mockOpts, mockserver.WithUpstream(opts.Upstream, opts.ForwardUnmatched))
+		}
+		mock := mockserver.New(exchanges, mockOpts...)
+		if err := mock.Err(); err != nil {
+			return nil, fmt.Errorf("mock backend: %w", err)
+		}
+		cfg.API = mock
+		cfg.ArtifactsDir = ""
+		if opts.ArtifactsDir != "" {
+			cfg.ArtifactsDir = filepath.Join(opts.ArtifactsDir, fmt.Sprintf("run-%d", i+1))
+		}
+		t0 := time.Now()
+		obs, err := Execute(ctx, *plan, cfg)
+		if err != nil {
+			return nil, err
+		}
+		journal := mock.Journal()
+		rep.Runs = append(rep.Runs, RunResult{
+			Verdict:     Judge(rep.Signature, plan, obs, journal),
+			Observation: obs,
+			Journal:     journal,
+			Duration:    time.Since(t0),
+		})
+	}
+	rep.Verdict, rep.Agreement, rep.Flaky = aggregate(rep.Runs)
+	rep.Duration = time.Since(start)
+	return rep, nil
+}
+
+// aggregate reports the runs' verdict. When runs disagree the bug is flaky:
+// any reproduction counts (the failure did happen) and the summary says how
+// often, never an average.
+func aggregate(runs []RunResult) (Verdict, string, bool) {
+	counts := map[string]int{}
+	for _, r := range runs {
+		counts[r.Verdict.Value]++
+	}
+	v := runs[0].Verdict
+	if len(counts) == 1 {
+		return v, fmt.Sprintf("%d/%d", len(runs), len(runs)), false
+	}
+	pick := runs[0]
+	for _, want := range []string{Reproduced, Diverged, Inconclusive, NotReproduced} {
+		if counts[want] > 0 {
+			for _, r := range runs {
+				if r.Verdict.Value == want {
+					pick = r
+					break
+				}
+			}
+			break
+		}
+	}
+	v = pick.Verdict
+	n := counts[v.Value]
+	v.Summary = fmt.Sprintf("flaky: %s in %d of %d runs (%s) — %s", v.Value, n, len(runs), describeCounts(counts), v.Summary)
+	return v, fmt.Sprintf("%d/%d", n, len(runs)), true
+}
+
+func describeCounts(counts map[string]int) string {
+	s := ""
+	for _, k := range []string{Reproduced, NotReproduced, Diverged, Inconclusive} {
+		if counts[k] > 0 {
+			if s != "" {
+				s += ", "
+			}
+			s += fmt.Sprintf("%s %d", k, counts[k])
+		}
+	}
+	return s
+}

@@ -1,0 +1,245 @@
+package reproduce
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/repro-dev/repro/mockserver"
+)
+
+// Verdict values.
+const (
+	Reproduced    = "reproduced"
+	NotReproduced = "not_reproduced"
+	Diverged      = "diverged"
+	Inconclusive  = "inconclusive"
+)
+
+// Verdict says whether a rerun showed the recorded failure, and what that
+// rests on.
+type Verdict struct {
+	// Value is reproduced, not_reproduced, diverged or inconclusive.
+	Value string `json:"verdict"`
+	// Where is the breakdown's place: frontend, backend or in_between.
+	Where   string `json:"where,omitempty"`
+	Summary string `json:"summary"`
+	// Evidence compares each recorded signal with what the rerun observed.
+	Evidence []Evidence `json:"evidence"`
+	// DivergedAt is the step the rerun could not follow (Diverged only).
+	DivergedAt *int `json:"diverged_at,omitempty"`
+	// Notes list what the verdict could not rely on: synthetic bodies,
+	// requests the recording lacks, partial data.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Evidence is one recorded signal set beside the rerun's observation.
+type Evidence struct {
+	Step     int    `json:"step"`
+	Signal   string `json:"signal"`
+	Proof    bool   `json:"proof"`
+	Recorded string `json:"recorded"`
+	Observed string `json:"observed"`
+	// Seen is true when the rerun showed the same signal.
+	Seen bool `json:"seen"`
+}
+
+// Judge compares a recording's bug signature with one rerun: its
+// observation and the mock backend's journal.
+//
+// The verdict rests on the app's reaction (exceptions, console errors, dead
+// clicks), never on a failing response the mock replayed: that response is
+// served to a fixed app too. A run that stopped before the first proof
+// signal's step diverged; a recording without proof signals, or an unseen
+// signal whose step was fed synthetic data, is inconclusive.
+func Judge(sig Signature, plan *Plan, obs *Observation, journal []mockserver.JournalEntry) Verdict {
+	v := Verdict{Where: sig.Where}
+	proofs := sig.Proofs()
+	v.Notes = journalNotes(journal)
+
+	if len(proofs) == 0 {
+		v.Value = Inconclusive
+		for _, s := range sig.Signals {
+			v.Evidence = append(v.Evidence, Evidence{Step: s.Step, Signal: s.Kind, Recorded: s.String(), Observed: "context only"})
+		}
+		if len(sig.Signals) == 0 {
+			v.Summary = "nothing failed in the recording: no error, console error, failed request or dead click to reproduce"
+		} else {
+			v.Summary = "the recording shows only a failing response or a warning, and the app raised no error: replaying the recorded response cannot show whether the app handles it"
+		}
+		return v
+	}
+
+	if !obs.Completed && obs.StoppedAt <= proofs[0].Step {
+		v.Value = Diverged
+		at := obs.StoppedAt
+		v.DivergedAt = &at
+		step := ""
+		if at >= 0 && at < len(plan.Steps) {
+			step = plan.Steps[at].String()
+		}
+		v.Summary = fmt.Sprintf("the rerun could not follow the user's path at step %d (%s): %s — before the recorded failure at step %d", at, step, obs.StopReason, proofs[0].Step)
+		for _, s := range proofs {
+			v.Evidence = append(v.Evidence, Evidence{Step: s.Step, Signal: s.Kind, Proof: true, Recorded: s.String(), Observed: "not reached"})
+		}
+		return v
+	}
+
+	seen, unseenSynthetic := 0, 0
+	for _, s := range sig.Signals {
+		e := Evidence{Step: s.Step, Signal: s.Kind, Proof: s.Proof, Recorded: s.String()}
+		e.Seen, e.Observed = observe(s, obs, journal)
+		if s.Proof && e.Seen {
+			seen++
+		}
+		if s.Proof && !e.Seen && syntheticNear(s.Step, obs, journal) {
+			unseenSynthetic++
+			e.Observed += " (the app was fed a synthetic body the replay did not capture)"
+		}
+		v.Evidence = append(v.Evidence, e)
+	}
+	switch {
+	case seen > 0:
+		v.Value = Reproduced
+		v.Summary = fmt.Sprintf("the rerun showed %d of %d recorded failure signal(s): %s", seen, len(proofs), firstSeen(v.Evidence))
+	case unseenSynthetic > 0:
+		v.Value = Inconclusive
+		v.Summary = "the recorded failure did not recur, but the app was fed response bodies the replay did not capture (URL_SKIPPED); the outcome may depend on them"
+	default:
+		v.Value = NotReproduced
+		v.Summary = fmt.Sprintf("the rerun followed every step and none of the %d recorded failure signal(s) recurred", len(proofs))
+	}
+	if !obs.Completed {
+		v.Notes = append(v.Notes, fmt.Sprintf("the rerun stopped at step %d (%s), after the recorded failure", obs.StoppedAt, obs.StopReason))
+	}
+	return v
+}
+
+func firstSeen(ev []Evidence) string {
+	for _, e := range ev {
+		if e.Proof && e.Seen {
+			return e.Observed
+		}
+	}
+	return ""
+}
+
+// observe looks for a recorded signal in the rerun.
+func observe(s Signal, obs *Observation, journal []mockserver.JournalEntry) (bool, string) {
+	switch s.Kind {
+	case SignalError:
+		for _, x := range obs.Exceptions {
+			if x.Step >= s.Step && sameError(s.Type, s.Message, x.Type, x.Message) {
+				return true, fmt.Sprintf("uncaught %s: %s (step %d)", x.Type, x.Message, x.Step)
+			}
+		}
+		for _, x := range obs.IngestEvents {
+			if x.Step >= s.Step && sameError(s.Type, s.Message, x.Type, x.Value) {
+				return true, fmt.Sprintf("reported to Sentry: %s: %s (step %d)", x.Type, x.Value, x.Step)
+			}
+		}
+		return false, "no such error"
+	case SignalConsoleError, SignalConsoleWarning:
+		level := "error"
+		if s.Kind == SignalConsoleWarning {
+			level = "warning"
+		}
+		for _, c := range obs.Console {
+			if c.Level == level && c.Step >= s.Step && similarText(s.Message, c.Text) {
+				return true, fmt.Sprintf("console %s %q (step %d)", c.Level, c.Text, c.Step)
+			}
+		}
+		return false, "no such console " + level
+	case SignalFailedRequest:
+		for _, j := range journal {
+			if j.Method == s.Method && pathOf(j.URL) == s.Path {
+				return j.Status == s.Status, fmt.Sprintf("%s %s → %d (%s by the mock backend)", j.Method, pathOf(j.URL), j.Status, j.Outcome)
+			}
+		}
+		return false, "the app did not make this request"
+	case SignalDeadClick, SignalRageClick:
+		for _, d := range obs.DeadClicks {
+			if d.Step == s.Step {
+				return true, fmt.Sprintf("dead click at step %d: no DOM change and no request within %s", d.Step, fmtDuration(d.Window))
+			}
+		}
+		if s.Step < len(obs.Steps) {
+			r := obs.Steps[s.Step]
+			return false, fmt.Sprintf("the click had an effect: %d DOM mutation(s), %d request(s)", r.Mutations, r.Requests)
+		}
+		return false, "the click step was not run"
+	}
+	return false, "not checked"
+}
+
+// sameError matches exception types exactly and messages loosely: browsers
+// prefix "Uncaught " and the SDK may trim long values.
+func sameError(wantType, wantMsg, gotType, gotMsg string) bool {
+	if wantType != "" && gotType != "" && wantType != gotType {
+		return false
+	}
+	return similarText(wantMsg, gotMsg)
+}
+
+func similarText(want, got string) bool {
+	norm := func(s string) string {
+		s = strings.TrimSpace(s)
+		for _, p := range []string{"Uncaught (in promise) ", "Uncaught "} {
+			s = strings.TrimPrefix(s, p)
+		}
+		return strings.Join(strings.Fields(s), " ")
+	}
+	w, g := norm(want), norm(got)
+	if w == "" {
+		return true
+	}
+	return strings.Contains(g, w) || strings.Contains(w, g) && g != ""
+}
+
+// syntheticNear reports whether the mock served a synthetic body during the
+// signal's step or the one before it.
+func syntheticNear(step int, obs *Observation, journal []mockserver.JournalEntry) bool {
+	for _, j := range journal {
+		if !j.Synthetic {
+			continue
+		}
+		for _, n := range obs.Network {
+			if n.Disposition == DispositionMock && n.URL != "" && pathOf(n.URL) == pathOf(j.URL) && (n.Step == step || n.Step == step-1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func journalNotes(journal []mockserver.JournalEntry) []string {
+	var notes []string
+	synthetic := map[string]int{}
+	for _, j := range journal {
+		key := j.Method + " " + pathOf(j.URL)
+		switch {
+		case j.Outcome == mockserver.OutcomeUnmatched:
+			notes = append(notes, fmt.Sprintf("the app made a request the recording lacks: %s (answered %d, fail-closed)", key, j.Status))
+		case j.Synthetic:
+			synthetic[key]++
+		}
+	}
+	for key, n := range synthetic {
+		notes = append(notes, fmt.Sprintf("%s was answered %d time(s) with a synthetic body: the replay did not capture it", key, n))
+	}
+	return notes
+}
+
+func pathOf(raw string) string {
+	if i := strings.Index(raw, "://"); i >= 0 {
+		raw = raw[i+3:]
+		if j := strings.IndexByte(raw, '/'); j >= 0 {
+			raw = raw[j:]
+		} else {
+			raw = "/"
+		}
+	}
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		raw = raw[:i]
+	}
+	return raw
+}
