@@ -141,12 +141,12 @@ func TestNetworkIsFailClosed(t *testing.T) {
 		byURL[r.URL] = r
 	}
 	wantDisp := map[string]Disposition{
-		"https://example.com/x":                                       DispositionBlocked,
-		real.URL + "/v1/secret":                                       DispositionBlocked,
-		"https://api.example.test/v1/ping":                            DispositionMock,
-		"http://imagechat.example.test:8080/api/abs":                  DispositionMock,
-		"https://o1.ingest.sentry.io/api/42/envelope/?sentry_key=k":   DispositionIngest,
-		obs.AppURL + "/api/items?x=1":                                 DispositionMock,
+		"https://example.com/x":                                      DispositionBlocked,
+		real.URL + "/v1/secret":                                      DispositionBlocked,
+		"https://api.example.test/v1/ping":                           DispositionMock,
+		"http://imagechat.example.test:8080/api/abs":                 DispositionMock,
+		"https://o1.ingest.sentry.io/api/42/envelope/?sentry_key=k":  DispositionIngest,
+		obs.AppURL + "/api/items?x=1":                                DispositionMock,
 		obs.AppURL + "/isolation/?real=" + url.QueryEscape(real.URL): DispositionApp,
 	}
 	for u, want := range wantDisp {
