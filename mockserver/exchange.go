@@ -118,14 +118,25 @@ func (e Exchange) MarshalJSON() ([]byte, error) {
 	if e.ResponseBodyCaptured || len(e.ResponseBody) > 0 {
 		w.ResponseBody, w.ResponseBodyEncoding = encodeBody(e.ResponseBody)
 	}
-	return json.Marshal(w)
+	// No HTML escaping: raw JSON bodies must come back byte for byte.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(w); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // UnmarshalJSON reads the cassette form. A body present without an explicit
 // *_captured flag counts as captured, so hand-written fixtures stay short.
 func (e *Exchange) UnmarshalJSON(data []byte) error {
+	// Unknown fields are refused so a misspelt field in a hand-written
+	// fixture is an error, not a silently different exchange.
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
 	var w exchangeJSON
-	if err := json.Unmarshal(data, &w); err != nil {
+	if err := dec.Decode(&w); err != nil {
 		return err
 	}
 	reqBody, reqPresent, err := decodeBody(w.RequestBody, w.RequestBodyEncoding)
