@@ -143,7 +143,9 @@ func TestParseDetailsLeniency(t *testing.T) {
 		{"time without zone is UTC", `{"id":"a","started_at":"2022-07-07T14:05:57.909921"}`,
 			func(d Details) bool { return d.StartedAt.Equal(time.Date(2022, 7, 7, 14, 5, 57, 909921000, time.UTC)) }},
 		{"error ids normalized", `{"id":"a","error_ids":["7E07485F-12f9-416b-8b14-26260799b51f",null]}`,
-			func(d Details) bool { return len(d.ErrorIDs) == 1 && d.ErrorIDs[0] == "7e07485f12f9416b8b1426260799b51f" }},
+			func(d Details) bool {
+				return len(d.ErrorIDs) == 1 && d.ErrorIDs[0] == "7e07485f12f9416b8b1426260799b51f"
+			}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
