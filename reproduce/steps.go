@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -362,8 +361,12 @@ func (s *Session) scroll(ctx context.Context, st Step, sel string, fail func(str
 	}
 	dx, dy := float64(st.ScrollX)-g.SX, float64(st.ScrollY)-g.SY
 	if dx != 0 || dy != 0 {
-		wheel := chromedp.MouseEvent(input.DispatchMouseEventTypeMouseWheel, g.X, g.Y, func(p *input.DispatchMouseEventParams) {
-			p.DeltaX, p.DeltaY = dx, dy
+		// cdproto omits zero deltas, which Chrome rejects for mouseWheel, so
+		// this one event is sent with explicit fields.
+		wheel := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			return t.Call(ctx, "Input.dispatchMouseEvent", map[string]any{
+				"type": "mouseWheel", "x": g.X, "y": g.Y, "deltaX": dx, "deltaY": dy,
+			}, nil)
 		})
 		if r, err := s.doActions(ctx, "scroll", fail, wheel); r != "" || err != nil {
 			return r, err

@@ -1,0 +1,283 @@
+package reproduce
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// execPlan drives every control of testdata/runner/exec once.
+func execPlan() Plan {
+	on := true
+	const page = "http://app.example.test/exec/"
+	return Plan{
+		StartURL: page,
+		Steps: []Step{
+			{Index: 0, Kind: StepNavigate, URL: page},
+			{Index: 1, Kind: StepInput, Selectors: []string{"#name"}, Value: "Ada"},
+			{Index: 2, Kind: StepSelect, Selectors: []string{"#color"}, Value: "green"},
+			{Index: 3, Kind: StepCheck, Selectors: []string{"#agree"}, Checked: &on},
+			{Index: 4, Kind: StepClick, Selectors: []string{"#nope", "#live"}},
+			{Index: 5, Kind: StepClick, Selectors: []string{"#dead"}},
+			{Index: 6, Kind: StepClick, Selectors: []string{"#boom"}},
+			{Index: 7, Kind: StepScroll, Selectors: []string{"#list"}, ScrollY: 200},
+			{Index: 8, Kind: StepClick, Selectors: []string{"#push"}},
+			{Index: 9, Kind: StepBack},
+			{Index: 10, Kind: StepClick, Selectors: []string{"#nope2"}, X: 60, Y: 420, HasPoint: true},
+			{Index: 11, Kind: StepKey, Selectors: []string{"#name"}, Key: "Escape"},
+			{Index: 12, Kind: StepClick, Selectors: []string{"#missing"}},
+			{Index: 13, Kind: StepClick, Selectors: []string{"#live"}},
+		},
+	}
+}
+
+type execState struct {
+	Name      string   `json:"name"`
+	Color     string   `json:"color"`
+	Agree     bool     `json:"agree"`
+	ScrollTop float64  `json:"scrollTop"`
+	Path      string   `json:"path"`
+	Point     bool     `json:"point"`
+	Live      int      `json:"live"`
+	Keys      []string `json:"keys"`
+}
+
+func TestExecuteRunsAPlanAndObservesIt(t *testing.T) {
+	b := testBrowser(t)
+	artifacts := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	plan := execPlan()
+	obs, err := Execute(ctx, plan, RunConfig{
+		Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")},
+		StepTimeout: time.Second, ArtifactsDir: artifacts,
+		Settle: SettlePolicy{Final: 200 * time.Millisecond, DeadClickWindow: 500 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("element gone stops the run with a reason", func(t *testing.T) {
+		if obs.Completed || obs.StoppedAt != 12 {
+			t.Fatalf("completed=%v stoppedAt=%d (%s), want stopped at 12", obs.Completed, obs.StoppedAt, obs.StopReason)
+		}
+		if want := "no element matched any of [#missing]"; !strings.Contains(obs.StopReason, want) {
+			t.Errorf("reason %q lacks %q", obs.StopReason, want)
+		}
+		if len(obs.Steps) != 13 {
+			t.Errorf("%d step results, want 13 (step 13 must not run)", len(obs.Steps))
+		}
+		for _, s := range obs.Steps[:12] {
+			if s.Status != StepOK {
+				t.Errorf("step %d (%s) = %s: %s", s.Index, s.Kind, s.Status, s.Reason)
+			}
+		}
+	})
+
+	t.Run("controls reached the recorded state", func(t *testing.T) {
+		var st execState
+		for _, c := range obs.Console {
+			if rest, ok := strings.CutPrefix(c.Text, "state "); ok {
+				if err := json.Unmarshal([]byte(rest), &st); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		want := execState{Name: "Ada", Color: "green", Agree: true, ScrollTop: 200, Path: "/exec/", Point: true, Live: 1, Keys: []string{"Escape"}}
+		if st.Name != want.Name || st.Color != want.Color || st.Agree != want.Agree || st.ScrollTop != want.ScrollTop ||
+			st.Path != want.Path || st.Point != want.Point || st.Live != want.Live || strings.Join(st.Keys, ",") != "Escape" {
+			t.Errorf("final state = %+v, want %+v", st, want)
+		}
+	})
+
+	t.Run("selector fallback and coordinate fallback are recorded", func(t *testing.T) {
+		if len(obs.Steps) < 11 {
+			t.Fatalf("only %d steps ran", len(obs.Steps))
+		}
+		if s := obs.Steps[4]; s.Selector != "#live" || s.UsedPoint {
+			t.Errorf("step 4 used %q (point %v), want the second candidate #live", s.Selector, s.UsedPoint)
+		}
+		if s := obs.Steps[10]; !s.UsedPoint || s.Selector != "" {
+			t.Errorf("step 10 used %q (point %v), want the recorded point", s.Selector, s.UsedPoint)
+		}
+	})
+
+	t.Run("exception is tied to the click that threw it", func(t *testing.T) {
+		if len(obs.Exceptions) != 1 {
+			t.Fatalf("exceptions = %+v, want 1", obs.Exceptions)
+		}
+		e := obs.Exceptions[0]
+		if e.Step != 6 || e.Type != "TypeError" || e.Message != "Cannot read properties of null (reading 'x')" || e.Stack == "" {
+			t.Errorf("exception = %+v", e)
+		}
+	})
+
+	t.Run("dead click is flagged on the dead button only", func(t *testing.T) {
+		dead := map[int]bool{}
+		for _, d := range obs.DeadClicks {
+			dead[d.Step] = true
+		}
+		if !dead[5] {
+			t.Errorf("dead clicks %+v lack step 5 (#dead)", obs.DeadClicks)
+		}
+		for _, live := range []int{4, 8, 10} {
+			if dead[live] {
+				t.Errorf("step %d changed the page but was flagged dead", live)
+			}
+		}
+	})
+
+	t.Run("console messages keep their level and step", func(t *testing.T) {
+		has := func(level, text string, step int) bool {
+			for _, c := range obs.Console {
+				if c.Level == level && c.Text == text && c.Step == step {
+					return true
+				}
+			}
+			return false
+		}
+		if !has("info", "loaded", 0) {
+			t.Error("no info 'loaded' at step 0")
+		}
+		if !has("warning", "live clicked", 4) {
+			t.Error("no warning 'live clicked' at step 4")
+		}
+	})
+
+	t.Run("a screenshot is taken after each step", func(t *testing.T) {
+		for _, s := range obs.Steps {
+			if s.Screenshot == "" {
+				t.Errorf("step %d has no screenshot", s.Index)
+				continue
+			}
+			fi, err := os.Stat(filepath.Join(artifacts, s.Screenshot))
+			if err != nil || fi.Size() == 0 {
+				t.Errorf("step %d screenshot %s: %v", s.Index, s.Screenshot, err)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(artifacts, "step-03-check.png")); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+func TestSessionDrivesOneStepPerStatement(t *testing.T) {
+	b := testBrowser(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	plan := execPlan()
+	s, err := NewSession(ctx, plan, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}, StepTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, st := range plan.Steps[:2] {
+		if err := s.Do(ctx, st); err != nil {
+			t.Fatalf("step %d: %v", st.Index, err)
+		}
+	}
+	err = s.Do(ctx, Step{Index: 2, Kind: StepClick, Selectors: []string{"#missing"}})
+	var se *StepError
+	if !errors.As(err, &se) || se.Index != 2 || !IsStepFailure(err) {
+		t.Fatalf("missing element: err = %v, want a *StepError for step 2", err)
+	}
+	obs := s.Finish(ctx)
+	if obs.StoppedAt != 2 || obs.Completed {
+		t.Errorf("observation stopped at %d (completed %v), want 2", obs.StoppedAt, obs.Completed)
+	}
+	if obs.FinalURL != obs.AppURL+"/exec/" {
+		t.Errorf("final URL = %q", obs.FinalURL)
+	}
+}
+
+func TestCancelledContextIsAnInfrastructureError(t *testing.T) {
+	b := testBrowser(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	plan := execPlan()
+	s, err := NewSession(ctx, plan, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Do(ctx, plan.Steps[0]); err != nil {
+		t.Fatal(err)
+	}
+	cctx, ccancel := context.WithCancel(ctx)
+	ccancel()
+	err = s.Do(cctx, Step{Index: 1, Kind: StepClick, Selectors: []string{"#missing"}})
+	if err == nil || IsStepFailure(err) {
+		t.Errorf("err = %v, want a non-step (context) error", err)
+	}
+}
+
+func TestStepValidateNamesTheMissingField(t *testing.T) {
+	on := true
+	cases := []struct {
+		name string
+		step Step
+		want string
+	}{
+		{"navigate needs a url", Step{Kind: StepNavigate}, "no URL"},
+		{"click needs a selector or a point", Step{Kind: StepClick}, "no selector and no point"},
+		{"click with a point is fine", Step{Kind: StepClick, HasPoint: true}, ""},
+		{"input needs a selector", Step{Kind: StepInput, Value: "x"}, "no selector"},
+		{"check needs a state", Step{Kind: StepCheck, Selectors: []string{"#a"}}, "no checked state"},
+		{"check with state is fine", Step{Kind: StepCheck, Selectors: []string{"#a"}, Checked: &on}, ""},
+		{"key needs a key", Step{Kind: StepKey}, "no key"},
+		{"scroll needs a target", Step{Kind: StepScroll}, "neither the window nor a selector"},
+		{"resize needs a size", Step{Kind: StepResize}, "bad size"},
+		{"unknown kind", Step{Kind: "hover"}, "unknown kind"},
+		{"back needs nothing", Step{Kind: StepBack}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.step.Validate()
+			if tc.want == "" {
+				if err != nil {
+					t.Errorf("err = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// BenchmarkExecuteTenSteps measures a 10-step plan (navigate, input, select,
+// check, clicks, scroll, pushState, back) in a fresh browser context of a
+// shared browser, with the default settle policy.
+func BenchmarkExecuteTenSteps(b *testing.B) {
+	if testing.Short() {
+		b.Skip("SKIPPED: needs a real Chromium; -short is set")
+	}
+	ctx := context.Background()
+	br, err := NewBrowser(ctx, ChromeConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer br.Close()
+	b.ReportMetric(br.Launch.Seconds(), "launch-s")
+	plan := execPlan()
+	plan.Steps = append(plan.Steps[:5], plan.Steps[7:12]...) // no dead click, no throw: the happy path
+	for i := range plan.Steps {
+		plan.Steps[i].Index = i
+	}
+	app := AppUnderTest{Dir: filepath.Join("testdata", "runner")}
+	for b.Loop() {
+		obs, err := Execute(ctx, plan, RunConfig{Browser: br, App: app})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !obs.Completed {
+			b.Fatalf("stopped at %d: %s", obs.StoppedAt, obs.StopReason)
+		}
+	}
+}
