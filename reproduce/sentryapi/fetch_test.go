@@ -133,9 +133,9 @@ func TestFetchBundleFaults(t *testing.T) {
 			wantSleeps: []string{"5s"},
 		},
 		{
-			name:       "429 forever gives up after bounded retries",
-			fake:       []sentrytest.Option{sentrytest.WithFault(sentrytest.Fault{Route: sentrytest.RouteSegments, Status: 429, RetryAfter: "2"})},
-			wantErr:    []error{sentryapi.ErrRateLimited}, wantMsg: []string{"HTTP 429", "wait"},
+			name:    "429 forever gives up after bounded retries",
+			fake:    []sentrytest.Option{sentrytest.WithFault(sentrytest.Fault{Route: sentrytest.RouteSegments, Status: 429, RetryAfter: "2"})},
+			wantErr: []error{sentryapi.ErrRateLimited}, wantMsg: []string{"HTTP 429", "wait"},
 			wantSleeps: []string{"2s", "2s", "2s"},
 		},
 		{
@@ -149,9 +149,9 @@ func TestFetchBundleFaults(t *testing.T) {
 			wantSleeps: []string{"75ms", "150ms"},
 		},
 		{
-			name:       "500 forever is unavailable",
-			fake:       []sentrytest.Option{sentrytest.WithFault(sentrytest.Fault{Route: sentrytest.RouteReplayDetails, Status: 502})},
-			wantErr:    []error{sentryapi.ErrUnavailable}, wantMsg: []string{"HTTP 502", "try again later"},
+			name:    "500 forever is unavailable",
+			fake:    []sentrytest.Option{sentrytest.WithFault(sentrytest.Fault{Route: sentrytest.RouteReplayDetails, Status: 502})},
+			wantErr: []error{sentryapi.ErrUnavailable}, wantMsg: []string{"HTTP 502", "try again later"},
 			wantSleeps: []string{"75ms", "150ms", "300ms"},
 		},
 		{

@@ -70,7 +70,11 @@ func newHarness(t *testing.T, fakeOpts []sentrytest.Option, clientOpts ...sentry
 	return h
 }
 
-// countRoute counts recorded requests whose path ends with suffix.
+func newDebugLogger(h *harness) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// countPath counts recorded requests whose path ends with suffix.
 func countPath(reqs []sentrytest.Request, contains string) int {
 	n := 0
 	for _, r := range reqs {
