@@ -83,3 +83,52 @@ func payloadParts(p *replay.Payload) (http.Header, []byte, bool) {
 	}
 	return h, body, true
 }
+
+// MaskedBodyFields names the JSON request-body fields whose recorded values
+// could only have come from a masked input: strings as long as a value the
+// user typed into a masked field before the request. The rerun types a
+// placeholder there (masked text is never recovered), so the mock compares
+// these fields by presence, not value.
+func MaskedBodyFields(tl *replay.Timeline) []string {
+	lengths := map[int]bool{}
+	var fields []string
+	for _, ev := range tl.Events {
+		switch ev.Kind {
+		case replay.KindInput:
+			if ev.Input.Masked && ev.Input.Length > 0 {
+				lengths[ev.Input.Length] = true
+			}
+		case replay.KindNetwork:
+			req := ev.Network.Request
+			if req == nil || !req.BodyCaptured || len(lengths) == 0 {
+				continue
+			}
+			var body any
+			if json.Unmarshal(req.Body, &body) != nil {
+				continue
+			}
+			walkStrings(body, "", func(key, val string) {
+				if lengths[len([]rune(val))] && key != "" && !slices.Contains(fields, key) {
+					fields = append(fields, key)
+				}
+			})
+		}
+	}
+	slices.Sort(fields)
+	return fields
+}
+
+func walkStrings(v any, key string, fn func(key, val string)) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, vv := range x {
+			walkStrings(vv, k, fn)
+		}
+	case []any:
+		for _, vv := range x {
+			walkStrings(vv, key, fn)
+		}
+	case string:
+		fn(key, x)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/repro-dev/repro/mockserver"
@@ -95,12 +96,16 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 		cfg.Browser = b
 	}
 	exchanges := Exchanges(r.Timeline)
+	masked := MaskedBodyFields(r.Timeline)
 	for i := range runs {
 		latency := mockserver.LatencyRecorded
 		if opts.Latency != nil {
 			latency = *opts.Latency
 		}
 		mockOpts := []mockserver.Option{mockserver.WithLatency(latency)}
+		if len(masked) > 0 {
+			mockOpts = append(mockOpts, mockserver.WithVolatileBodyFields(masked...))
+		}
 		if opts.Upstream != "" {
 			mockOpts = append(mockOpts, mockserver.WithUpstream(opts.Upstream, opts.ForwardUnmatched))
 		}
@@ -127,6 +132,10 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 		})
 	}
 	rep.Verdict, rep.Agreement, rep.Flaky = aggregate(rep.Runs)
+	if len(masked) > 0 {
+		rep.Verdict.Notes = append(rep.Verdict.Notes, fmt.Sprintf(
+			"request body field(s) %s held text typed into masked inputs; the rerun typed placeholders, so the mock matched them by presence only", strings.Join(masked, ", ")))
+	}
 	rep.Duration = time.Since(start)
 	return rep, nil
 }

@@ -101,9 +101,9 @@ func BugSignature(tl *replay.Timeline, p *Plan) Signature {
 			if f.Target != nil {
 				s.Target = describeTarget(*f.Target)
 			}
-			// The SDK reports a dead click when it ends, seconds after the
-			// click: tie it to the click step itself.
-			s.Step = clickStepFor(p, ev.Offset-f.TimeAfterClick, f.Target)
+			// The SDK stamps a dead or rage click with the click's own
+			// time: tie it to that click step.
+			s.Step = clickStepFor(p, ev.Offset, f.Target)
 			key := f.Kind + "|" + s.Target + "|" + fmt.Sprint(s.Step)
 			if seenDead[key] {
 				continue
@@ -126,7 +126,10 @@ func clickStepFor(p *Plan, clickAt time.Duration, t *replay.Target) int {
 		if s.Kind != StepClick || s.Offset > clickAt+500*time.Millisecond {
 			continue
 		}
-		if t != nil && t.ID != "" && !anyContains(s.Selectors, t.ID) && best >= 0 {
+		if t != nil && t.ID != "" && !anyContains(s.Selectors, t.ID) {
+			if best < 0 {
+				best = s.Index // no click on that target yet: the nearest click
+			}
 			continue
 		}
 		best = s.Index

@@ -164,7 +164,13 @@ func observe(s Signal, obs *Observation, journal []mockserver.JournalEntry) (boo
 		}
 		if s.Step < len(obs.Steps) {
 			r := obs.Steps[s.Step]
-			return false, fmt.Sprintf("the click had an effect: %d DOM mutation(s), %d request(s)", r.Mutations, r.Requests)
+			// The SDK calls a click dead when the DOM does not change
+			// after it, whatever requests it starts; judge the rerun by
+			// the same rule.
+			if r.Status == StepOK && r.Mutations == 0 {
+				return true, fmt.Sprintf("no DOM change after the click at step %d (%d request(s) started)", s.Step, r.Requests)
+			}
+			return false, fmt.Sprintf("the click changed the page: %d DOM mutation(s), %d request(s)", r.Mutations, r.Requests)
 		}
 		return false, "the click step was not run"
 	}

@@ -1,6 +1,9 @@
 package main
 
-import "github.com/repro-dev/repro/reproduce/replay"
+import (
+	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/replay"
+)
 
 // errorCodes maps library sentinel errors to exit codes.
 var errorCodes = []struct {
@@ -10,4 +13,5 @@ var errorCodes = []struct {
 	{replay.ErrNotReplay, exitBadReplay},
 	{replay.ErrEmptyReplay, exitBadReplay},
 	{replay.ErrNoFullSnapshot, exitBadReplay},
+	{reproduce.ErrChromeNotFound, exitChrome},
 }

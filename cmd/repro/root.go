@@ -68,6 +68,7 @@ A <replay> is a replay bundle directory or a recording file.`,
 	root.AddCommand(
 		newVersionCmd(streams),
 		newInspectCmd(streams, nil),
+		newRunCmd(streams, nil),
 	)
 	root.SetUsageTemplate(root.UsageTemplate() + exitCodesHelp)
 	return root

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/repro-dev/repro/mockserver"
+	"github.com/repro-dev/repro/reproduce"
+)
+
+type runOptions struct {
+	streams *IOStreams
+	source  replaySource
+
+	app              string
+	json, markdown   bool
+	runs             int
+	timing           string
+	latency          string
+	upstream         string
+	forwardUnmatched bool
+	inputs           []string
+	chrome           string
+	remoteChrome     string
+	artifacts        string
+	stepTimeout      time.Duration
+}
+
+func newRunCmd(streams *IOStreams, runF func(*runOptions) error) *cobra.Command {
+	opts := &runOptions{streams: streams}
+	cmd := &cobra.Command{
+		Use:   "run <replay> --app <url|dir>",
+		Short: "Re-run a replay in headless Chrome against your app and say whether the bug reproduces",
+		Long: `Re-run the user's session deterministically in headless Chrome against the
+app under test and give a verdict with its evidence.
+
+The recorded origin is mapped onto --app (a URL such as http://localhost:3000,
+or a directory of static files that repro serves on loopback). Recorded API
+calls are answered by a mock backend from the recording; requests to Sentry
+ingest are captured; everything else is blocked. Nothing reaches production.
+
+The verdict is one of: reproduced, not_reproduced, diverged (the user's path
+could not be followed before the failure), inconclusive (the recording holds
+no failure signal, or the outcome depends on data the replay did not capture).
+Each has its own exit code (see "repro --help").`,
+		Example: `  $ repro run testdata/replays/imagechat-bug --app testdata/apps/imagechat/buggy
+  $ repro run 3f9c1a0e... --app http://localhost:3000 --runs 3 --markdown
+  $ repro run ./bundle --app http://localhost:3000 --input '#email=dana@example.com' --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.source.arg = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return runRun(cmd, opts)
+		},
+	}
+	opts.source.addFlags(cmd)
+	f := cmd.Flags()
+	f.StringVar(&opts.app, "app", "", "the app under test: a base URL or a directory of static files (required)")
+	f.BoolVar(&opts.json, "json", false, `print one JSON object; its "verdict" field holds the verdict`)
+	f.BoolVar(&opts.markdown, "markdown", false, "print a ticket-ready Markdown comment")
+	f.IntVar(&opts.runs, "runs", 1, "re-run N times in fresh browser contexts and report agreement")
+	f.StringVar(&opts.timing, "timing", "fast", "fast (wait on conditions only) or recorded (keep the user's pauses)")
+	f.StringVar(&opts.latency, "latency", "recorded", "mock backend latency: recorded, none, or a factor like 0.5x")
+	f.StringVar(&opts.upstream, "upstream", "", "forward requests whose bodies were not recorded to this local backend URL")
+	f.BoolVar(&opts.forwardUnmatched, "forward-unmatched", false, "with --upstream, forward unmatched requests too")
+	f.StringArrayVar(&opts.inputs, "input", nil, "value for a masked field, as selector=value (repeatable)")
+	f.StringVar(&opts.chrome, "chrome", "", "Chrome/Chromium executable (default: found automatically)")
+	f.StringVar(&opts.remoteChrome, "remote-chrome", "", "connect to a running browser's DevTools endpoint (ws://…) instead of launching one")
+	f.StringVar(&opts.artifacts, "artifacts", "", "directory for screenshots and the report (default: a new temporary directory)")
+	f.DurationVar(&opts.stepTimeout, "step-timeout", 5*time.Second, "how long one step may wait for its target")
+	_ = cmd.MarkFlagRequired("app")
+	return cmd
+}
+
+// runConfig turns the shared run flags into library options.
+func (opts *runOptions) runOptions() (reproduce.RunOptions, error) {
+	var ro reproduce.RunOptions
+	app, err := reproduce.ParseApp(opts.app)
+	if err != nil {
+		return ro, usageError{err}
+	}
+	if opts.json && opts.markdown {
+		return ro, usageError{fmt.Errorf("--json and --markdown are exclusive")}
+	}
+	if opts.runs < 1 || opts.runs > 100 {
+		return ro, usageError{fmt.Errorf("--runs %d: want 1 to 100", opts.runs)}
+	}
+	ro = reproduce.RunOptions{
+		App:              app,
+		Chrome:           reproduce.ChromeConfig{Path: opts.chrome, RemoteURL: opts.remoteChrome},
+		Runs:             opts.runs,
+		Upstream:         opts.upstream,
+		ForwardUnmatched: opts.forwardUnmatched,
+		StepTimeout:      opts.stepTimeout,
+	}
+	switch opts.timing {
+	case "fast":
+		ro.Timing = reproduce.TimingFast
+	case "recorded":
+		ro.Timing = reproduce.TimingRecorded
+	default:
+		return ro, usageError{fmt.Errorf("--timing %q: want fast or recorded", opts.timing)}
+	}
+	lat, err := mockserver.ParseLatency(opts.latency)
+	if err != nil {
+		return ro, usageError{err}
+	}
+	ro.Latency = &lat
+	if opts.forwardUnmatched && opts.upstream == "" {
+		return ro, usageError{fmt.Errorf("--forward-unmatched needs --upstream")}
+	}
+	if len(opts.inputs) > 0 {
+		ro.Inputs = map[string]string{}
+		for _, kv := range opts.inputs {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || k == "" {
+				return ro, usageError{fmt.Errorf("--input %q: want selector=value", kv)}
+			}
+			ro.Inputs[k] = v
+		}
+	}
+	return ro, nil
+}
+
+func runRun(cmd *cobra.Command, opts *runOptions) error {
+	ro, err := opts.runOptions()
+	if err != nil {
+		return err
+	}
+	r, err := opts.source.open(cmd.Context(), opts.streams)
+	if err != nil {
+		return err
+	}
+	if opts.artifacts == "" {
+		dir, err := os.MkdirTemp("", "repro-"+shortID(r.Timeline.ReplayID)+"-")
+		if err != nil {
+			return fmt.Errorf("artifacts directory: %w", err)
+		}
+		opts.artifacts = dir
+	}
+	ro.ArtifactsDir = opts.artifacts
+	ro.Logger = slogDefault()
+	fmt.Fprintf(opts.streams.Err, "repro: re-running replay %s against %s (%d run(s))…\n", r.Timeline.ReplayID, ro.App, ro.Runs)
+	rep, err := reproduce.Run(cmd.Context(), r, ro)
+	if err != nil {
+		return err
+	}
+	if err := writeReportFiles(opts.artifacts, rep); err != nil {
+		return err
+	}
+	opts.streams.exitCode = verdictExitCode(rep.Verdict.Value)
+	switch {
+	case opts.json:
+		enc := json.NewEncoder(opts.streams.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	case opts.markdown:
+		return rep.WriteMarkdown(opts.streams.Out)
+	}
+	return rep.WriteText(opts.streams.Out)
+}
+
+// writeReportFiles keeps the report beside the screenshots, in all three
+// forms, so a CI job can attach them.
+func writeReportFiles(dir string, rep *reproduce.Report) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("artifacts directory: %w", err)
+	}
+	write := func(name string, fn func(f *os.File) error) error {
+		tmp, err := os.CreateTemp(dir, name+".tmp-*")
+		if err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+		defer os.Remove(tmp.Name())
+		if err := fn(tmp); err != nil {
+			tmp.Close()
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+		if err := tmp.Close(); err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+		return os.Rename(tmp.Name(), filepath.Join(dir, name))
+	}
+	if err := write("report.json", func(f *os.File) error {
+		enc := json.NewEncoder(f)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}); err != nil {
+		return err
+	}
+	if err := write("report.md", func(f *os.File) error { return rep.WriteMarkdown(f) }); err != nil {
+		return err
+	}
+	return write("report.txt", func(f *os.File) error { return rep.WriteText(f) })
+}
+
+func verdictExitCode(v string) int {
+	switch v {
+	case reproduce.Reproduced:
+		return exitOK
+	case reproduce.NotReproduced:
+		return exitNotReproduced
+	case reproduce.Diverged:
+		return exitDiverged
+	}
+	return exitInconclusive
+}
+
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
