@@ -9,7 +9,7 @@ import (
 // smallest input that shows it. Real SDK output is covered by the public
 // fixtures and the recorded bundles (bundles_test.go).
 
-const t0 = 1_700_000_000_000 // ms
+const t0 float64 = 1_700_000_000_000 // ms
 
 // ev encodes one rrweb event.
 func ev(typ int, ts float64, data any) json.RawMessage {
