@@ -235,8 +235,8 @@ func TestMalformedAndUnknownEventsAreCountedNotFatal(t *testing.T) {
 	tl := build(t,
 		metaEv(t0, "http://x.test/"),
 		json.RawMessage(`"not an object"`),
-		json.RawMessage(`{"type":3}`),                           // no timestamp
-		json.RawMessage(`{"timestamp":1700000000000}`),          // no type
+		json.RawMessage(`{"type":3}`),                          // no timestamp
+		json.RawMessage(`{"timestamp":1700000000000}`),         // no type
 		json.RawMessage(`{"type":3,"timestamp":-5,"data":{}}`), // bad timestamp
 		ev(9, t0, nil),
 		inc(t0, map[string]any{"source": 99}),
@@ -291,8 +291,8 @@ func TestFriction(t *testing.T) {
 		crumb(t0+100, "ui.slowClickDetected", map[string]any{"nodeId": 4, "node": node, "endReason": "timeout", "clickCount": 1, "timeAfterClickMs": 7000}, nil),
 		crumb(t0+150, "ui.slowClickDetected", map[string]any{"nodeId": 4, "node": node, "endReason": "mutation", "clickCount": 1, "timeAfterClickMs": 1200}, nil),
 		spanEv((t0+200)/1000, (t0+900)/1000, "resource.fetch", "/api/go", map[string]any{"method": "POST", "statusCode": 500}),
-		clickAt(t0+2000, 4), // again after the failure: repeated
-		clickAt(t0+6000, 8), // 4 s idle: hesitation
+		clickAt(t0+2000, 4),                                           // again after the failure: repeated
+		clickAt(t0+6000, 8),                                           // 4 s idle: hesitation
 		clickAt(t0+6200, 8), clickAt(t0+6400, 8), clickAt(t0+6600, 8), // 3 more in < 1 s: rage
 		crumb(t0+9000, "ui.multiClick", map[string]any{"nodeId": 4, "node": node, "clickCount": 4}, nil), // < 5: not rage
 	)
