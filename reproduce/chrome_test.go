@@ -1,9 +1,12 @@
 package reproduce
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -82,4 +85,66 @@ func TestFindChromeFindsAnInstalledBrowser(t *testing.T) {
 	if err != nil || p == "" {
 		t.Fatalf("FindChrome = %q, %v", p, err)
 	}
+}
+
+func TestRemoteChromeIsUsedThroughItsDevToolsEndpoint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIPPED: needs a real Chromium (apt-get install -y chromium); -short is set")
+	}
+	path, err := FindChrome("")
+	if err != nil {
+		t.Skip("SKIPPED: no Chromium installed: ", err)
+	}
+	ws := startDevToolsChrome(t, path)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	b, err := NewBrowser(ctx, ChromeConfig{RemoteURL: ws})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	plan := Plan{StartURL: "https://app.example.test/determinism/", Steps: []Step{{Index: 0, Kind: StepNavigate, URL: "https://app.example.test/determinism/"}}}
+	obs, err := Execute(ctx, plan, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}, Settle: SettlePolicy{Final: 50 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !obs.Completed || len(obs.Console) == 0 {
+		t.Errorf("remote run: completed=%v console=%d (%s)", obs.Completed, len(obs.Console), obs.StopReason)
+	}
+}
+
+// startDevToolsChrome starts Chromium with a DevTools port, as a user would
+// for --remote-chrome, and returns its websocket URL.
+func startDevToolsChrome(t *testing.T, path string) string {
+	t.Helper()
+	args := []string{"--headless", "--remote-debugging-port=0", "--user-data-dir=" + t.TempDir(),
+		"--disable-background-networking", "--no-first-run", "about:blank"}
+	if os.Geteuid() == 0 {
+		args = append(args, "--no-sandbox")
+	}
+	cmd := exec.Command(path, args...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if _, ws, ok := strings.Cut(sc.Text(), "DevTools listening on "); ok {
+				found <- strings.TrimSpace(ws)
+			}
+		}
+	}()
+	select {
+	case ws := <-found:
+		return ws
+	case <-time.After(20 * time.Second):
+		t.Fatal("chromium printed no DevTools endpoint")
+	}
+	return ""
 }

@@ -148,6 +148,7 @@ func TestNetworkIsFailClosed(t *testing.T) {
 		"https://o1.ingest.sentry.io/api/42/envelope/?sentry_key=k":  DispositionIngest,
 		obs.AppURL + "/api/items?x=1":                                DispositionMock,
 		obs.AppURL + "/isolation/?real=" + url.QueryEscape(real.URL): DispositionApp,
+		"http://imagechat.example.test:8080/isolation/mapped.js":     DispositionApp,
 	}
 	for u, want := range wantDisp {
 		r, ok := byURL[u]
@@ -164,6 +165,13 @@ func TestNetworkIsFailClosed(t *testing.T) {
 	}
 	if r := byURL[obs.AppURL+"/isolation/?real="+url.QueryEscape(real.URL)]; r.Status != 200 || r.Step != 0 {
 		t.Errorf("document record = %+v, want status 200 at step 0", r)
+	}
+
+	if r := byURL["http://imagechat.example.test:8080/isolation/mapped.js"]; r.Status != 200 {
+		t.Errorf("recorded-origin asset record = %+v, want it mapped onto the app and answered 200", r)
+	}
+	if !hasConsole(obs, "mapped asset loaded") {
+		t.Error("the script on the recorded origin did not run from the app under test")
 	}
 
 	if len(obs.IngestEvents) != 1 {
@@ -197,4 +205,36 @@ func keys[V any](m map[string]V) []string {
 		ks = append(ks, k)
 	}
 	return ks
+}
+
+func hasConsole(obs *Observation, text string) bool {
+	for _, c := range obs.Console {
+		if c.Text == text {
+			return true
+		}
+	}
+	return false
+}
+
+func TestURLAppIsReachedThroughTheRecordedOrigin(t *testing.T) {
+	b := testBrowser(t)
+	app := httptest.NewServer(http.FileServer(http.Dir(filepath.Join("testdata", "runner"))))
+	defer app.Close()
+	page := "https://shop.example.test/determinism/?q=1#frag"
+	plan := Plan{StartURL: page, Steps: []Step{{Index: 0, Kind: StepNavigate, URL: page}}}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	obs, err := Execute(ctx, plan, RunConfig{Browser: b, App: AppUnderTest{URL: app.URL}, Settle: SettlePolicy{Final: 50 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !obs.Completed {
+		t.Fatalf("stopped: %s", obs.StopReason)
+	}
+	if want := app.URL + "/determinism/?q=1#frag"; obs.FinalURL != want {
+		t.Errorf("final URL = %q, want %q", obs.FinalURL, want)
+	}
+	if len(obs.Network) == 0 || obs.Network[0].Disposition != DispositionApp || obs.Network[0].Status != 200 {
+		t.Errorf("network = %+v, want the document served by the app", obs.Network)
+	}
 }
