@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"fmt"
+	"hash/maphash"
 	"sort"
 	"strings"
 )
@@ -9,10 +10,19 @@ import (
 // entry is one exchange as the index holds it: the data plus its
 // normalized recorded request, computed once.
 type entry struct {
-	ex  Exchange
-	req *Request
-	key string // fine key (default rules)
-	pos int    // position in recorded order
+	ex        Exchange
+	req       *Request
+	key       string // fine key (default rules)
+	pos       int    // position in recorded order
+	bodyKnown bool   // the recorded request body is compared
+	bodyHash  uint64 // bodyHash of the recorded body, when bodyKnown
+}
+
+// bucket holds the exchanges sharing one fine key, split by request body:
+// those whose body was not recorded match any body.
+type bucket struct {
+	anyBody []*entry
+	byBody  map[uint64][]*entry
 }
 
 // Route is one method and path the Mock can answer, with how many
@@ -28,8 +38,9 @@ type Route struct {
 // the coarser method+path list a custom Matcher sees, byPath serves
 // explanations ("recorded as GET, got POST").
 type index struct {
+	seed    maphash.Seed
 	entries []*entry
-	byKey   map[string][]*entry
+	byKey   map[string]*bucket
 	byRoute map[string][]*entry
 	byPath  map[string][]*entry
 	routes  []Route
@@ -56,7 +67,8 @@ func buildIndex(exchanges []Exchange, ru *rules) (*index, error) {
 	sort.SliceStable(ordered, func(i, j int) bool { return ordered[i].Seq < ordered[j].Seq })
 
 	idx := &index{
-		byKey:   map[string][]*entry{},
+		seed:    maphash.MakeSeed(),
+		byKey:   map[string]*bucket{},
 		byRoute: map[string][]*entry{},
 		byPath:  map[string][]*entry{},
 	}
@@ -74,8 +86,19 @@ func buildIndex(exchanges []Exchange, ru *rules) (*index, error) {
 		}
 		e.req = req
 		e.key = req.matchKey(ru)
+		e.bodyKnown = e.ex.requestBodyKnown()
 		idx.entries = append(idx.entries, e)
-		idx.byKey[e.key] = append(idx.byKey[e.key], e)
+		b := idx.byKey[e.key]
+		if b == nil {
+			b = &bucket{byBody: map[uint64][]*entry{}}
+			idx.byKey[e.key] = b
+		}
+		if e.bodyKnown {
+			e.bodyHash = bodyHash(idx.seed, req, ru)
+			b.byBody[e.bodyHash] = append(b.byBody[e.bodyHash], e)
+		} else {
+			b.anyBody = append(b.anyBody, e)
+		}
 		idx.byRoute[req.route()] = append(idx.byRoute[req.route()], e)
 		idx.byPath[req.Path] = append(idx.byPath[req.Path], e)
 	}
@@ -93,6 +116,35 @@ func buildIndex(exchanges []Exchange, ru *rules) (*index, error) {
 		return idx, fmt.Errorf("%d exchanges cannot be served: %s", len(bad), strings.Join(bad, "; "))
 	}
 	return idx, nil
+}
+
+// candidates returns, in recorded order, the exchanges the default rules
+// could match with in: the same fine key, and either the same body hash or
+// no recorded body.
+func (idx *index) candidates(in *Request, ru *rules) []*entry {
+	b := idx.byKey[in.matchKey(ru)]
+	if b == nil {
+		return nil
+	}
+	same := b.byBody[bodyHash(idx.seed, in, ru)]
+	switch {
+	case len(b.anyBody) == 0:
+		return same
+	case len(same) == 0:
+		return b.anyBody
+	}
+	out := make([]*entry, 0, len(same)+len(b.anyBody))
+	i, j := 0, 0
+	for i < len(same) || j < len(b.anyBody) {
+		if j == len(b.anyBody) || (i < len(same) && same[i].pos < b.anyBody[j].pos) {
+			out = append(out, same[i])
+			i++
+		} else {
+			out = append(out, b.anyBody[j])
+			j++
+		}
+	}
+	return out
 }
 
 // nearest returns up to limit entries worth explaining an unmatched request

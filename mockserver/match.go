@@ -38,10 +38,13 @@ func DefaultMatcher(r Rules) Matcher {
 		if err != nil {
 			return []string{err.Error()}
 		}
-		reasons, _ := compare(in, rec, e.requestBodyKnown(), ru)
+		reasons, _ := compare(in, rec, e.requestBodyKnown(), ru, true)
 		return reasons
 	}
 }
+
+// notMatched is the reason compare gives when asked for no explanation.
+var notMatched = []string{"does not match"}
 
 // maxBodyReasons caps how many body differences one comparison lists.
 const maxBodyReasons = 4
@@ -50,8 +53,14 @@ const maxBodyReasons = 4
 // needed (every volatile value was equal too); the Mock prefers exact
 // matches so that a value that merely looks volatile, such as an ID that
 // happens to be epoch-shaped, still picks its own exchange when present.
-func compare(in, rec *Request, bodyKnown bool, ru *rules) (reasons []string, exact bool) {
+//
+// With explain false, compare stops at the first difference and returns a
+// placeholder reason: the hot path needs a yes or no, not a report.
+func compare(in, rec *Request, bodyKnown bool, ru *rules, explain bool) (reasons []string, exact bool) {
 	exact = true
+	if !explain && (in.Method != rec.Method || in.Path != rec.Path || len(in.Query) != len(rec.Query)) {
+		return notMatched, false
+	}
 	if in.Method != rec.Method {
 		reasons = append(reasons, fmt.Sprintf("method differs: got %s, recorded %s", in.Method, rec.Method))
 	}
@@ -72,6 +81,8 @@ func compare(in, rec *Request, bodyKnown bool, ru *rules) (reasons []string, exa
 		got, inOK := in.Query[n]
 		want, recOK := rec.Query[n]
 		switch {
+		case (!recOK || !inOK) && !explain:
+			return notMatched, false
 		case !recOK:
 			reasons = append(reasons, fmt.Sprintf("extra query parameter %s=%s (not in the recording)", n, short(strings.Join(got, ","))))
 			continue
@@ -84,23 +95,29 @@ func compare(in, rec *Request, bodyKnown bool, ru *rules) (reasons []string, exa
 			exact = exact && same
 			continue
 		}
+		if !same && !explain {
+			return notMatched, false
+		}
 		if !same {
 			reasons = append(reasons, fmt.Sprintf("query parameter %s differs: got %s, recorded %s", n, short(strings.Join(got, ",")), short(strings.Join(want, ","))))
 		}
 	}
 	if bodyKnown {
-		r, ex := compareBody(in, rec, ru)
+		r, ex := compareBody(in, rec, ru, explain)
 		reasons = append(reasons, r...)
 		exact = exact && ex
 	}
 	return reasons, exact
 }
 
-func compareBody(in, rec *Request, ru *rules) (reasons []string, exact bool) {
+func compareBody(in, rec *Request, ru *rules, explain bool) (reasons []string, exact bool) {
 	switch {
 	case rec.IsJSON && in.IsJSON:
-		d := differ{ru: ru, exact: true}
+		d := differ{ru: ru, exact: true, quick: !explain}
 		d.diff("body", in.JSON, rec.JSON)
+		if d.quick && d.more > 0 {
+			return notMatched, false
+		}
 		if d.more > 0 {
 			d.reasons = append(d.reasons, fmt.Sprintf("and %d more body differences", d.more))
 		}
@@ -120,10 +137,20 @@ type differ struct {
 	reasons []string
 	more    int
 	exact   bool
+	quick   bool // only whether anything differs: count, do not format
+}
+
+// stop reports, in quick mode, that a difference was found and nothing
+// needs formatting.
+func (d *differ) stop() bool {
+	if d.quick {
+		d.more++
+	}
+	return d.quick
 }
 
 func (d *differ) add(format string, args ...any) {
-	if len(d.reasons) >= maxBodyReasons {
+	if d.quick || len(d.reasons) >= maxBodyReasons {
 		d.more++
 		return
 	}
@@ -131,11 +158,16 @@ func (d *differ) add(format string, args ...any) {
 }
 
 func (d *differ) diff(path string, got, want any) {
+	if d.quick && d.more > 0 {
+		return
+	}
 	switch w := want.(type) {
 	case map[string]any:
 		g, ok := got.(map[string]any)
 		if !ok {
-			d.add("%s differs: got %s, recorded an object", path, describe(got))
+			if !d.stop() {
+				d.add("%s differs: got %s, recorded an object", path, describe(got))
+			}
 			return
 		}
 		keys := make([]string, 0, len(g)+len(w))
@@ -151,12 +183,19 @@ func (d *differ) diff(path string, got, want any) {
 		for _, k := range keys {
 			gv, gok := g[k]
 			wv, wok := w[k]
-			p := fieldPath(path, k)
+			p := path
+			if !d.quick {
+				p = fieldPath(path, k)
+			}
 			switch {
 			case !wok:
-				d.add("%s is not in the recording", p)
+				if !d.stop() {
+					d.add("%s is not in the recording", p)
+				}
 			case !gok:
-				d.add("%s is missing (recorded %s)", p, describe(wv))
+				if !d.stop() {
+					d.add("%s is missing (recorded %s)", p, describe(wv))
+				}
 			case d.ru.fields[k]:
 				d.exact = d.exact && jsonEqual(gv, wv)
 			default:
@@ -166,19 +205,29 @@ func (d *differ) diff(path string, got, want any) {
 	case []any:
 		g, ok := got.([]any)
 		if !ok {
-			d.add("%s differs: got %s, recorded an array", path, describe(got))
+			if !d.stop() {
+				d.add("%s differs: got %s, recorded an array", path, describe(got))
+			}
 			return
 		}
 		if len(g) != len(w) {
-			d.add("%s has %d items, recorded %d", path, len(g), len(w))
+			if !d.stop() {
+				d.add("%s has %d items, recorded %d", path, len(g), len(w))
+			}
 			return
 		}
 		for i := range w {
-			d.diff(fmt.Sprintf("%s[%d]", path, i), g[i], w[i])
+			p := path
+			if !d.quick {
+				p = path + "[" + strconv.Itoa(i) + "]"
+			}
+			d.diff(p, g[i], w[i])
 		}
 	default:
 		if !scalarEqual(got, want) {
-			d.add("%s differs: got %s, recorded %s", path, describe(got), describe(want))
+			if !d.stop() {
+				d.add("%s differs: got %s, recorded %s", path, describe(got), describe(want))
+			}
 		}
 	}
 }

@@ -186,7 +186,7 @@ type pick struct {
 func (m *Mock) match(in *Request) pick {
 	var cands []*entry
 	if m.matcher == nil {
-		cands = m.idx.byKey[in.matchKey(m.rules)]
+		cands = m.idx.candidates(in, m.rules)
 	} else {
 		cands = m.idx.byRoute[in.route()]
 	}
@@ -198,7 +198,7 @@ func (m *Mock) match(in *Request) pick {
 			}
 			continue
 		}
-		reasons, ex := compare(in, e.req, e.ex.requestBodyKnown(), m.rules)
+		reasons, ex := compare(in, e.req, e.bodyKnown, m.rules, false)
 		if len(reasons) == 0 {
 			matched = append(matched, e)
 			if ex {
@@ -272,7 +272,7 @@ func (m *Mock) explain(in *Request, reason string) *Mismatch {
 				reasons = append([]string{fmt.Sprintf("method differs: got %s, recorded %s", in.Method, e.req.Method)}, reasons...)
 			}
 		} else {
-			reasons, _ = compare(in, e.req, e.ex.requestBodyKnown(), m.rules)
+			reasons, _ = compare(in, e.req, e.bodyKnown, m.rules, true)
 		}
 		if len(reasons) == 0 {
 			reasons = []string{"the matcher accepts it now but did not a moment ago"}

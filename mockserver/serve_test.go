@@ -56,6 +56,22 @@ func TestRepeatedRequestsGetRecordedOrderThenLast(t *testing.T) {
 			want:   []string{`"pending"`, `"pending"`, `"done"`, `"done"`},
 		},
 		{
+			name: "exchanges without a recorded body interleave in recorded order",
+			recorded: func() []Exchange {
+				skipped := ex(2, "POST", "/api/chat", "", 200, `"r2"`)
+				skipped.Missing = []string{MissingRequestBody}
+				return []Exchange{
+					ex(1, "POST", "/api/chat", `{"p":"x"}`, 200, `"r1"`),
+					skipped,
+					ex(3, "POST", "/api/chat", `{"p":"x"}`, 200, `"r3"`),
+					ex(4, "POST", "/api/chat", `{"p":"other"}`, 200, `"other"`),
+				}
+			}(),
+			method: "POST", body: `{"p":"x"}`,
+			urls: []string{"/api/chat", "/api/chat", "/api/chat", "/api/chat"},
+			want: []string{`"r1"`, `"r2"`, `"r3"`, `"r3"`},
+		},
+		{
 			name: "different requests keep separate cursors",
 			recorded: []Exchange{
 				ex(1, "GET", "/api/a", "", 200, `"a1"`),
