@@ -85,14 +85,27 @@ func targetMatches(t *testing.T, selector string, tg Target) bool {
 	}
 	var parent *Node
 	var chain []*Node
+	// attach hangs n under parent after nth-1 same-tag placeholders, so
+	// :nth-of-type sees the recorded position.
+	attach := func(n *Node, nth int) {
+		if parent == nil {
+			return
+		}
+		for k := 1; k < nth; k++ {
+			parent.Children = append(parent.Children, &Node{Type: ElementNode, Tag: n.Tag, Parent: parent})
+		}
+		parent.Children = append(parent.Children, n)
+	}
 	for _, a := range tg.Ancestry {
 		n := &Node{Type: ElementNode, Tag: a.Tag, Parent: parent, Attrs: map[string]string{"id": a.ID, "class": strings.Join(a.Classes, " ")}}
+		attach(n, a.NthOfType)
 		chain = append(chain, n)
 		parent = n
 	}
 	self := &Node{Type: ElementNode, Tag: tg.Tag, Parent: parent, Attrs: map[string]string{
 		"id": tg.ID, "class": strings.Join(tg.Classes, " "), "data-testid": tg.TestID, "name": tg.Name,
 		"type": tg.Type, "role": tg.Role, "href": tg.Href, "data-sentry-component": tg.Component}}
+	attach(self, tg.NthOfType)
 	for k, v := range self.Attrs {
 		if v == "" {
 			delete(self.Attrs, k)
