@@ -98,16 +98,24 @@ func (a AppUnderTest) start() (*runningApp, error) {
 	return nil, errors.New("app: neither a URL nor a directory")
 }
 
-// spaHandler serves dir's files; a path that names no file (a client-side
-// route such as /shots/42) gets index.html, as single-page apps expect.
-// Caching is off so every run loads the files as they are now.
+// spaHandler serves dir's files; a path that names no file and looks like
+// a client-side route (no extension, or a request for HTML, such as
+// /shots/42) gets index.html, as single-page apps expect. A missing asset
+// (/missing.js) stays a 404: serving HTML as script would invent a
+// SyntaxError the app never had. Caching is off so every run loads the
+// files as they are now.
 func spaHandler(dir string) http.Handler {
 	files := http.FileServer(http.Dir(dir))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		p := path.Clean("/" + r.URL.Path)
 		fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p)))
-		if err != nil || (fi.IsDir() && !exists(filepath.Join(dir, filepath.FromSlash(p), "index.html"))) {
+		missing := err != nil || (fi.IsDir() && !exists(filepath.Join(dir, filepath.FromSlash(p), "index.html")))
+		if missing {
+			if path.Ext(p) != "" && !strings.Contains(r.Header.Get("Accept"), "text/html") {
+				http.NotFound(w, r)
+				return
+			}
 			http.ServeFile(w, r, filepath.Join(dir, "index.html"))
 			return
 		}

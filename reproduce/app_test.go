@@ -78,6 +78,7 @@ func TestDirAppServesFilesAndFallsBackToIndexForRoutes(t *testing.T) {
 		{"/app.js", "JS"},
 		{"/", "INDEX"},
 		{"/shots/42", "INDEX"},
+		{"/missing.js", "404 page not found\n"},
 	}
 	for _, tc := range cases {
 		res, err := http.Get(app.base.String() + tc.path)
