@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/repro-dev/repro/reproduce"
 	"github.com/repro-dev/repro/reproduce/replay"
+	"github.com/repro-dev/repro/reproduce/sentryapi"
 )
 
 // errorCodes maps library sentinel errors to exit codes.
@@ -14,4 +15,10 @@ var errorCodes = []struct {
 	{replay.ErrEmptyReplay, exitBadReplay},
 	{replay.ErrNoFullSnapshot, exitBadReplay},
 	{reproduce.ErrChromeNotFound, exitChrome},
+	{sentryapi.ErrUnauthorized, exitSentryAuth},
+	{sentryapi.ErrNotFound, exitNotFound},
+	{sentryapi.ErrRateLimited, exitRateLimited},
+	{sentryapi.ErrConfig, exitUsage},
+	{sentryapi.ErrIncomplete, exitBadReplay},
+	{sentryapi.ErrArchived, exitNotFound},
 }

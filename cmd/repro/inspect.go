@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 
 	"github.com/spf13/cobra"
 
@@ -10,7 +12,7 @@ import (
 
 type inspectOptions struct {
 	streams *IOStreams
-	replay  string
+	source  replaySource
 	json    bool
 }
 
@@ -28,21 +30,27 @@ or nothing went wrong.
 Masked text stays masked: repro never tries to recover what the SDK hid.`,
 		Example: `  $ repro inspect testdata/replays/imagechat-bug
   $ repro inspect ./recording-segments.json --json | jq .story.classification`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.replay = args[0]
+			if len(args) > 0 {
+				opts.source.arg = args[0]
+			}
 			if runF != nil {
 				return runF(opts)
 			}
-			return runInspect(opts)
+			return runInspect(cmd.Context(), opts)
 		},
 	}
+	opts.source.addFlags(cmd)
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print the timeline and the story as JSON")
 	return cmd
 }
 
-func runInspect(opts *inspectOptions) error {
-	r, err := reproduce.Open(opts.replay)
+func runInspect(ctx context.Context, opts *inspectOptions) error {
+	if opts.source.arg == "" && opts.source.issue == "" {
+		return usageError{errors.New("inspect needs a <replay> (a bundle, a file, a replay id or URL) or --issue")}
+	}
+	r, err := opts.source.open(ctx, opts.streams)
 	if err != nil {
 		return err
 	}

@@ -69,6 +69,8 @@ A <replay> is a replay bundle directory or a recording file.`,
 		newVersionCmd(streams),
 		newInspectCmd(streams, nil),
 		newRunCmd(streams, nil),
+		newServeCmd(streams, nil),
+		newFetchCmd(streams, nil),
 	)
 	root.SetUsageTemplate(root.UsageTemplate() + exitCodesHelp)
 	return root

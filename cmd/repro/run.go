@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -52,9 +53,13 @@ Each has its own exit code (see "repro --help").`,
 		Example: `  $ repro run testdata/replays/imagechat-bug --app testdata/apps/imagechat/buggy
   $ repro run 3f9c1a0e... --app http://localhost:3000 --runs 3 --markdown
   $ repro run ./bundle --app http://localhost:3000 --input '#email=dana@example.com' --json`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.source.arg = args[0]
+			if len(args) > 0 {
+				opts.source.arg = args[0]
+			} else if opts.source.issue == "" {
+				return usageError{errors.New("run needs a <replay> (a bundle, a file, a replay id or URL) or --issue")}
+			}
 			if runF != nil {
 				return runF(opts)
 			}

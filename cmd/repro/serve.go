@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/repro-dev/repro/mockserver"
+	"github.com/repro-dev/repro/reproduce"
+)
+
+type serveOptions struct {
+	streams          *IOStreams
+	source           replaySource
+	addr             string
+	latency          string
+	upstream         string
+	forwardUnmatched bool
+	strict           bool
+}
+
+func newServeCmd(streams *IOStreams, runF func(*serveOptions) error) *cobra.Command {
+	opts := &serveOptions{streams: streams}
+	cmd := &cobra.Command{
+		Use:   "serve <replay> [--addr host:port]",
+		Short: "Serve a replay's recorded API responses on loopback, fail-closed",
+		Long: `Serve the API calls recorded in a replay as a mock backend on loopback, so a
+local frontend can be pointed at it. Requests are matched by method, path,
+query (order ignored; cache-busters tolerated) and JSON body; repeated calls
+get the recorded responses in order, then the last repeats. A request that
+matches nothing gets 501 and an explanation naming the nearest recordings —
+nothing is forwarded anywhere unless --upstream names a local backend.
+
+Stops cleanly on Ctrl-C and prints the journal of what was served.`,
+		Example: `  $ repro serve testdata/replays/imagechat-bug
+  $ repro serve testdata/replays/feed-bug --addr 127.0.0.1:8099 --latency none`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				opts.source.arg = args[0]
+			} else if opts.source.issue == "" {
+				return usageError{errors.New("serve needs a <replay> or --issue")}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runServe(cmd.Context(), opts)
+		},
+	}
+	opts.source.addFlags(cmd)
+	f := cmd.Flags()
+	f.StringVar(&opts.addr, "addr", "", "loopback address to listen on (default 127.0.0.1 on a random port)")
+	f.StringVar(&opts.latency, "latency", "recorded", "recorded, none, or a factor like 0.5x")
+	f.StringVar(&opts.upstream, "upstream", "", "forward requests whose bodies were not recorded to this local backend URL")
+	f.BoolVar(&opts.forwardUnmatched, "forward-unmatched", false, "with --upstream, forward unmatched requests too")
+	f.BoolVar(&opts.strict, "strict-repeats", false, "fail calls beyond the recorded count instead of repeating the last response")
+	return cmd
+}
+
+func runServe(ctx context.Context, opts *serveOptions) error {
+	lat, err := mockserver.ParseLatency(opts.latency)
+	if err != nil {
+		return usageError{err}
+	}
+	if opts.forwardUnmatched && opts.upstream == "" {
+		return usageError{errors.New("--forward-unmatched needs --upstream")}
+	}
+	r, err := opts.source.open(ctx, opts.streams)
+	if err != nil {
+		return err
+	}
+	mopts := []mockserver.Option{mockserver.WithLatency(lat)}
+	if f := reproduce.MaskedBodyFields(r.Timeline); len(f) > 0 {
+		mopts = append(mopts, mockserver.WithVolatileBodyFields(f...))
+	}
+	if opts.upstream != "" {
+		mopts = append(mopts, mockserver.WithUpstream(opts.upstream, opts.forwardUnmatched))
+	}
+	if opts.strict {
+		mopts = append(mopts, mockserver.WithStrictRepeats())
+	}
+	mock := mockserver.New(reproduce.Exchanges(r.Timeline), mopts...)
+	if err := mock.Err(); err != nil {
+		return err
+	}
+	srv, err := mockserver.Start(ctx, mock, opts.addr)
+	if err != nil {
+		return err
+	}
+	out := opts.streams.Out
+	fmt.Fprintf(out, "Serving replay %s on %s (latency %s, fail-closed)\n", r.Timeline.ReplayID, srv.URL(), lat)
+	routes := mock.Routes()
+	if len(routes) == 0 {
+		fmt.Fprintln(out, "  (the replay recorded no API calls: every request will get 501)")
+	}
+	for _, rt := range routes {
+		fmt.Fprintf(out, "  %-6s %s  (%d recorded)\n", rt.Method, rt.Path, rt.Count)
+	}
+	fmt.Fprintln(out, "Press Ctrl-C to stop.")
+	<-ctx.Done()
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("stop server: %w", err)
+	}
+	sum := mock.Summary()
+	fmt.Fprintf(out, "\nStopped. %d request(s): %d recorded, %d repeated, %d synthetic, %d upstream, %d unmatched\n",
+		sum.Requests, sum.Recorded, sum.Repeated, sum.Synthetic, sum.Upstream, sum.Unmatched)
+	if ms := mock.Mismatches(); len(ms) > 0 {
+		fmt.Fprintln(out, mockserver.MismatchReport(ms))
+	}
+	return nil
+}
