@@ -56,7 +56,8 @@ func exitCodeFor(err error) int {
 	}
 	// cobra reports unknown commands and arg-count problems as plain errors.
 	msg := err.Error()
-	if strings.HasPrefix(msg, "unknown command") || strings.Contains(msg, "arg(s)") || strings.HasPrefix(msg, "unknown flag") {
+	if strings.HasPrefix(msg, "unknown command") || strings.Contains(msg, "arg(s)") || strings.HasPrefix(msg, "unknown flag") ||
+		strings.HasPrefix(msg, "required flag") || strings.HasPrefix(msg, "invalid argument") {
 		return exitUsage
 	}
 	return exitError

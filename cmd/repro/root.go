@@ -32,6 +32,7 @@ func (s *IOStreams) IsTerminal() bool {
 
 func newRootCmd(streams *IOStreams) *cobra.Command {
 	var verbose bool
+	pipeline := &runOptions{streams: streams}
 	root := &cobra.Command{
 		Use:   "repro <replay>",
 		Short: "Reproduce a Sentry Session Replay as a deterministic browser run and a Go test",
@@ -42,15 +43,33 @@ user's session in headless Chrome against the app under test with the network
 fail-closed (nothing reaches production), says whether the bug reproduces, and
 emits a Go regression test.
 
-A <replay> is a replay bundle directory or a recording file.`,
-		Example: `  # Tell the story of a recorded session
+With a <replay> and --app, repro runs the whole pipeline: read (or fetch) the
+replay, re-run it, give the verdict, and when the bug reproduced write a Go
+regression test; it prints where the test and the report were written.
+
+A <replay> is a replay bundle directory, a recording file, a 32-hex replay id,
+a Sentry replay URL or a feedback event id (see "repro fetch" for the Sentry
+configuration).`,
+		Example: `  # The whole pipeline on a bundled example
+  $ repro testdata/replays/imagechat-bug --app testdata/apps/imagechat/buggy
+
+  # Tell the story of a recorded session
   $ repro inspect testdata/replays/imagechat-bug
 
-  # The same, as JSON for scripts
-  $ repro inspect testdata/replays/imagechat-bug --json`,
+  # Straight from Sentry
+  $ SENTRY_AUTH_TOKEN=… SENTRY_ORG=acme repro run 3f9c1a0e8d2b4c5e9f1a2b3c4d5e6f70 --app http://localhost:3000`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		Args:          cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 && pipeline.source.issue == "" {
+				return cmd.Help()
+			}
+			if len(args) > 0 {
+				pipeline.source.arg = args[0]
+			}
+			return runPipeline(cmd, pipeline)
+		},
 		PersistentPreRun: func(cmd *cobra.Command, args []string) {
 			level := slog.LevelWarn
 			if verbose {
@@ -72,6 +91,8 @@ A <replay> is a replay bundle directory or a recording file.`,
 		newServeCmd(streams, nil),
 		newFetchCmd(streams, nil),
 	)
+	pipeline.addFlags(root)
+	pipeline.addPipelineFlags(root)
 	root.SetUsageTemplate(root.UsageTemplate() + exitCodesHelp)
 	return root
 }

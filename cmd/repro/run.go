@@ -31,6 +31,7 @@ type runOptions struct {
 	remoteChrome     string
 	artifacts        string
 	stepTimeout      time.Duration
+	testOut          string // the bare pipeline's -o
 }
 
 func newRunCmd(streams *IOStreams, runF func(*runOptions) error) *cobra.Command {
@@ -66,6 +67,14 @@ Each has its own exit code (see "repro --help").`,
 			return runRun(cmd, opts)
 		},
 	}
+	opts.addFlags(cmd)
+	_ = cmd.MarkFlagRequired("app")
+	return cmd
+}
+
+// addFlags registers the flags of a rerun, shared by run and the bare
+// repro <replay> pipeline.
+func (opts *runOptions) addFlags(cmd *cobra.Command) {
 	opts.source.addFlags(cmd)
 	f := cmd.Flags()
 	f.StringVar(&opts.app, "app", "", "the app under test: a base URL or a directory of static files (required)")
@@ -81,8 +90,6 @@ Each has its own exit code (see "repro --help").`,
 	f.StringVar(&opts.remoteChrome, "remote-chrome", "", "connect to a running browser's DevTools endpoint (ws://…) instead of launching one")
 	f.StringVar(&opts.artifacts, "artifacts", "", "directory for screenshots and the report (default: a new temporary directory)")
 	f.DurationVar(&opts.stepTimeout, "step-timeout", 5*time.Second, "how long one step may wait for its target")
-	_ = cmd.MarkFlagRequired("app")
-	return cmd
 }
 
 // runConfig turns the shared run flags into library options.
@@ -136,18 +143,25 @@ func (opts *runOptions) runOptions() (reproduce.RunOptions, error) {
 }
 
 func runRun(cmd *cobra.Command, opts *runOptions) error {
+	_, _, err := rerun(cmd, opts)
+	return err
+}
+
+// rerun reads the replay, re-runs it, writes the report files and prints
+// the report in the chosen format; the exit code follows the verdict.
+func rerun(cmd *cobra.Command, opts *runOptions) (*reproduce.Replay, *reproduce.Report, error) {
 	ro, err := opts.runOptions()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	r, err := opts.source.open(cmd.Context(), opts.streams)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if opts.artifacts == "" {
 		dir, err := os.MkdirTemp("", "repro-"+shortID(r.Timeline.ReplayID)+"-")
 		if err != nil {
-			return fmt.Errorf("artifacts directory: %w", err)
+			return nil, nil, fmt.Errorf("artifacts directory: %w", err)
 		}
 		opts.artifacts = dir
 	}
@@ -156,21 +170,23 @@ func runRun(cmd *cobra.Command, opts *runOptions) error {
 	fmt.Fprintf(opts.streams.Err, "repro: re-running replay %s against %s (%d run(s))…\n", r.Timeline.ReplayID, ro.App, ro.Runs)
 	rep, err := reproduce.Run(cmd.Context(), r, ro)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if err := writeReportFiles(opts.artifacts, rep); err != nil {
-		return err
+		return nil, nil, err
 	}
 	opts.streams.exitCode = verdictExitCode(rep.Verdict.Value)
 	switch {
 	case opts.json:
 		enc := json.NewEncoder(opts.streams.Out)
 		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		err = enc.Encode(rep)
 	case opts.markdown:
-		return rep.WriteMarkdown(opts.streams.Out)
+		err = rep.WriteMarkdown(opts.streams.Out)
+	default:
+		err = rep.WriteText(opts.streams.Out)
 	}
-	return rep.WriteText(opts.streams.Out)
+	return r, rep, err
 }
 
 // writeReportFiles keeps the report beside the screenshots, in all three

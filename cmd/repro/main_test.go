@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/repro-dev/repro/reproduce/sentryapi/sentrytest"
+)
+
+var imagechatBug = mustAbs("../../testdata/replays/imagechat-bug")
+
+func mustAbs(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		panic(err)
+	}
+	return abs
+}
+
+// runCLI runs the CLI in memory and returns its exit code and streams.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// isolateSentryConfig keeps the developer's own ~/.sentryclirc and SENTRY_*
+// variables out of a test.
+func isolateSentryConfig(t *testing.T) {
+	t.Helper()
+	t.Setenv("HOME", t.TempDir())
+	t.Chdir(t.TempDir())
+	for _, k := range []string{"SENTRY_AUTH_TOKEN", "SENTRY_TOKEN", "SENTRY_ORG", "SENTRY_PROJECT", "SENTRY_URL", "SENTRY_HOST"} {
+		t.Setenv(k, "")
+	}
+}
+
+func TestInspectBundleTellsTheImagechatStory(t *testing.T) {
+	code, out, stderr := runCLI(t, "inspect", imagechatBug)
+	require.Equal(t, 0, code, stderr)
+	for _, want := range []string{"clicked button#generate", "POST /api/chat → 500 after 4.5s", "console warning:", "uncaught TypeError", "Broken (in between)"} {
+		assert.Contains(t, out, want)
+	}
+}
+
+func TestInspectJSONHasStoryAndTimeline(t *testing.T) {
+	code, out, stderr := runCLI(t, "inspect", imagechatBug, "--json")
+	require.Equal(t, 0, code, stderr)
+	var doc struct {
+		Replay   struct{ ID string }                                    `json:"replay"`
+		Story    struct{ Classification struct{ Class, Where string } } `json:"story"`
+		Timeline struct{ Events []json.RawMessage }                     `json:"timeline"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	assert.Equal(t, "broken", doc.Story.Classification.Class)
+	assert.Equal(t, "in_between", doc.Story.Classification.Where)
+	assert.NotEmpty(t, doc.Timeline.Events)
+}
+
+func TestBadInputGetsOneLineErrorAndExitCode(t *testing.T) {
+	dir := t.TempDir()
+	notReplay := filepath.Join(dir, "x.json")
+	require.NoError(t, os.WriteFile(notReplay, []byte(`{"hello":"world"}`), 0o644))
+	truncated := filepath.Join(dir, "segments.json")
+	require.NoError(t, os.WriteFile(truncated, []byte(`[[{"type":4,"timestamp":1700000000000,"data":{"href":"http://a/"`), 0o644))
+	empty := filepath.Join(dir, "empty.json")
+	require.NoError(t, os.WriteFile(empty, []byte(`[]`), 0o644))
+
+	cases := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"not a replay", []string{"inspect", notReplay}, exitBadReplay, "not a replay"},
+		{"truncated JSON", []string{"inspect", truncated}, exitBadReplay, "segments.json"},
+		{"empty replay", []string{"inspect", empty}, exitBadReplay, "no recorded events"},
+		{"unknown command or replay", []string{"frobnicate"}, exitUsage, "not a 32-hex id"},
+		{"missing argument", []string{"inspect"}, exitUsage, "needs a <replay>"},
+		{"run without --app", []string{"run", imagechatBug}, exitUsage, "app"},
+		{"bad --runs", []string{"run", imagechatBug, "--app", dir, "--runs", "0"}, exitUsage, "--runs"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			isolateSentryConfig(t)
+			code, _, stderr := runCLI(t, tc.args...)
+			assert.Equal(t, tc.code, code, stderr)
+			assert.Contains(t, stderr, tc.msg)
+			assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one line: %q", stderr)
+		})
+	}
+}
+
+func TestInspectByReplayIDFromSentryOneSegmentPerPage(t *testing.T) {
+	isolateSentryConfig(t)
+	srv := sentrytest.New(t, sentrytest.WithBundle(imagechatBug), sentrytest.WithPerPage(1))
+	t.Setenv("SENTRY_URL", srv.URL)
+	t.Setenv("SENTRY_AUTH_TOKEN", sentrytest.DefaultToken)
+	t.Setenv("SENTRY_ORG", srv.Org)
+	t.Setenv("SENTRY_PROJECT", srv.Project)
+	cache := t.TempDir()
+
+	code, out, stderr := runCLI(t, "inspect", "aad5acad-5eac-456d-9c14-78f10cb6584b", "--cache-dir", cache, "-v")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "uncaught TypeError")
+	pages := 0
+	for _, r := range srv.Requests() {
+		if strings.HasSuffix(r.Path, "/recording-segments/") {
+			pages++
+		}
+	}
+	assert.Equal(t, 3, pages, "one request per segment page")
+
+	// The second run is offline: served from the cache.
+	srv.ResetRequests()
+	code, _, stderr = runCLI(t, "inspect", "aad5acad5eac456d9c1478f10cb6584b", "--cache-dir", cache)
+	require.Equal(t, 0, code, stderr)
+	assert.Empty(t, srv.Requests())
+
+	// The token never leaves: not in output, logs or cache files.
+	assert.NotContains(t, out+stderr, sentrytest.DefaultToken)
+	require.NoError(t, filepath.WalkDir(cache, func(p string, d os.DirEntry, err error) error {
+		require.NoError(t, err)
+		if !d.IsDir() {
+			b, err := os.ReadFile(p)
+			require.NoError(t, err)
+			assert.NotContains(t, string(b), sentrytest.DefaultToken, p)
+		}
+		return nil
+	}))
+}
+
+func TestSentryFaultsMapToDocumentedExitCodes(t *testing.T) {
+	cases := []struct {
+		name  string
+		token string
+		id    string
+		code  int
+		msg   string
+	}{
+		{"wrong token", "wrong", "aad5acad5eac456d9c1478f10cb6584b", exitSentryAuth, "org:read"},
+		{"unknown replay", sentrytest.DefaultToken, "00000000000000000000000000000001", exitNotFound, "not found"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			isolateSentryConfig(t)
+			srv := sentrytest.New(t, sentrytest.WithBundle(imagechatBug))
+			t.Setenv("SENTRY_URL", srv.URL)
+			t.Setenv("SENTRY_AUTH_TOKEN", tc.token)
+			t.Setenv("SENTRY_ORG", srv.Org)
+			code, out, stderr := runCLI(t, "inspect", tc.id, "--cache-dir", t.TempDir())
+			assert.Equal(t, tc.code, code, stderr)
+			assert.Contains(t, stderr, tc.msg)
+			assert.NotContains(t, out+stderr, tc.token)
+		})
+	}
+}
