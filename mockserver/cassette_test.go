@@ -161,3 +161,17 @@ func TestLoadedCassetteServesBodiesExactly(t *testing.T) {
 		}
 	}
 }
+
+func TestJournalEntryJSONIsEvidence(t *testing.T) {
+	e := JournalEntry{Seq: 1, Method: "GET", URL: "/a", Exchange: 3, Outcome: OutcomeSynthetic,
+		Status: 200, Latency: 1500 * time.Microsecond, Synthetic: true}
+	b, err := e.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"outcome":"synthetic"`, `"latency_ms":1.5`, `"exchange":3`, `"synthetic":true`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("journal JSON %s lacks %s", b, want)
+		}
+	}
+}

@@ -21,9 +21,11 @@
 // body was recorded, the body: JSON objects and arrays are compared
 // structurally (key order, whitespace and number spelling such as 1.0 vs 1
 // do not matter), anything else byte for byte. The origin of the URL is
-// never compared. Matching is indexed by method, path and normalized query,
-// so a request is compared with the few exchanges that share its key, not
-// with all of them.
+// never compared. Matching is indexed by method, path, normalized query and
+// a canonical hash of the body (so thousands of different bodies posted to
+// one endpoint, as GraphQL does, stay cheap): a request is compared with the
+// few exchanges that share its key, not with all of them. A custom Matcher
+// is offered every exchange with the request's method and path.
 //
 // # Volatile query parameters
 //
@@ -84,4 +86,15 @@
 // the reasons each did not match (a different body field, an extra query
 // parameter, another method). Mismatches and MismatchReport give the same
 // for people.
+//
+// # Journal
+//
+// Every request gets a JournalEntry: which exchange answered it (by Seq),
+// the Outcome (recorded, repeated, synthetic, upstream, unmatched), the
+// planned latency and any Mismatch. Summary counts outcomes for a verdict.
+//
+// # Measuring
+//
+//	go test -run '^$' -bench . -benchmem ./mockserver   # indexed vs linear matching, 10,000 exchanges
+//	go run ./mockserver/internal/loadrun -clients 32 -duration 5s  # loopback p50/p99 and req/s
 package mockserver

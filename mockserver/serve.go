@@ -30,22 +30,25 @@ var skipResponseHeaders = map[string]bool{
 	"Content-Length": true, "Content-Encoding": true,
 }
 
+// serve answers one request. Every path records its journal entry before
+// the response leaves, so a client that has its answer can already read
+// the evidence for it.
 func (m *Mock) serve(w http.ResponseWriter, r *http.Request) {
 	now := m.clock.Now()
 	je := JournalEntry{Time: now, Method: r.Method, URL: r.URL.RequestURI(), Exchange: -1}
 	if m.err != nil {
 		je.Outcome, je.Status, je.Note = OutcomeUnmatched, http.StatusInternalServerError, NoteMisconfigured
+		m.record(je)
 		writeJSON(w, http.StatusInternalServerError, map[string]any{
 			"error": "repro mockserver is misconfigured: " + m.err.Error(),
 		})
-		m.record(je)
 		return
 	}
 	in, err := NewRequest(r)
 	if err != nil {
 		je.Outcome, je.Status, je.Note = OutcomeUnmatched, http.StatusBadRequest, NoteBadRequest
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "repro mockserver: " + err.Error()})
 		m.record(je)
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "repro mockserver: " + err.Error()})
 		return
 	}
 	je.Method, je.URL = in.Method, in.URL()
@@ -55,18 +58,17 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) {
 		je.Mismatch = p.mismatch
 		je.Call, je.Recorded = p.call, p.recorded
 		if m.up != nil && m.up.forwardUnmatched {
-			m.forward(w, r, in, &je)
-			m.record(je)
+			m.forward(w, r, in, je)
 			return
 		}
 		je.Outcome, je.Status = OutcomeUnmatched, http.StatusNotImplemented
+		m.record(je)
 		w.Header().Set(HeaderUnmatched, "1")
 		writeJSON(w, http.StatusNotImplemented, map[string]any{
 			"error":      "repro mockserver: " + p.mismatch.Reason + "; nothing was sent to the network",
 			"request":    map[string]string{"method": in.Method, "url": in.URL()},
 			"candidates": p.mismatch.Candidates,
 		})
-		m.record(je)
 		return
 	}
 
@@ -78,8 +80,7 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	needsBody := bodyAllowed(in.Method, e.Status)
 	if needsBody && !e.responseBodyKnown() && m.up != nil {
-		m.forward(w, r, in, &je)
-		m.record(je)
+		m.forward(w, r, in, je)
 		return
 	}
 
@@ -91,8 +92,8 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if e.Status == 0 {
 		je.Note = NoteNetworkError
-		abort(w)
 		m.record(je)
+		abort(w)
 		return
 	}
 
@@ -130,13 +131,13 @@ func (m *Mock) serve(w http.ResponseWriter, r *http.Request) {
 		h.Set("Content-Length", strconv.Itoa(len(body)))
 	}
 	je.Status = e.Status
+	m.record(je)
 	w.WriteHeader(e.Status)
 	if len(body) > 0 && in.Method != http.MethodHead {
 		// A write error means the client left; the journal still says
 		// what was planned.
 		_, _ = w.Write(body)
 	}
-	m.record(je)
 }
 
 // bodyAllowed reports whether a response to method with status carries a

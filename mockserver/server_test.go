@@ -55,12 +55,13 @@ func TestStartServesOnLoopbackUntilClosed(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
+	// The port may already belong to someone else, so the test is that
+	// our Mock no longer answers, not that the connection fails.
 	if resp, err := http.Get(s.URL() + "/api/me"); err == nil {
 		resp.Body.Close()
-		t.Error("server still answers after Close")
 	}
-	if len(s.Mock().Journal()) != 1 {
-		t.Error("journal lost after Close")
+	if n := len(s.Mock().Journal()); n != 1 {
+		t.Errorf("journal has %d entries, want 1: the Mock answered after Close", n)
 	}
 }
 

@@ -67,8 +67,8 @@ var hopHeaders = map[string]bool{
 	"Te": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true, "Content-Length": true,
 }
 
-// forward sends in to the upstream and copies its answer to w, filling je.
-func (m *Mock) forward(w http.ResponseWriter, r *http.Request, in *Request, je *JournalEntry) {
+// forward sends in to the upstream, journals the answer and copies it to w.
+func (m *Mock) forward(w http.ResponseWriter, r *http.Request, in *Request, je JournalEntry) {
 	je.Outcome = OutcomeUpstream
 	target := *m.up.base
 	escaped := strings.TrimSuffix(target.EscapedPath(), "/") + in.Path
@@ -80,7 +80,7 @@ func (m *Mock) forward(w http.ResponseWriter, r *http.Request, in *Request, je *
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, in.Method, target.String(), bytes.NewReader(in.Body))
 	if err != nil {
-		m.upstreamFailed(w, je, err)
+		m.upstreamFailed(w, &je, err)
 		return
 	}
 	for k, vs := range r.Header {
@@ -90,7 +90,7 @@ func (m *Mock) forward(w http.ResponseWriter, r *http.Request, in *Request, je *
 	}
 	resp, err := m.up.client.Do(req)
 	if err != nil {
-		m.upstreamFailed(w, je, err)
+		m.upstreamFailed(w, &je, err)
 		return
 	}
 	defer resp.Body.Close()
@@ -102,14 +102,16 @@ func (m *Mock) forward(w http.ResponseWriter, r *http.Request, in *Request, je *
 	}
 	h.Set("X-Repro-Upstream", "1")
 	je.Status = resp.StatusCode
+	m.record(je)
 	w.WriteHeader(resp.StatusCode)
-	if _, err := io.Copy(w, resp.Body); err != nil {
-		je.Note = joinNote(je.Note, NoteUpstreamError)
-	}
+	// A copy error means the client or the upstream left mid-body; the
+	// status is already journaled and there is nobody to tell.
+	_, _ = io.Copy(w, resp.Body)
 }
 
 func (m *Mock) upstreamFailed(w http.ResponseWriter, je *JournalEntry, err error) {
 	je.Status, je.Note = http.StatusBadGateway, joinNote(je.Note, NoteUpstreamError)
+	m.record(*je)
 	writeJSON(w, http.StatusBadGateway, map[string]any{
 		"error": "repro mockserver: upstream " + m.up.base.Redacted() + ": " + err.Error(),
 	})

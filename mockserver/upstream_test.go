@@ -127,9 +127,15 @@ func TestUpstreamMustBeLoopback(t *testing.T) {
 }
 
 func TestUpstreamDownIsA502NotASilentFallback(t *testing.T) {
-	backend := httptest.NewServer(http.NotFoundHandler())
+	// A backend that hangs up without answering. (A closed port is not
+	// used: another process may take it over.)
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			conn.Close()
+		}
+	}))
+	t.Cleanup(backend.Close)
 	dead := backend.URL
-	backend.Close()
 	skipped := Exchange{Seq: 1, Method: "GET", URL: "/api/skipped", Status: 200, Missing: []string{MissingResponseBody}}
 	m := New([]Exchange{skipped}, WithLatency(LatencyNone), WithUpstream(dead, false))
 	got := call(t, startMock(t, m).URL, "GET", "/api/skipped", "")
