@@ -28,6 +28,8 @@ const (
 type Exchange struct {
 	// Seq identifies the exchange in the journal and orders repeats: the
 	// Nth identical request is answered by the Nth exchange in Seq order.
+	// If the Seqs given to New are not unique, New numbers the exchanges
+	// 1..n in slice order instead.
 	Seq int
 	// Method is the HTTP method ("GET", "POST", ...).
 	Method string

@@ -397,3 +397,16 @@ func TestRoutesListWhatIsServed(t *testing.T) {
 		t.Errorf("Routes() = %s, want %s", got, want)
 	}
 }
+
+func TestExchangesWithoutUniqueSeqAreNumberedInSliceOrder(t *testing.T) {
+	a, b := ex(0, "GET", "/a", "", 200, `"first"`), ex(0, "GET", "/a", "", 200, `"second"`)
+	m := New([]Exchange{a, b}, WithLatency(LatencyNone))
+	srv := startMock(t, m)
+	if got := call(t, srv.URL, "GET", "/a", ""); got.body != `"first"` {
+		t.Fatalf("first call got %s", got.body)
+	}
+	call(t, srv.URL, "GET", "/a", "")
+	if j := m.Journal(); j[0].Exchange != 1 || j[1].Exchange != 2 {
+		t.Errorf("journal exchanges = %d, %d; want 1, 2", j[0].Exchange, j[1].Exchange)
+	}
+}
