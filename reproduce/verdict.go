@@ -114,10 +114,14 @@ func Judge(sig Signature, plan *Plan, obs *Observation, journal []mockserver.Jou
 	return v
 }
 
+// firstSeen names the strongest proof seen: an error over a console error
+// over a dead or rage click.
 func firstSeen(ev []Evidence) string {
-	for _, e := range ev {
-		if e.Proof && e.Seen {
-			return e.Observed
+	for _, kind := range []string{SignalError, SignalConsoleError, SignalDeadClick, SignalRageClick} {
+		for _, e := range ev {
+			if e.Proof && e.Seen && e.Signal == kind {
+				return e.Observed
+			}
 		}
 	}
 	return ""

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,7 +19,11 @@ import (
 	"github.com/repro-dev/repro/reproduce/sentryapi/sentrytest"
 )
 
-var imagechatBug = mustAbs("../../testdata/replays/imagechat-bug")
+var (
+	imagechatBug   = mustAbs("../../testdata/replays/imagechat-bug")
+	imagechatBuggy = mustAbs("../../testdata/apps/imagechat/buggy")
+	imagechatFixed = mustAbs("../../testdata/apps/imagechat/fixed")
+)
 
 func mustAbs(p string) string {
 	abs, err := filepath.Abs(p)
@@ -163,4 +171,64 @@ func TestSentryFaultsMapToDocumentedExitCodes(t *testing.T) {
 			assert.NotContains(t, out+stderr, tc.token)
 		})
 	}
+}
+
+func TestReportPostsTheVerdictToTheIssueAndRecordsAnEvent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIPPED: needs Chromium (re-runs the replay); run without -short")
+	}
+	isolateSentryConfig(t)
+	srv := sentrytest.New(t, sentrytest.WithBundle(imagechatBug), sentrytest.WithIssue("4711", "FRONTEND-1A3"))
+	t.Setenv("SENTRY_URL", srv.URL)
+	t.Setenv("SENTRY_AUTH_TOKEN", sentrytest.DefaultToken)
+	t.Setenv("SENTRY_ORG", srv.Org)
+
+	// A fake ingest for the team's own project: sentry-go posts the verdict
+	// event there.
+	var envelopes []string
+	var mu sync.Mutex
+	ingest := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		envelopes = append(envelopes, string(b))
+		mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer ingest.Close()
+	dsn := "http://publickey@" + strings.TrimPrefix(ingest.URL, "http://") + "/42"
+
+	app := imagechatBuggy
+	code, out, stderr := runCLI(t, "report", imagechatBug, "--app", app, "--post", "--to-issue", "4711", "--dsn", dsn, "--latency", "none", "--artifacts", t.TempDir())
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, out, "Posted the verdict (reproduced) to issue 4711")
+
+	comments := srv.Comments()
+	require.Len(t, comments, 1)
+	assert.Equal(t, "4711", comments[0].IssueID)
+	assert.Contains(t, comments[0].Text, "repro: **reproduced**")
+	assert.Contains(t, comments[0].Text, "TypeError")
+
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, envelopes, 1)
+	assert.Contains(t, envelopes[0], `"verdict":"reproduced"`)
+	assert.Contains(t, envelopes[0], `"replay_id":"`)
+	assert.NotContains(t, out+stderr+envelopes[0], sentrytest.DefaultToken)
+}
+
+func TestReportDryRunPostsNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIPPED: needs Chromium (re-runs the replay); run without -short")
+	}
+	isolateSentryConfig(t)
+	srv := sentrytest.New(t, sentrytest.WithBundle(imagechatBug))
+	t.Setenv("SENTRY_URL", srv.URL)
+	t.Setenv("SENTRY_AUTH_TOKEN", sentrytest.DefaultToken)
+	t.Setenv("SENTRY_ORG", srv.Org)
+	app := imagechatFixed
+	code, out, stderr := runCLI(t, "report", imagechatBug, "--app", app, "--dry-run", "--to-issue", "4711", "--latency", "none", "--artifacts", t.TempDir())
+	require.Equal(t, exitNotReproduced, code, stderr)
+	assert.Contains(t, out, "Would post to issue 4711")
+	assert.Contains(t, out, "repro: **not reproduced**")
+	assert.Empty(t, srv.Comments())
 }

@@ -90,6 +90,7 @@ configuration).`,
 		newRunCmd(streams, nil),
 		newServeCmd(streams, nil),
 		newFetchCmd(streams, nil),
+		newReportCmd(streams, nil),
 	)
 	pipeline.addFlags(root)
 	pipeline.addPipelineFlags(root)

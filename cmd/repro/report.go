@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/getsentry/sentry-go"
+	"github.com/spf13/cobra"
+
+	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/sentryapi"
+)
+
+type reportOptions struct {
+	run    runOptions
+	post   bool
+	dryRun bool
+	dsn    string
+	issues []string
+}
+
+func newReportCmd(streams *IOStreams, runF func(*reportOptions) error) *cobra.Command {
+	opts := &reportOptions{run: runOptions{streams: streams}}
+	cmd := &cobra.Command{
+		Use:   "report <replay> --app <url|dir> (--post | --dry-run)",
+		Short: "Re-run a replay and put the verdict on its Sentry issue(s)",
+		Long: `Re-run a replay (as repro run does) and attach the Markdown verdict to the
+ticket:
+
+  --post     adds the verdict as a comment on every Sentry issue linked to the
+             replay's errors (or the issues named with --to-issue), so whoever
+             opens the issue sees whether it reproduces and the evidence; and,
+             when a DSN is set (--dsn or $REPRO_SENTRY_DSN), records the verdict
+             as a Sentry event tagged replay_id and verdict, so a team can
+             search, chart and alert on reproductions in its own project.
+  --dry-run  prints what would be posted and where, and posts nothing.
+
+The comment needs a token with the event:write scope.`,
+		Example: `  $ repro report 3f9c1a0e8d2b4c5e9f1a2b3c4d5e6f70 --app http://localhost:3000 --dry-run
+  $ repro report ./bundle --app ./dist --post --to-issue FRONTEND-1A3`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				opts.run.source.arg = args[0]
+			} else if opts.run.source.issue == "" {
+				return usageError{errors.New("report needs a <replay> or --issue")}
+			}
+			if opts.post == opts.dryRun {
+				return usageError{errors.New("report needs exactly one of --post or --dry-run")}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runReport(cmd, opts)
+		},
+	}
+	opts.run.addFlags(cmd)
+	_ = cmd.MarkFlagRequired("app")
+	f := cmd.Flags()
+	f.BoolVar(&opts.post, "post", false, "post the verdict as a comment on the linked Sentry issue(s) and record it as an event")
+	f.BoolVar(&opts.dryRun, "dry-run", false, "print what would be posted, post nothing")
+	f.StringVar(&opts.dsn, "dsn", "", "DSN of the project that records verdict events (default $REPRO_SENTRY_DSN; none: no event)")
+	f.StringSliceVar(&opts.issues, "to-issue", nil, "issue id(s) or SHORT-ID(s) to comment on instead of the linked ones")
+	return cmd
+}
+
+func runReport(cmd *cobra.Command, opts *reportOptions) error {
+	ctx := cmd.Context()
+	out := opts.run.streams.Out
+	// The rerun's own output goes to stderr; stdout carries what is posted.
+	runOpts := opts.run
+	runOpts.markdown, runOpts.json = false, false
+	quiet := *opts.run.streams
+	quiet.Out = opts.run.streams.Err
+	runOpts.streams = &quiet
+	_, rep, err := rerun(cmd, &runOpts)
+	if err != nil {
+		return err
+	}
+	opts.run.streams.exitCode = quiet.exitCode
+	var md bytes.Buffer
+	if err := rep.WriteMarkdown(&md); err != nil {
+		return err
+	}
+
+	issues, err := opts.targetIssues(ctx)
+	if err != nil {
+		return err
+	}
+	dsn := opts.dsn
+	if dsn == "" {
+		dsn = os.Getenv("REPRO_SENTRY_DSN")
+	}
+	if opts.dryRun {
+		if len(issues) == 0 {
+			fmt.Fprintln(out, "Would post to no issue: the replay's errors link to none (name one with --to-issue).")
+		}
+		for _, is := range issues {
+			fmt.Fprintf(out, "Would post to issue %s:\n\n", is.label())
+		}
+		if dsn != "" {
+			fmt.Fprintf(out, "Would record an event tagged replay_id=%s verdict=%s.\n\n", rep.ReplayID, rep.Verdict.Value)
+		}
+		_, err := out.Write(md.Bytes())
+		return err
+	}
+	if len(issues) == 0 && dsn == "" {
+		return errors.New("nothing to post to: the replay's errors link to no issue and no DSN is set; use --to-issue or --dsn")
+	}
+	client, err := opts.run.source.sentryClient()
+	if err != nil && len(issues) > 0 {
+		return err
+	}
+	for _, is := range issues {
+		if err := client.PostIssueComment(ctx, "", is.ID, md.String()); err != nil {
+			return fmt.Errorf("post to issue %s: %w", is.label(), err)
+		}
+		fmt.Fprintf(out, "Posted the verdict (%s) to issue %s\n", rep.Verdict.Value, is.label())
+	}
+	if dsn != "" {
+		id, err := recordVerdictEvent(dsn, rep, md.String())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "Recorded verdict event %s (tags: replay_id, verdict)\n", id)
+	}
+	return nil
+}
+
+type targetIssue struct{ sentryapi.Issue }
+
+func (t targetIssue) label() string {
+	if t.ShortID != "" {
+		return t.ShortID + " (" + t.ID + ")"
+	}
+	return t.ID
+}
+
+func (opts *reportOptions) targetIssues(ctx context.Context) ([]targetIssue, error) {
+	var out []targetIssue
+	if len(opts.issues) > 0 {
+		for _, id := range opts.issues {
+			out = append(out, targetIssue{sentryapi.Issue{ID: id}})
+		}
+		return out, nil
+	}
+	src := &opts.run.source
+	var ref sentryapi.Ref
+	var err error
+	if src.issue != "" {
+		return []targetIssue{{sentryapi.Issue{ID: src.issue}}}, nil
+	}
+	if ref, err = sentryapi.ParseRef(src.arg); err != nil {
+		return nil, nil // a recording file: no linked issues to find
+	}
+	var client *sentryapi.Client
+	if ref.Kind != sentryapi.RefBundle {
+		if client, err = src.sentryClient(); err != nil {
+			return nil, err
+		}
+	} else {
+		client = sentryapi.NewClient(sentryapi.Config{})
+	}
+	issues, err := client.LinkedIssues(ctx, ref)
+	if err != nil {
+		return nil, fmt.Errorf("find the replay's issues: %w", err)
+	}
+	for _, is := range issues {
+		out = append(out, targetIssue{is})
+	}
+	return out, nil
+}
+
+// recordVerdictEvent sends the verdict to the team's Sentry project through
+// sentry-go, tagged so it can be searched and alerted on.
+func recordVerdictEvent(dsn string, rep *reproduce.Report, markdown string) (string, error) {
+	client, err := sentry.NewClient(sentry.ClientOptions{Dsn: dsn, Release: versionString()})
+	if err != nil {
+		return "", fmt.Errorf("verdict event: bad DSN: %w", err)
+	}
+	hub := sentry.NewHub(client, sentry.NewScope())
+	level := sentry.LevelInfo
+	if rep.Verdict.Value == reproduce.Reproduced {
+		level = sentry.LevelWarning
+	}
+	ev := sentry.NewEvent()
+	ev.Message = fmt.Sprintf("repro: replay %s %s", rep.ReplayID, rep.Verdict.Value)
+	ev.Level = level
+	ev.Tags = map[string]string{"replay_id": rep.ReplayID, "verdict": rep.Verdict.Value, "where": rep.Verdict.Where, "flaky": fmt.Sprint(rep.Flaky)}
+	ev.Contexts = map[string]sentry.Context{"repro": {"summary": rep.Verdict.Summary, "agreement": rep.Agreement, "report_markdown": markdown}}
+	ev.Fingerprint = []string{"repro-verdict", rep.ReplayID}
+	id := hub.CaptureEvent(ev)
+	if !hub.Flush(10 * time.Second) {
+		return "", errors.New("verdict event: could not deliver it to Sentry within 10s")
+	}
+	if id == nil {
+		return "", errors.New("verdict event: dropped by the Sentry client")
+	}
+	return string(*id), nil
+}
