@@ -70,7 +70,7 @@ func (bl *builder) breadcrumb(it item, payload json.RawMessage) {
 		bl.closeOpen()
 		t := bl.target(dd.nodeID(), dd, bc.Message)
 		bl.emit(Event{Kind: KindClick, Time: it.t, Segment: it.seg, Click: &Click{Target: t, Count: 1}},
-			evMeta{node: dd.nodeID(), fromBC: true})
+			evMeta{node: dd.nodeID(), fromBC: true, labelFor: bl.labelFor(dd.nodeID())})
 	case "ui.input":
 		t := bl.target(dd.nodeID(), dd, bc.Message)
 		in := &Input{Target: t, Field: fieldOf(bl.mirror.Node(dd.nodeID()), dd)}
@@ -127,7 +127,7 @@ func (bl *builder) mouseInteraction(it item) {
 	if d.Y != nil {
 		c.Y = *d.Y
 	}
-	bl.emit(Event{Kind: KindClick, Time: it.t, Segment: it.seg, Click: c}, evMeta{node: *d.ID})
+	bl.emit(Event{Kind: KindClick, Time: it.t, Segment: it.seg, Click: c}, evMeta{node: *d.ID, labelFor: bl.labelFor(*d.ID)})
 }
 
 // input handles rrweb Input (3/5), collapsing a run of keystrokes in one
@@ -267,6 +267,42 @@ func (bl *builder) key(it item, bc breadcrumbPayload, dd domData) {
 		ev.Target = &t
 	}
 	bl.emit(Event{Kind: KindKey, Time: it.t, Segment: it.seg, Key: ev}, evMeta{node: dd.nodeID(), fromBC: true})
+}
+
+// labelFor returns the for attribute when node id is a label.
+func (bl *builder) labelFor(id int) string {
+	if n := bl.mirror.Node(id); n != nil && n.Tag == "label" {
+		return firstNonEmpty(n.Attr("for"), "-")
+	}
+	return ""
+}
+
+// labelActivation is how soon after a label click the browser dispatches
+// the synthetic click on its control.
+const labelActivation = 50 * time.Millisecond
+
+// dropLabelActivations removes the synthetic click a browser dispatches on
+// a control when its label is clicked: replaying the label click redoes it.
+func (bl *builder) dropLabelActivations() {
+	for i, e := range bl.events {
+		lf := bl.meta[i].labelFor
+		if e.Kind != KindClick || lf == "" || bl.meta[i].drop {
+			continue
+		}
+		for j := i + 1; j < len(bl.events); j++ {
+			f := bl.events[j]
+			if f.Time.Sub(e.Time) > labelActivation {
+				break
+			}
+			if f.Kind != KindClick || bl.meta[j].drop {
+				continue
+			}
+			t := f.Click.Target
+			if (lf != "-" && t.ID == lf) || (e.Click.Target.Path != "" && strings.HasPrefix(t.Path, e.Click.Target.Path+" > ")) {
+				bl.meta[j].drop = true
+			}
+		}
+	}
 }
 
 // mergeClicks folds each rrweb Click into the ui.click breadcrumb for the

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -224,49 +225,84 @@ func (m *Mirror) ApplyMutation(data json.RawMessage) (missing int, err error) {
 func isNull(raw json.RawMessage) bool { return strings.TrimSpace(string(raw)) == "null" }
 
 // applyAdds inserts added subtrees. An add waits while its parent or its
-// nextId sibling is still to come in the same batch; what can never be
-// placed is counted as missing.
+// nextId sibling is still to come in the same batch and is released when
+// that node arrives (linear, whatever the order); what can never be placed
+// is counted as missing.
 func (m *Mirror) applyAdds(adds []wireAdd) (missing int) {
-	pending := adds
-	for len(pending) > 0 {
-		var next []wireAdd
-		for _, a := range pending {
-			if m.nodes[a.ParentID] == nil || (a.NextID != nil && m.nodes[*a.NextID] == nil) {
-				next = append(next, a)
-				continue
-			}
-			m.insert(a)
+	waiting := map[int][]int{} // missing node id → indexes of adds waiting for it
+	queue := make([]int, 0, len(adds))
+	for i := range adds {
+		queue = append(queue, i)
+	}
+	var try func(i int, force bool)
+	try = func(i int, force bool) {
+		a := adds[i]
+		if m.nodes[a.ParentID] == nil {
+			waiting[a.ParentID] = append(waiting[a.ParentID], i)
+			return
 		}
-		if len(next) == len(pending) { // no progress: place what has a parent
-			for _, a := range next {
-				if m.nodes[a.ParentID] == nil {
-					missing++
-					continue
+		if a.NextID != nil && m.nodes[*a.NextID] == nil {
+			if !force {
+				waiting[*a.NextID] = append(waiting[*a.NextID], i)
+				return
+			}
+			adds[i].NextID = nil
+		}
+		n := m.insert(adds[i])
+		walk(n, func(c *Node) {
+			if w, ok := waiting[c.ID]; ok {
+				delete(waiting, c.ID)
+				queue = append(queue, w...)
+			}
+		})
+	}
+	for len(queue) > 0 {
+		i := queue[0]
+		queue = queue[1:]
+		try(i, false)
+	}
+	// What still waits on a sibling goes to the end of its parent.
+	for len(waiting) > 0 {
+		progress := false
+		for _, id := range sortedIntKeys(waiting) {
+			for _, i := range waiting[id] {
+				if m.nodes[adds[i].ParentID] != nil {
+					delete(waiting, id)
+					progress = true
+					queue = append(queue, waiting[id]...)
+					break
 				}
-				a.NextID = nil
-				m.insert(a)
 			}
-			return missing
 		}
-		pending = next
+		if !progress {
+			break
+		}
+		for len(queue) > 0 {
+			i := queue[0]
+			queue = queue[1:]
+			try(i, true)
+		}
+	}
+	for _, w := range waiting {
+		missing += len(w)
 	}
 	return missing
 }
 
 // insert places one add under its parent, before nextId, after the legacy
 // previousId, or at the end.
-func (m *Mirror) insert(a wireAdd) {
+func (m *Mirror) insert(a wireAdd) *Node {
 	parent := m.nodes[a.ParentID]
 	if parent == nil {
-		return
+		return nil
 	}
 	n, err := m.build(a.Node, parent)
 	if err != nil {
-		return
+		return nil
 	}
 	if m.nodes[a.ParentID] != parent { // the add replaced its own parent's id
 		m.forget(n)
-		return
+		return nil
 	}
 	at := len(parent.Children)
 	if a.NextID != nil {
@@ -281,6 +317,31 @@ func (m *Mirror) insert(a wireAdd) {
 	parent.Children = append(parent.Children, nil)
 	copy(parent.Children[at+1:], parent.Children[at:])
 	parent.Children[at] = n
+	return n
+}
+
+// walk calls f for n and every node below it (nil-safe).
+func walk(n *Node, f func(*Node)) {
+	if n == nil {
+		return
+	}
+	stack := []*Node{n}
+	for len(stack) > 0 {
+		c := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		f(c)
+		stack = append(stack, c.Children...)
+	}
+}
+
+// sortedIntKeys returns m's keys in order, for deterministic replays.
+func sortedIntKeys(m map[int][]int) []int {
+	keys := make([]int, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	return keys
 }
 
 func indexOf(nodes []*Node, id int) int {

@@ -37,6 +37,9 @@ type evMeta struct {
 	fromBC  bool      // built from a breadcrumb (vs. an rrweb event)
 	drop    bool      // merged into another event
 	checkbx bool      // a checkbox/radio input (never collapsed)
+	// labelFor is the for attribute of a clicked label (its activation
+	// click on the control is synthetic).
+	labelFor string
 }
 
 // builder turns time-ordered items into a Timeline.
@@ -98,6 +101,8 @@ func BuildTimeline(b *Bundle, opts ...Option) (*Timeline, error) {
 		bl.dispatch(it)
 	}
 	bl.mergeClicks()
+	bl.compact()
+	bl.dropLabelActivations()
 	bl.mergeInputBreadcrumbs()
 	bl.compact()
 	bl.linkErrors(b)
