@@ -49,8 +49,12 @@ func chatHandler(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// loginHandler accepts any credentials and returns the account.
+// loginHandler accepts any credentials and returns the account after
+// 2 s (password hashing), long enough for impatient repeated clicks.
 func loginHandler(w http.ResponseWriter, r *http.Request) {
+	if !sleepCtx(r.Context(), 2*time.Second) {
+		return
+	}
 	var req struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`

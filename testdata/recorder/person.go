@@ -7,8 +7,8 @@ import (
 	"math/rand"
 	"time"
 
-	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // step is one thing the driver did, in the manifest's shape. Only the fields
@@ -73,7 +73,9 @@ func (p *person) center(sel string) (float64, float64, error) {
 	js := fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return null;
 		el.scrollIntoView({block: 'nearest', inline: 'nearest'});
 		const r = el.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()`, sel)
-	if err := chromedp.Do(p.ctx, chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
+	wctx, cancel := context.WithTimeout(p.ctx, 10*time.Second)
+	defer cancel()
+	if err := chromedp.Do(wctx, chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
 		return 0, 0, fmt.Errorf("wait for %s: %w", sel, err)
 	}
 	raw, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]byte](js))
@@ -122,6 +124,11 @@ func (p *person) click(sel string) error {
 // clickRepeatedly clicks the element n times quickly without moving, as an
 // impatient user does.
 func (p *person) clickRepeatedly(sel string, n int) error {
+	return p.clickTimes(sel, n, 110, 190)
+}
+
+// clickTimes clicks the element n times, pausing lo..hi ms after each click.
+func (p *person) clickTimes(sel string, n, lo, hi int) error {
 	x, y, err := p.center(sel)
 	if err != nil {
 		return err
@@ -135,7 +142,7 @@ func (p *person) clickRepeatedly(sel string, n int) error {
 			return fmt.Errorf("click %s (%d of %d): %w", sel, i+1, n, err)
 		}
 		p.steps = append(p.steps, s)
-		if err := p.jitter(110, 190); err != nil {
+		if err := p.jitter(lo, hi); err != nil {
 			return err
 		}
 	}
@@ -169,6 +176,9 @@ func (p *person) typeText(sel, text string, masked bool) error {
 // selectOption picks an option of a <select> with the keyboard (focus, then
 // arrow keys), since headless Chrome has no native dropdown to click.
 func (p *person) selectOption(sel, value string) error {
+	if _, _, err := p.center(sel); err != nil {
+		return err
+	}
 	js := fmt.Sprintf(`(() => { const el = document.querySelector(%q); const i = Array.from(el.options).findIndex(o => o.value === %q); return [el.selectedIndex, i]; })()`, sel, value)
 	raw, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]byte](js))
 	if err != nil {
@@ -182,10 +192,10 @@ func (p *person) selectOption(sel, value string) error {
 	if err := chromedp.Do(p.ctx, chromedp.Focus(chromedp.CSS(sel))); err != nil {
 		return fmt.Errorf("focus %s: %w", sel, err)
 	}
-	key := "\ue015" // ArrowDown (kb.ArrowDown)
+	key := kb.ArrowDown
 	d := idx[1] - idx[0]
 	if d < 0 {
-		key, d = "\ue013", -d // ArrowUp
+		key, d = kb.ArrowUp, -d
 	}
 	for i := 0; i < d; i++ {
 		if err := chromedp.Do(p.ctx, chromedp.KeyEvent(key)); err != nil {
@@ -250,8 +260,14 @@ func (p *person) scroll(sel string, deltaY float64, ticks int) error {
 	}
 	at := p.at()
 	for i := 0; i < ticks; i++ {
-		wheel := func(e *input.DispatchMouseEventParams) { e.DeltaY = deltaY }
-		if err := chromedp.Do(p.ctx, chromedp.MouseEvent(chromedp.MouseWheel, x, y, wheel)); err != nil {
+		// The typed params drop a zero deltaX (omitzero), which the protocol
+		// requires for mouseWheel, so this event goes out as a raw call.
+		wheel := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			return t.Call(ctx, "Input.dispatchMouseEvent", map[string]any{
+				"type": "mouseWheel", "x": x, "y": y, "deltaX": 0, "deltaY": deltaY,
+			}, nil)
+		})
+		if err := chromedp.Do(p.ctx, wheel); err != nil {
 			return fmt.Errorf("scroll %s: %w", sel, err)
 		}
 		if err := p.jitter(90, 160); err != nil {

@@ -50,6 +50,77 @@ var scenarios = []scenario{
 			)
 		},
 	},
+	{
+		Name: "account-bug", App: "account", Variant: "buggy", CaptureBodies: false, Seed: 7,
+		Description: "User signs in (XHR POST /api/login, clicking Sign in three times while it is slow), changes region and plan, ticks the newsletter box, opens Help, goes Back, then clicks Save, which does nothing; they click it again rapidly (rage click) and give up.",
+		Expected:    expectedVerdict{Buggy: "reproduced", Fixed: "not_reproduced"},
+		Bug:         bugInfo{Summary: "Save does nothing after sign-in: the login flow never clears the busy flag, so the save handler returns silently (no request, no message)", Breakdown: "confusing"},
+		Drive: func(p *person) error {
+			return run(
+				func() error { return p.navigate("/login") },
+				func() error { return p.wait(1200) },
+				func() error { return p.click("#email") },
+				func() error { return p.typeText("#email", "dana.lee@example.com", true) },
+				func() error { return p.click("#password") },
+				func() error { return p.typeText("#password", "correct-horse-42", true) },
+				func() error { return p.wait(600) },
+				func() error { return p.clickTimes("#login", 3, 200, 280) },
+				func() error { return p.wait(2500) },
+				func() error { return p.selectOption("#region", "ap-south") },
+				func() error { return p.wait(700) },
+				func() error { return p.selectOption("#plan", "enterprise") },
+				func() error { return p.wait(600) },
+				func() error { return p.check("#newsletter") },
+				func() error { return p.wait(900) },
+				func() error { return p.click(".settings-footer a") },
+				func() error { return p.wait(2500) },
+				func() error { return p.back() },
+				func() error { return p.wait(1500) },
+				func() error { return p.click("#save") },
+				func() error { return p.wait(1400) },
+				func() error { return p.clickRepeatedly("#save", 6) },
+				func() error { return p.wait(8500) },
+			)
+		},
+	},
+	{
+		Name: "feed-bug", App: "feed", Variant: "buggy", CaptureBodies: true, Compression: true, Seed: 3,
+		Description: "User expands an update, then scrolls the feed with the mouse wheel; page 2 loads, page 3 holds an update whose author is null and the feed throws TypeError while rendering it; further scrolling loads nothing.",
+		Expected:    expectedVerdict{Buggy: "reproduced", Fixed: "not_reproduced"},
+		Bug:         bugInfo{Summary: "Infinite scroll stops at page 3: rendering an item with author null throws TypeError (the API answered 200)", Breakdown: "frontend"},
+		Drive: func(p *person) error {
+			return run(
+				func() error { return p.navigate("/") },
+				func() error { return p.wait(1500) },
+				func() error { return p.click("#feed-list article:nth-of-type(2) h3") },
+				func() error { return p.wait(1200) },
+				func() error { return p.scroll("#feed-list", 100, 6) },
+				func() error { return p.wait(1500) },
+				func() error { return p.scroll("#feed-list", 100, 10) },
+				func() error { return p.wait(1500) },
+				func() error { return p.scroll("#feed-list", 100, 6) },
+				func() error { return p.wait(2000) },
+				func() error { return p.scroll("#feed-list", 100, 4) },
+				func() error { return p.wait(2500) },
+			)
+		},
+	},
+	{
+		Name: "feed-healthy", App: "feed", Variant: "fixed", CaptureBodies: true, Seed: 5,
+		Description: "User scrolls the fixed feed to page 2 only and reads; every request succeeds and nothing fails, so the recording holds no failure signal.",
+		Expected:    expectedVerdict{Buggy: "inconclusive", Fixed: "inconclusive"},
+		Bug:         bugInfo{Summary: "No bug in this session: page 1 and 2 load and render", Breakdown: "none"},
+		Drive: func(p *person) error {
+			return run(
+				func() error { return p.navigate("/") },
+				func() error { return p.wait(1500) },
+				func() error { return p.scroll("#feed-list", 100, 6) },
+				func() error { return p.wait(1500) },
+				func() error { return p.scroll("#feed-list", 100, 3) },
+				func() error { return p.wait(2500) },
+			)
+		},
+	},
 }
 
 // run calls each step in order and stops at the first error.

@@ -65,6 +65,7 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		io.WriteString(w, config)
 	case strings.HasPrefix(r.URL.Path, "/api/"):
+		at := time.Since(start).Milliseconds() // when the request arrived
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
@@ -72,7 +73,7 @@ func (s *site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.access = append(s.access, accessEntry{
 			Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status,
-			AtMS: time.Since(start).Milliseconds(), Body: string(body),
+			AtMS: at, Body: string(body),
 		})
 		s.mu.Unlock()
 	default:
