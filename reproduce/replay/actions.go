@@ -2,6 +2,7 @@ package replay
 
 import (
 	"encoding/json"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -309,27 +310,41 @@ func (bl *builder) dropLabelActivations() {
 // same node within a second (taking its coordinates), so one click is one
 // event; rrweb clicks without a breadcrumb stay.
 func (bl *builder) mergeClicks() {
+	var rr []int // rrweb clicks by time
+	for j, f := range bl.events {
+		if f.Kind == KindClick && !bl.meta[j].fromBC {
+			rr = append(rr, j)
+		}
+	}
+	sort.SliceStable(rr, func(a, b int) bool { return bl.events[rr[a]].Time.Before(bl.events[rr[b]].Time) })
 	for i, e := range bl.events {
 		if e.Kind != KindClick || !bl.meta[i].fromBC {
 			continue
 		}
+		from := e.Time.Add(-clickMergeWindow)
+		k := sort.Search(len(rr), func(x int) bool { return !bl.events[rr[x]].Time.Before(from) })
 		best, bestD := -1, clickMergeWindow+1
-		for j, f := range bl.events {
-			if f.Kind != KindClick || bl.meta[j].fromBC || bl.meta[j].drop {
+		for ; k < len(rr); k++ {
+			j := rr[k]
+			f := bl.events[j]
+			d := absDur(f.Time.Sub(e.Time))
+			if f.Time.After(e.Time.Add(clickMergeWindow)) {
+				break
+			}
+			if bl.meta[j].drop {
 				continue
 			}
-			d := absDur(f.Time.Sub(e.Time))
 			sameNode := bl.meta[j].node == bl.meta[i].node && bl.meta[i].node != 0
-			if (sameNode || bl.meta[i].node == 0 && d <= 100*time.Millisecond) && d <= clickMergeWindow && d < bestD {
+			if (sameNode || bl.meta[i].node == 0 && d <= 100*time.Millisecond) && d < bestD {
 				best, bestD = j, d
 			}
 		}
 		if best < 0 {
 			continue
 		}
-		rr := bl.events[best].Click
-		e.Click.X, e.Click.Y = rr.X, rr.Y
-		fillTarget(&e.Click.Target, rr.Target)
+		rrc := bl.events[best].Click
+		e.Click.X, e.Click.Y = rrc.X, rrc.Y
+		fillTarget(&e.Click.Target, rrc.Target)
 		bl.meta[best].drop = true
 	}
 }
@@ -338,20 +353,39 @@ func (bl *builder) mergeClicks() {
 // collapsed rrweb input of the same node; a breadcrumb with no rrweb input
 // stays as an Input with Keystrokes 0 (typing seen, value unknown).
 func (bl *builder) mergeInputBreadcrumbs() {
+	byNode := map[int][]int{} // rrweb inputs per node, in emission (time) order
+	for j, f := range bl.events {
+		if f.Kind == KindInput && !bl.meta[j].fromBC {
+			byNode[bl.meta[j].node] = append(byNode[bl.meta[j].node], j)
+		}
+	}
 	for i, e := range bl.events {
 		if e.Kind != KindInput || !bl.meta[i].fromBC || bl.meta[i].node == 0 {
 			continue
 		}
-		for j, f := range bl.events {
-			if f.Kind != KindInput || bl.meta[j].fromBC || bl.meta[j].node != bl.meta[i].node {
+		list := byNode[bl.meta[i].node]
+		// The first input starting after e+inputBCBefore, then look back.
+		k := sort.Search(len(list), func(x int) bool { return bl.events[list[x]].Time.After(e.Time.Add(inputBCBefore)) })
+		best, bestD := -1, time.Duration(1<<62)
+		for x := k - 1; x >= 0 && x >= k-4; x-- {
+			j := list[x]
+			start, end := bl.events[j].Time, bl.meta[j].end
+			if e.Time.After(end.Add(inputBCAfter)) {
 				continue
 			}
-			if e.Time.Before(f.Time.Add(-inputBCBefore)) || e.Time.After(bl.meta[j].end.Add(inputBCAfter)) {
-				continue
+			d := time.Duration(0)
+			if e.Time.Before(start) {
+				d = start.Sub(e.Time)
+			} else if e.Time.After(end) {
+				d = e.Time.Sub(end)
 			}
-			fillTarget(&f.Input.Target, e.Input.Target)
+			if d < bestD {
+				best, bestD = j, d
+			}
+		}
+		if best >= 0 {
+			fillTarget(&bl.events[best].Input.Target, e.Input.Target)
 			bl.meta[i].drop = true
-			break
 		}
 	}
 }

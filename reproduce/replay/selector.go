@@ -233,11 +233,41 @@ func parseAttr(s string) (attrTest, int, error) {
 
 // Matches reports whether element n matches the selector.
 func (s *Selector) Matches(n *Node) bool {
+	return s.matches(n, &matchCtx{})
+}
+
+// matchCtx caches :nth-of-type positions during one count, so a long
+// sibling list is scanned once, not once per sibling.
+type matchCtx struct {
+	nth map[*Node]int
+}
+
+func (c *matchCtx) nthOf(n *Node) int {
+	if n.Parent == nil {
+		return n.NthOfType()
+	}
+	if c.nth == nil {
+		c.nth = map[*Node]int{}
+	}
+	if k, ok := c.nth[n]; ok {
+		return k
+	}
+	counts := map[string]int{}
+	for _, sib := range n.Parent.Children {
+		if sib.Type == ElementNode {
+			counts[sib.Tag]++
+			c.nth[sib] = counts[sib.Tag]
+		}
+	}
+	return c.nth[n]
+}
+
+func (s *Selector) matches(n *Node, ctx *matchCtx) bool {
 	if n == nil || n.Type != ElementNode {
 		return false
 	}
 	for _, alt := range s.alts {
-		if matchFrom(alt, len(alt)-1, n) {
+		if matchFrom(alt, len(alt)-1, n, ctx) {
 			return true
 		}
 	}
@@ -245,8 +275,8 @@ func (s *Selector) Matches(n *Node) bool {
 }
 
 // matchFrom matches compounds[:i+1] ending at n, right to left.
-func matchFrom(cs []compound, i int, n *Node) bool {
-	if !cs[i].matches(n) {
+func matchFrom(cs []compound, i int, n *Node, ctx *matchCtx) bool {
+	if !cs[i].matches(n, ctx) {
 		return false
 	}
 	if i == 0 {
@@ -254,10 +284,10 @@ func matchFrom(cs []compound, i int, n *Node) bool {
 	}
 	if cs[i].child {
 		p := elementParent(n)
-		return p != nil && matchFrom(cs, i-1, p)
+		return p != nil && matchFrom(cs, i-1, p, ctx)
 	}
 	for p := elementParent(n); p != nil; p = elementParent(p) {
-		if matchFrom(cs, i-1, p) {
+		if matchFrom(cs, i-1, p, ctx) {
 			return true
 		}
 	}
@@ -272,7 +302,7 @@ func elementParent(n *Node) *Node {
 	return nil
 }
 
-func (c compound) matches(n *Node) bool {
+func (c compound) matches(n *Node, ctx *matchCtx) bool {
 	if c.tag != "" && c.tag != "*" && c.tag != n.Tag {
 		return false
 	}
@@ -293,7 +323,7 @@ func (c compound) matches(n *Node) bool {
 			return false
 		}
 	}
-	return c.nth == 0 || n.NthOfType() == c.nth
+	return c.nth == 0 || ctx.nthOf(n) == c.nth
 }
 
 func containsString(ss []string, s string) bool {
@@ -322,11 +352,12 @@ func (m *Mirror) CountCompiled(s *Selector) int {
 		return 0
 	}
 	count := 0
+	ctx := &matchCtx{}
 	stack := []*Node{m.root}
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if s.Matches(n) {
+		if s.matches(n, ctx) {
 			count++
 		}
 		stack = append(stack, n.Children...)

@@ -105,7 +105,7 @@ func fillTarget(dst *Target, src Target) {
 
 // candidates lists selectors that could find t again, most specific
 // first, each with its match count in the recorded DOM now (-1 when there
-// is no recorded DOM to count in).
+// is no recorded DOM to count in, or the counting budget is spent).
 func (bl *builder) candidates(t Target) []Candidate {
 	var out []Candidate
 	add := func(kind, sel string) {
@@ -118,7 +118,8 @@ func (bl *builder) candidates(t Target) []Candidate {
 			}
 		}
 		c := Candidate{Selector: sel, Kind: kind, Matches: -1}
-		if bl.mirror.Root() != nil {
+		if bl.mirror.Root() != nil && bl.countBudget >= bl.mirror.Len() {
+			bl.countBudget -= bl.mirror.Len()
 			if n, err := bl.mirror.Count(sel); err == nil {
 				c.Matches = n
 			} else {

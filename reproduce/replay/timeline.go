@@ -20,6 +20,10 @@ const (
 	rrPlugin           = 6
 )
 
+// countBudgetNodes is the total DOM nodes candidate counting may visit
+// per build: ample for real replays (20k nodes × 1,000 actions × 7).
+const countBudgetNodes = 200_000_000
+
 // item is one recorded event with its normalized time.
 type item struct {
 	typ  int
@@ -62,6 +66,9 @@ type builder struct {
 	openInput       int // index of the input event still collapsing, -1 = none
 	openScroll      int
 	sawMeta         bool
+	// countBudget bounds the DOM nodes visited to count candidate
+	// selectors, so a hostile recording cannot make the build quadratic.
+	countBudget int
 }
 
 // BuildTimeline decodes the bundle's recording into a typed, time-ordered
@@ -88,6 +95,7 @@ func BuildTimeline(b *Bundle, opts ...Option) (*Timeline, error) {
 		mirror:   NewMirror(),
 		warnings: map[string]*Warning{},
 		lastNav:  -1, openInput: -1, openScroll: -1,
+		countBudget: countBudgetNodes,
 	}
 	items := bl.flatten(b.Segments)
 	if len(items) == 0 {
