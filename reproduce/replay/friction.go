@@ -111,9 +111,25 @@ func (bl *builder) detectFriction() {
 	type clickRun struct {
 		times []time.Time
 		last  int // index of the previous click on this target
+		first int // index of the burst's first click
 		count int
 	}
 	runs := map[string]*clickRun{}
+	sdkRage := map[string][]time.Time{} // rage clicks the SDK reported, per target
+	for i, e := range bl.events {
+		if e.Kind == KindFriction && e.Friction.Kind == FrictionRageClick && bl.meta[i].fromBC {
+			k := "#" + strconv.Itoa(bl.meta[i].node)
+			sdkRage[k] = append(sdkRage[k], e.Time)
+		}
+	}
+	sdkRageNear := func(key string, t time.Time) bool {
+		for _, r := range sdkRage[key] {
+			if absDur(r.Sub(t)) <= 2*time.Second {
+				return true
+			}
+		}
+		return false
+	}
 	lastFailure := time.Time{}
 	prevAction := -1
 	for i, e := range bl.events {
@@ -155,18 +171,22 @@ func (bl *builder) detectFriction() {
 		r.count++
 		// Rage: a burst of clicks each within rageWindow of the burst start.
 		if n := len(r.times); n > 0 && e.Time.Sub(r.times[0]) > rageWindow {
-			if n >= rageClicks && !bl.sdkRageNear(key, r.times[0]) {
-				t := bl.events[bl.firstClickAt(key, r.times[0])].Click.Target
+			if n >= rageClicks && !sdkRageNear(key, r.times[0]) {
+				t := bl.events[r.first].Click.Target
 				found = append(found, Event{Kind: KindFriction, Time: r.times[0], Segment: e.Segment,
 					Friction: &Friction{Kind: FrictionRageClick, Target: &t, ClickCount: n}})
 			}
 			r.times = r.times[:0]
 		}
+		if len(r.times) == 0 {
+			r.first = i
+		}
 		r.times = append(r.times, e.Time)
 	}
-	for key, r := range runs {
-		if n := len(r.times); n >= rageClicks && !bl.sdkRageNear(key, r.times[0]) {
-			j := bl.firstClickAt(key, r.times[0])
+	for _, key := range sortedKeys(runs) {
+		r := runs[key]
+		if n := len(r.times); n >= rageClicks && !sdkRageNear(key, r.times[0]) {
+			j := r.first
 			t := bl.events[j].Click.Target
 			found = append(found, Event{Kind: KindFriction, Time: r.times[0], Segment: bl.events[j].Segment,
 				Friction: &Friction{Kind: FrictionRageClick, Target: &t, ClickCount: n}})
@@ -175,28 +195,6 @@ func (bl *builder) detectFriction() {
 	for _, f := range found {
 		bl.emit(f, evMeta{})
 	}
-}
-
-// sdkRageNear reports whether the SDK reported a rage click on key within
-// two seconds of t.
-func (bl *builder) sdkRageNear(key string, t time.Time) bool {
-	for i, e := range bl.events {
-		if e.Kind == KindFriction && e.Friction.Kind == FrictionRageClick && bl.meta[i].fromBC &&
-			"#"+strconv.Itoa(bl.meta[i].node) == key && absDur(e.Time.Sub(t)) <= 2*time.Second {
-			return true
-		}
-	}
-	return false
-}
-
-// firstClickAt finds the click on key at time t.
-func (bl *builder) firstClickAt(key string, t time.Time) int {
-	for i, e := range bl.events {
-		if e.Kind == KindClick && e.Time.Equal(t) && targetKey(e, bl.meta[i]) == key {
-			return i
-		}
-	}
-	return 0
 }
 
 // actionTarget returns the target of a user action, nil if it has none.
