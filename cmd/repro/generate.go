@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/repro-dev/repro/generate"
+	"github.com/repro-dev/repro/mockserver"
+	"github.com/repro-dev/repro/reproduce"
+)
+
+type generateOptions struct {
+	streams *IOStreams
+	source  replaySource
+
+	out       string
+	pkg       string
+	expectBug bool
+	minimize  bool
+	maxReruns int
+	app       string
+	latency   string
+	chrome    string
+	force     bool
+}
+
+func newGenerateCmd(streams *IOStreams, runF func(*generateOptions) error) *cobra.Command {
+	opts := &generateOptions{streams: streams}
+	cmd := &cobra.Command{
+		Use:   "generate <replay> -o <dir>",
+		Short: "Write a Go regression test (chromedp + testify) and its scrubbed fixture for a replay",
+		Long: `Write a Go regression test for the replay into <dir>: one statement per user
+step, a mock backend answering from the recording, and assertions that the
+recorded failure (uncaught error, console error, dead click) does not recur.
+The test fails while the bug is present and passes once it is fixed;
+--expect-bug writes a characterization test that passes while the bug is there.
+
+The fixture (<dir>/testdata/replay_<id>/cassette.json) holds only the API
+exchanges the test serves, scrubbed of credentials, cookies, tokens, emails,
+JWTs and card numbers. The test reads the app under test from $REPRO_APP_URL.
+
+--minimize re-runs the replay against --app, removing the steps the failure
+does not need (delta debugging), and reports how many it removed.`,
+		Example: `  $ repro generate testdata/replays/imagechat-bug -o ./e2e
+  $ repro generate ./bundle -o ./e2e --minimize --app testdata/apps/imagechat/buggy
+  $ REPRO_APP_URL=http://localhost:3000 go test ./e2e`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.source.arg = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return runGenerate(cmd.Context(), opts)
+		},
+	}
+	opts.source.addFlags(cmd)
+	f := cmd.Flags()
+	f.StringVarP(&opts.out, "out", "o", "", "directory to write the test into (required)")
+	f.StringVar(&opts.pkg, "package", "", "package of the test (default: the package of the directory's Go files, else its name)")
+	f.BoolVar(&opts.expectBug, "expect-bug", false, "write a characterization test that passes while the bug is present")
+	f.BoolVar(&opts.minimize, "minimize", false, "remove steps the failure does not need (re-runs against --app)")
+	f.IntVar(&opts.maxReruns, "max-reruns", 32, "with --minimize, at most this many reruns")
+	f.StringVar(&opts.app, "app", "", "with --minimize, the app under test: a base URL or a directory of static files")
+	f.StringVar(&opts.latency, "latency", "recorded", "with --minimize, mock backend latency: recorded, none, or a factor like 0.5x")
+	f.StringVar(&opts.chrome, "chrome", "", "with --minimize, the Chrome/Chromium executable (default: found automatically)")
+	f.BoolVar(&opts.force, "force", false, "overwrite an existing generated test")
+	_ = cmd.MarkFlagRequired("out")
+	return cmd
+}
+
+func runGenerate(ctx context.Context, opts *generateOptions) error {
+	if opts.minimize && opts.app == "" {
+		return usageError{fmt.Errorf("--minimize needs --app: every candidate is re-run against the app")}
+	}
+	if opts.maxReruns < 1 {
+		return usageError{fmt.Errorf("--max-reruns %d: want at least 1", opts.maxReruns)}
+	}
+	r, err := opts.source.open(ctx, opts.streams)
+	if err != nil {
+		return err
+	}
+	testPath, fixtureDir, err := generateTest(ctx, r, nil, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.streams.Out, "%s\n%s\n", testPath, fixtureDir)
+	return nil
+}
+
+// generateTest writes the regression test for r into opts.out. rep is the
+// report of a rerun already made (nil when none was): its plan is used and,
+// with --expect-bug, only the signals it showed are asserted. The bare
+// `repro <replay> --app …` pipeline calls it after a reproduced verdict.
+func generateTest(ctx context.Context, r *reproduce.Replay, rep *reproduce.Report, opts *generateOptions) (testPath, fixtureDir string, err error) {
+	if opts.out == "" {
+		return "", "", usageError{fmt.Errorf("--out: no directory given")}
+	}
+	if err := os.MkdirAll(opts.out, 0o755); err != nil {
+		return "", "", fmt.Errorf("output directory: %w", err)
+	}
+	gopts := generate.Options{
+		Package:   opts.pkg,
+		ExpectBug: opts.expectBug,
+		Command:   opts.regenerateCommand(),
+		Report:    rep,
+	}
+	if gopts.Package == "" {
+		gopts.Package = generate.PackageName(opts.out)
+	}
+	if rep != nil {
+		gopts.Plan = rep.Plan
+	}
+	if opts.minimize {
+		plan := gopts.Plan
+		if plan == nil {
+			if plan, err = reproduce.BuildPlan(r, reproduce.PlanOptions{}); err != nil {
+				return "", "", err
+			}
+		}
+		app, err := reproduce.ParseApp(opts.app)
+		if err != nil {
+			return "", "", usageError{err}
+		}
+		lat, err := mockserver.ParseLatency(opts.latency)
+		if err != nil {
+			return "", "", usageError{err}
+		}
+		fmt.Fprintf(opts.streams.Err, "repro: minimizing %d steps against %s (at most %d reruns)…\n", len(plan.Steps), app, opts.maxReruns)
+		m, err := generate.Minimize(ctx, r, plan, generate.MinimizeOptions{
+			Run:       reproduce.RunOptions{App: app, Chrome: reproduce.ChromeConfig{Path: opts.chrome}, Latency: &lat, Logger: slogDefault()},
+			MaxReruns: opts.maxReruns,
+			Logger:    slogDefault(),
+		})
+		if err != nil {
+			return "", "", err
+		}
+		fmt.Fprintf(opts.streams.Err, "repro: minimized: %s\n", m)
+		gopts.Plan = m.Plan
+		gopts.Report = nil // its evidence refers to the full plan's steps
+	}
+	out, err := generate.Generate(r, gopts)
+	if err != nil {
+		return "", "", err
+	}
+	testPath, fixtureDir, err = out.Write(opts.out, opts.force)
+	if err != nil {
+		return "", "", err
+	}
+	fmt.Fprintf(opts.streams.Err, "repro: wrote %s (%s; %d value(s) scrubbed from the fixture)\n", testPath, out.TestName, out.Scrubbed)
+	return testPath, fixtureDir, nil
+}
+
+// regenerateCommand is the command line the test's header shows.
+func (opts *generateOptions) regenerateCommand() string {
+	parts := []string{"repro generate", shellQuote(opts.source.arg), "-o", shellQuote(opts.out)}
+	if opts.pkg != "" {
+		parts = append(parts, "--package", opts.pkg)
+	}
+	if opts.expectBug {
+		parts = append(parts, "--expect-bug")
+	}
+	if opts.minimize {
+		parts = append(parts, "--minimize", "--app", shellQuote(opts.app))
+	}
+	return strings.Join(append(parts, "--force"), " ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
