@@ -44,6 +44,7 @@ func mainErr() error {
 	only := flag.String("only", "", "comma-separated scenario names to record (default: all)")
 	chrome := flag.String("chrome", "", "path of the Chromium binary (default: chromium, chromium-browser or google-chrome from PATH)")
 	addr := flag.String("addr", "127.0.0.1:80", "listen address for the app and ingest origins; a busy port falls back to a random one")
+	variant := flag.String("variant", "", `record every selected scenario against this app variant instead ("buggy" or "fixed"), e.g. to check the fix; bundles go to <out>/<scenario>-<variant>`)
 	verbose := flag.Bool("v", false, "verbose logs on stderr")
 	flag.Parse()
 
@@ -56,6 +57,15 @@ func mainErr() error {
 	selected, err := selectScenarios(*only)
 	if err != nil {
 		return err
+	}
+	if *variant != "" {
+		if *variant != "buggy" && *variant != "fixed" {
+			return fmt.Errorf("-variant must be buggy or fixed, not %q", *variant)
+		}
+		for i := range selected {
+			selected[i].Name += "-" + *variant
+			selected[i].Variant = *variant
+		}
 	}
 	chromePath, err := findChrome(*chrome)
 	if err != nil {
@@ -114,7 +124,7 @@ func mainErr() error {
 
 func selectScenarios(only string) ([]scenario, error) {
 	if only == "" {
-		return scenarios, nil
+		return append([]scenario(nil), scenarios...), nil
 	}
 	var out []scenario
 	for _, name := range strings.Split(only, ",") {
