@@ -106,8 +106,8 @@ func (g *codeGen) proofs() []reproduce.Signal {
 	done := map[string]bool{}
 	for _, s := range g.sig.Proofs() {
 		key := fmt.Sprintf("%s|%d|%s|%s", s.Kind, s.Step, s.Type, s.Message)
-		if s.Kind == reproduce.SignalRageClick {
-			key = fmt.Sprintf("%s|%d", reproduce.SignalDeadClick, s.Step) // one click check per step
+		if s.Kind == reproduce.SignalDeadClick || s.Kind == reproduce.SignalRageClick {
+			key = fmt.Sprintf("click|%d", s.Step) // one click check per step
 		}
 		if done[key] {
 			continue

@@ -1,0 +1,173 @@
+package generate
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/repro-dev/repro/mockserver"
+	"github.com/repro-dev/repro/reproduce"
+)
+
+// userModule is a temporary Go module that requires this one through a
+// replace directive, as an engineer's repository would.
+type userModule struct {
+	t    *testing.T
+	dir  string
+	root string
+}
+
+func newUserModule(t *testing.T) *userModule {
+	t.Helper()
+	root := repoRoot(t)
+	dir := t.TempDir()
+	mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	require.NoError(t, err)
+	// The same requirements as this module, so the build resolves from the
+	// module cache offline.
+	reqs := regexp.MustCompile(`(?s)require \(.*?\)`).Find(mod)
+	require.NotNil(t, reqs, "go.mod has no require block")
+	goLine := regexp.MustCompile(`(?m)^go .*$`).Find(mod)
+	gomod := "module example.com/userapp\n\n" + string(goLine) + "\n\n" + string(reqs) +
+		"\n\nrequire github.com/repro-dev/repro v0.0.0\n\nreplace github.com/repro-dev/repro => " + root + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644))
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644))
+	return &userModule{t: t, dir: dir, root: root}
+}
+
+// goCmd runs the go tool in the module, offline, and returns its combined
+// output and whether it succeeded.
+func (m *userModule) goCmd(env []string, args ...string) (string, bool) {
+	m.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	cmd := exec.CommandContext(ctx, goBin, args...)
+	cmd.Dir = m.dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOSUMDB=off", "GOWORK=off")
+	cmd.Env = append(cmd.Env, env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		m.t.Fatalf("go %s timed out:\n%s", strings.Join(args, " "), out.String())
+	}
+	return out.String(), err == nil
+}
+
+func skipUnlessLong(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("SKIPPED under -short: this test runs real Chromium and `go test` in a temporary module (about a minute); run without -short to check the generated test end to end")
+	}
+	if _, err := reproduce.FindChrome(""); err != nil {
+		t.Fatalf("this end-to-end test needs Chromium: %v", err)
+	}
+}
+
+// TestGeneratedTestFailsOnBuggyAppAndPassesOnFixedApp is the contract of
+// repro generate: the emitted test compiles and vets in the user's module,
+// fails against the buggy app naming the recorded error, passes against the
+// fixed app, and refuses to run without REPRO_APP_URL.
+func TestGeneratedTestFailsOnBuggyAppAndPassesOnFixedApp(t *testing.T) {
+	skipUnlessLong(t)
+	m := newUserModule(t)
+	r := openReplay(t, "imagechat-bug")
+	out, err := Generate(r, Options{Package: "regress", Command: "repro generate testdata/replays/imagechat-bug -o ./regress --force"})
+	require.NoError(t, err)
+	pkgDir := filepath.Join(m.dir, "regress")
+	require.NoError(t, os.MkdirAll(pkgDir, 0o755))
+	_, _, err = out.Write(pkgDir, false)
+	require.NoError(t, err)
+	_, _, err = out.Write(pkgDir, false)
+	require.ErrorContains(t, err, "--force", "an existing test is not overwritten")
+
+	start := time.Now()
+	vet, ok := m.goCmd(nil, "vet", "./...")
+	require.True(t, ok, "go vet of the generated test failed:\n%s", vet)
+	t.Logf("go vet (build included): %s", time.Since(start).Round(time.Second))
+
+	apps := filepath.Join(m.root, "testdata", "apps", "imagechat")
+	run := func(env ...string) (string, bool) {
+		start := time.Now()
+		o, ok := m.goCmd(env, "test", "-count=1", "-run", out.TestName, "./regress")
+		t.Logf("go test %v: ok=%v in %s", env, ok, time.Since(start).Round(100*time.Millisecond))
+		return o, ok
+	}
+
+	buggy, ok := run("REPRO_APP_URL=" + filepath.Join(apps, "buggy"))
+	assert.False(t, ok, "the generated test passed against the buggy app:\n%s", buggy)
+	assert.Contains(t, buggy, "TypeError", "the failure names the recorded error")
+	assert.Contains(t, buggy, "Cannot read properties of undefined")
+
+	fixed, ok := run("REPRO_APP_URL=" + filepath.Join(apps, "fixed"))
+	assert.True(t, ok, "the generated test failed against the fixed app:\n%s", fixed)
+
+	unset, ok := run("REPRO_APP_URL=")
+	assert.False(t, ok, "without REPRO_APP_URL the test must fail, not skip")
+	assert.Contains(t, unset, "REPRO_APP_URL is not set")
+}
+
+// TestMinimizeRemovesIrrelevantStepsAndStillFails plants steps the failure
+// does not need into the real image-chat plan (a click on the signed-in
+// user's name, a window scroll), minimizes against the buggy app, and checks
+// that they are gone and that the minimized test still fails there.
+func TestMinimizeRemovesIrrelevantStepsAndStillFails(t *testing.T) {
+	skipUnlessLong(t)
+	r := openReplay(t, "imagechat-bug")
+	plan, err := reproduce.BuildPlan(r, reproduce.PlanOptions{})
+	require.NoError(t, err)
+	var steps []reproduce.Step
+	for i, st := range plan.Steps {
+		steps = append(steps, st)
+		if i == 1 { // after the shot opened: two irrelevant steps
+			a := reproduce.Click(".nav-user").Numbered(0)
+			a.Offset = st.Offset + 100*time.Millisecond
+			b := reproduce.ScrollWindow(0, 40)
+			b.Offset = st.Offset + 200*time.Millisecond
+			steps = append(steps, a, b)
+		}
+	}
+	for i := range steps {
+		steps[i].Index = i
+	}
+	plan.Steps = steps
+
+	app, err := reproduce.ParseApp(filepath.Join(repoRoot(t), "testdata", "apps", "imagechat", "buggy"))
+	require.NoError(t, err)
+	none := mockserver.LatencyNone
+	start := time.Now()
+	min, err := Minimize(context.Background(), r, plan, MinimizeOptions{Run: reproduce.RunOptions{App: app, Latency: &none}, MaxReruns: 40})
+	require.NoError(t, err)
+	t.Logf("minimize: %s in %s", min, time.Since(start).Round(time.Second))
+	for _, st := range min.Plan.Steps {
+		assert.NotContains(t, st.Selectors, ".nav-user", "the planted click was kept")
+		assert.NotEqual(t, reproduce.StepScroll, st.Kind, "the planted scroll was kept")
+	}
+	assert.GreaterOrEqual(t, min.Removed, 2)
+	assert.True(t, min.Complete)
+	require.Equal(t, min.Removed+len(min.Plan.Steps)-1, min.Considered)
+	last := min.Plan.Steps[len(min.Plan.Steps)-1]
+	assert.Contains(t, last.Selectors, "#generate", "the failing click is kept")
+
+	m := newUserModule(t)
+	out, err := Generate(r, Options{Package: "regress", Plan: min.Plan})
+	require.NoError(t, err)
+	_, _, err = out.Write(filepath.Join(m.dir), false)
+	require.NoError(t, err)
+	got, ok := m.goCmd([]string{"REPRO_APP_URL=" + app.Dir}, "test", "-count=1", "./...")
+	assert.False(t, ok, "the minimized test passed against the buggy app:\n%s", got)
+	assert.Contains(t, got, "Cannot read properties of undefined")
+}
