@@ -375,3 +375,26 @@ func TestTimelineJSON(t *testing.T) {
 		t.Errorf("network json = %s offset %s", s, m.Events[1]["offset_ms"])
 	}
 }
+
+func TestTimelineQueries(t *testing.T) {
+	tl := build(t, fullSnap(t0, page()), metaEv(t0, "http://x.test/a"),
+		inc(t0+100, map[string]any{"source": 2, "type": 2, "id": 4, "x": 1, "y": 1}),
+		spanEv((t0+200)/1000, (t0+300)/1000, "resource.fetch", "/api/x", map[string]any{"statusCode": 404}),
+		spanEv((t0+250)/1000, (t0+300)/1000, "resource.fetch", "/api/y", map[string]any{"statusCode": 200}),
+		crumb(t0+400, "console", nil, map[string]any{"level": "error", "message": "bad"}),
+		crumb(t0+1000, "navigation", map[string]any{"from": "/a", "to": "/b"}, nil),
+	)
+	if a := tl.UserActions(); len(a) != 1 || a[0].Kind != KindClick {
+		t.Errorf("UserActions = %+v", a)
+	}
+	if f := tl.Failures(); len(f) != 2 || f[0].Kind != KindNetwork || f[1].Kind != KindConsole {
+		t.Errorf("Failures = %+v", f)
+	}
+	at := func(ms float64) time.Time { tt, _ := TimestampToTime(ms); return tt }
+	if u := tl.PageURLAt(at(t0 + 999)); u != "http://x.test/a" {
+		t.Errorf("PageURLAt before push = %q", u)
+	}
+	if u := tl.PageURLAt(at(t0 + 1000)); u != "http://x.test/b" {
+		t.Errorf("PageURLAt at push = %q", u)
+	}
+}
