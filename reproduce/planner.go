@@ -119,7 +119,11 @@ func BuildPlan(r *Replay, opts PlanOptions) (*Plan, error) {
 		case replay.KindClick:
 			c := ev.Click
 			s := Step{Kind: StepClick, Selectors: rankSelectors(c.Target), Description: "click " + describeTarget(c.Target)}
-			if c.X != 0 || c.Y != 0 {
+			// The recorded point is a last resort for targets no selector
+			// can find. When unique selectors existed and none matches in
+			// the rerun, the element is gone: clicking whatever sits at
+			// the old coordinates would hide that divergence.
+			if len(s.Selectors) == 0 && (c.X != 0 || c.Y != 0) {
 				s.X, s.Y, s.HasPoint = c.X, c.Y, true
 			}
 			lastClick = ev.Offset

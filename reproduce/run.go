@@ -16,6 +16,9 @@ import (
 type RunOptions struct {
 	App    AppUnderTest
 	Chrome ChromeConfig
+	// Browser, when set, is a running browser shared with other runs (each
+	// run still gets a fresh context); nil launches one per Run.
+	Browser *Browser
 	// Runs repeats the rerun in fresh browser contexts (default 1).
 	Runs   int
 	Timing Timing
@@ -87,7 +90,9 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 		Settle:      opts.Settle,
 		Logger:      opts.Logger,
 	}
-	if runs > 1 {
+	if opts.Browser != nil {
+		cfg.Browser = opts.Browser
+	} else if runs > 1 {
 		b, err := NewBrowser(ctx, opts.Chrome)
 		if err != nil {
 			return nil, err

@@ -18,6 +18,9 @@ const (
 	SignalRageClick      = "rage_click"      // repeated clicks on one target
 )
 
+// rageClickCount is the click count from which Sentry calls a rage click.
+const rageClickCount = 5
+
 // Signal is one failure signal of a recording, tied to the plan step it
 // follows.
 type Signal struct {
@@ -109,7 +112,11 @@ func BugSignature(tl *replay.Timeline, p *Plan) Signature {
 				continue
 			}
 			seenDead[key] = true
-			s.Kind, s.Proof = map[string]string{replay.FrictionDeadClick: SignalDeadClick, replay.FrictionRageClick: SignalRageClick}[f.Kind], true
+			s.Kind = map[string]string{replay.FrictionDeadClick: SignalDeadClick, replay.FrictionRageClick: SignalRageClick}[f.Kind]
+			// Sentry counts a rage click from five clicks on (its UI's
+			// isRageClick); a user clicking a slow button twice more is
+			// impatience, context for the story, not proof of a bug.
+			s.Proof = f.Kind == replay.FrictionDeadClick || f.ClickCount >= rageClickCount
 		default:
 			continue
 		}

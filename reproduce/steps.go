@@ -170,16 +170,26 @@ func (s *Session) perform(ctx context.Context, st Step, res *StepResult) (string
 		return do(timeout, "type into "+sel, acts...)
 
 	case StepSelect:
-		r, err := run(s, ctx, timeout, chromedp.Evaluate[string](callJS(`(sel, v) => {
+		// With no Value (the recorded choice was masked), pick an option
+		// whose value is as long as the masked one, preferring a change
+		// from the current choice, as the user made one.
+		r, err := run(s, ctx, timeout, chromedp.Evaluate[string](callJS(`(sel, v, n) => {
 			const el = document.querySelector(sel); if (!el) return 'element gone';
 			if (!el.options) return 'not a <select>';
 			const opts = [...el.options];
-			const opt = opts.find(o => o.value === v) || opts.find(o => o.text.trim() === v);
+			let opt;
+			if (v === '') {
+				const sized = opts.filter(o => o.value.length === n);
+				opt = sized.find(o => !o.selected) || sized[0];
+				if (!opt) return 'no option value has the recorded length ' + n;
+			} else {
+				opt = opts.find(o => o.value === v) || opts.find(o => o.text.trim() === v);
+			}
 			if (!opt) return 'no option ' + JSON.stringify(v);
 			el.focus(); el.value = opt.value; opt.selected = true;
 			el.dispatchEvent(new Event('input', {bubbles: true}));
 			el.dispatchEvent(new Event('change', {bubbles: true}));
-			return ''; }`, sel, st.Value)))
+			return ''; }`, sel, st.Value, st.Length)))
 		if err != nil {
 			return fail("select "+sel, err)
 		}

@@ -2,6 +2,7 @@ package reproduce
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/repro-dev/repro/mockserver"
@@ -78,6 +79,13 @@ func Judge(sig Signature, plan *Plan, obs *Observation, journal []mockserver.Jou
 			step = plan.Steps[at].String()
 		}
 		v.Summary = fmt.Sprintf("the rerun could not follow the user's path at step %d (%s): %s — before the recorded failure at step %d", at, step, obs.StopReason, proofs[0].Step)
+		if fed := syntheticBefore(at, obs, journal); len(fed) > 0 {
+			// The app may have left the user's path because it was fed a
+			// made-up body: the data, not the app, is what is missing.
+			v.Value = Inconclusive
+			v.Summary = fmt.Sprintf("the rerun left the user's path at step %d (%s) after the app was fed synthetic bodies for %s, which the replay did not capture (URL_SKIPPED); rerun with --upstream pointing at a local backend, or record with networkDetailAllowUrls covering them",
+				at, step, strings.Join(fed, ", "))
+		}
 		for _, s := range proofs {
 			v.Evidence = append(v.Evidence, Evidence{Step: s.Step, Signal: s.Kind, Proof: true, Recorded: s.String(), Observed: "not reached"})
 		}
@@ -219,6 +227,24 @@ func syntheticNear(step int, obs *Observation, journal []mockserver.JournalEntry
 		}
 	}
 	return false
+}
+
+// syntheticBefore lists the requests answered with a synthetic body before
+// the given step ended.
+func syntheticBefore(step int, obs *Observation, journal []mockserver.JournalEntry) []string {
+	var out []string
+	for _, j := range journal {
+		if !j.Synthetic {
+			continue
+		}
+		key := j.Method + " " + pathOf(j.URL)
+		for _, n := range obs.Network {
+			if n.Disposition == DispositionMock && n.Step <= step && pathOf(n.URL) == pathOf(j.URL) && !slices.Contains(out, key) {
+				out = append(out, key)
+			}
+		}
+	}
+	return out
 }
 
 func journalNotes(journal []mockserver.JournalEntry) []string {
