@@ -68,11 +68,13 @@ does not need (delta debugging), and reports how many it removed.`,
 	f.StringVar(&opts.latency, "latency", "recorded", "with --minimize, mock backend latency: recorded, none, or a factor like 0.5x")
 	f.StringVar(&opts.chrome, "chrome", "", "with --minimize, the Chrome/Chromium executable (default: found automatically)")
 	f.BoolVar(&opts.force, "force", false, "overwrite an existing generated test")
-	_ = cmd.MarkFlagRequired("out")
 	return cmd
 }
 
 func runGenerate(ctx context.Context, opts *generateOptions) error {
+	if opts.out == "" {
+		return usageError{fmt.Errorf("-o/--out is required: the directory to write the test into")}
+	}
 	if opts.minimize && opts.app == "" {
 		return usageError{fmt.Errorf("--minimize needs --app: every candidate is re-run against the app")}
 	}

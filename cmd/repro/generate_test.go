@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// generateBundle is the real image-chat bug bundle.
+var generateBundle = filepath.Join("..", "..", "testdata", "replays", "imagechat-bug")
+
+// runGenerateCLI runs the generate command as main's run does (exit codes, one-line
+// errors). It builds the command itself: root.go registers it separately.
+func runGenerateCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	streams := &IOStreams{In: strings.NewReader(""), Out: &out, Err: &errb}
+	cmd := newGenerateCmd(streams, nil)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	cmd.SetArgs(args[1:]) // args[0] is "generate"
+	err := cmd.ExecuteContext(context.Background())
+	if err == nil {
+		return streams.exitCode, out.String(), errb.String()
+	}
+	errb.WriteString("repro: " + oneLine(err.Error()) + "\n")
+	return exitCodeFor(err), out.String(), errb.String()
+}
+
+func TestGenerateCommand(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     func(dir string) []string
+		setup    func(t *testing.T, dir string)
+		wantCode int
+		wantErr  string
+		check    func(t *testing.T, dir, stdout string)
+	}{
+		{
+			name: "writes the test and its fixture, package from the directory's Go files",
+			setup: func(t *testing.T, dir string) {
+				require.NoError(t, os.WriteFile(filepath.Join(dir, "app.go"), []byte("package shopapp\n"), 0o644))
+			},
+			args: func(dir string) []string { return []string{"generate", generateBundle, "-o", dir} },
+			check: func(t *testing.T, dir, stdout string) {
+				files, _ := filepath.Glob(filepath.Join(dir, "replay_*_test.go"))
+				require.Len(t, files, 1)
+				code, err := os.ReadFile(files[0])
+				require.NoError(t, err)
+				assert.Contains(t, string(code), "package shopapp\n")
+				assert.Contains(t, string(code), "_GenerateFailsSilently(t *testing.T)")
+				assert.Contains(t, string(code), "repro generate "+generateBundle+" -o ", "the header says how to regenerate")
+				assert.Contains(t, stdout, files[0])
+				cassettes, _ := filepath.Glob(filepath.Join(dir, "testdata", "replay_*", "cassette.json"))
+				assert.Len(t, cassettes, 1)
+			},
+		},
+		{
+			name: "refuses to overwrite an existing test without --force",
+			setup: func(t *testing.T, dir string) {
+				require.Equal(t, 0, first(runGenerateCLI(t, "generate", generateBundle, "-o", dir)))
+			},
+			args:     func(dir string) []string { return []string{"generate", generateBundle, "-o", dir} },
+			wantCode: exitError,
+			wantErr:  "pass --force",
+		},
+		{
+			name: "overwrites with --force",
+			setup: func(t *testing.T, dir string) {
+				require.Equal(t, 0, first(runGenerateCLI(t, "generate", generateBundle, "-o", dir)))
+			},
+			args: func(dir string) []string {
+				return []string{"generate", generateBundle, "-o", dir, "--force", "--expect-bug"}
+			},
+			check: func(t *testing.T, dir, _ string) {
+				files, _ := filepath.Glob(filepath.Join(dir, "replay_*_test.go"))
+				code, _ := os.ReadFile(files[0])
+				assert.Contains(t, string(code), "assert.NotEmpty(t, obs.UncaughtError(")
+			},
+		},
+		{
+			name:     "--minimize needs --app",
+			args:     func(dir string) []string { return []string{"generate", generateBundle, "-o", dir, "--minimize"} },
+			wantCode: exitUsage,
+			wantErr:  "--minimize needs --app",
+		},
+		{
+			name:     "-o is required",
+			args:     func(string) []string { return []string{"generate", generateBundle} },
+			wantCode: exitUsage,
+			wantErr:  "-o/--out is required",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tt.setup != nil {
+				tt.setup(t, dir)
+			}
+			code, stdout, stderr := runGenerateCLI(t, tt.args(dir)...)
+			assert.Equal(t, tt.wantCode, code, "stderr: %s", stderr)
+			if tt.wantErr != "" {
+				assert.Contains(t, stderr, tt.wantErr)
+			}
+			if tt.check != nil {
+				tt.check(t, dir, stdout)
+			}
+		})
+	}
+}
+
+func first(code int, _, _ string) int { return code }
