@@ -232,3 +232,43 @@ func TestReportDryRunPostsNothing(t *testing.T) {
 	assert.Contains(t, out, "repro: **not reproduced**")
 	assert.Empty(t, srv.Comments())
 }
+
+func TestInspectHealthyBundleSaysNothingWentWrong(t *testing.T) {
+	code, out, stderr := runCLI(t, "inspect", mustAbs("../../testdata/replays/feed-healthy"))
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "Nothing went wrong")
+	assert.NotContains(t, out, "←", "no breakdown is marked")
+}
+
+func TestPipelineWritesARegressionTestOnlyWhenReproduced(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIPPED: needs Chromium (re-runs the replay); run without -short")
+	}
+	cases := []struct {
+		app      string
+		code     int
+		wantTest bool
+	}{
+		{imagechatBuggy, exitOK, true},
+		{imagechatFixed, exitNotReproduced, false},
+	}
+	for _, tc := range cases {
+		t.Run(filepath.Base(tc.app), func(t *testing.T) {
+			artifacts := t.TempDir()
+			code, out, stderr := runCLI(t, imagechatBug, "--app", tc.app, "--artifacts", artifacts, "--latency", "none")
+			require.Equal(t, tc.code, code, stderr)
+			assert.Contains(t, out, "Verdict:")
+			assert.FileExists(t, filepath.Join(artifacts, "report.md"))
+			assert.FileExists(t, filepath.Join(artifacts, "report.json"))
+			tests, _ := filepath.Glob(filepath.Join(artifacts, "regression", "*_test.go"))
+			if tc.wantTest {
+				require.Len(t, tests, 1, stderr)
+				assert.Contains(t, stderr, tests[0])
+				assert.FileExists(t, filepath.Join(artifacts, "regression", "testdata", "replay_aad5ac", "cassette.json"))
+			} else {
+				assert.Empty(t, tests)
+				assert.Contains(t, stderr, "no regression test written")
+			}
+		})
+	}
+}

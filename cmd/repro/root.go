@@ -91,6 +91,7 @@ configuration).`,
 		newServeCmd(streams, nil),
 		newFetchCmd(streams, nil),
 		newReportCmd(streams, nil),
+		newGenerateCmd(streams, nil),
 	)
 	pipeline.addFlags(root)
 	pipeline.addPipelineFlags(root)
