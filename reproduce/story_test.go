@@ -1,0 +1,113 @@
+package reproduce
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/repro-dev/repro/reproduce/replay"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+// TestStoryGolden pins the escalation story of every recorded bundle:
+// refresh with `go test ./reproduce -run TestStoryGolden -update`.
+func TestStoryGolden(t *testing.T) {
+	entries, err := os.ReadDir(bundles)
+	require.NoError(t, err)
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		t.Run(e.Name(), func(t *testing.T) {
+			r := openBundle(t, e.Name())
+			var buf bytes.Buffer
+			require.NoError(t, TellStory(r.Timeline).WriteText(&buf))
+			golden := filepath.Join("testdata", "golden", e.Name()+".story.txt")
+			if *update {
+				require.NoError(t, os.WriteFile(golden, buf.Bytes(), 0o644))
+			}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err, "run with -update to create it")
+			assert.Equal(t, string(want), buf.String())
+		})
+	}
+}
+
+// TestStoryClassifiesEachRecordingAsItsManifestSays checks the one-line
+// classification against what the recorder knew about the bug.
+func TestStoryClassifiesEachRecordingAsItsManifestSays(t *testing.T) {
+	want := map[string]string{"in_between": "broken/in_between", "frontend": "broken/frontend", "backend": "broken/backend", "confusing": "confusing/", "none": "ok/"}
+	entries, err := os.ReadDir(bundles)
+	require.NoError(t, err)
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		t.Run(e.Name(), func(t *testing.T) {
+			var m struct {
+				Bug struct{ Breakdown string } `json:"bug"`
+			}
+			readJSON(t, filepath.Join(bundles, e.Name(), "manifest.json"), &m)
+			if m.Bug.Breakdown == "" {
+				m.Bug.Breakdown = "none"
+			}
+			c := TellStory(openBundle(t, e.Name()).Timeline).Classification
+			assert.Equal(t, want[m.Bug.Breakdown], c.Class+"/"+c.Where, c.Summary)
+		})
+	}
+}
+
+func TestImagechatStoryNamesTheBreakdown(t *testing.T) {
+	s := TellStory(openBundle(t, "imagechat-bug").Timeline)
+	var click, warn, post, uncaught = -1, -1, -1, -1
+	for i, l := range s.Lines {
+		switch {
+		case contains(l.Text, "clicked button#generate"):
+			click = i
+		case contains(l.Text, "console warning"):
+			warn = i
+		case contains(l.Text, "POST /api/chat → 500 after 4."):
+			post = i
+			assert.True(t, l.Breakdown, "the failed request is where it broke down")
+		case contains(l.Text, "uncaught TypeError"):
+			uncaught = i
+		}
+	}
+	require.True(t, click >= 0 && warn >= 0 && post >= 0 && uncaught >= 0, "story lines: %+v", s.Lines)
+	assert.Less(t, click, warn, "the click comes first")
+	assert.LessOrEqual(t, warn, post, "the warning comes just before the request")
+	assert.Less(t, post, uncaught, "then the uncaught error")
+}
+
+// TestClassifyBackendFailureHandledByTheApp is hand-made: no recorded bundle
+// has a failing request that the app handled without an error.
+func TestClassifyBackendFailureHandledByTheApp(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tl := &replay.Timeline{Start: t0, Events: []replay.Event{
+		{Kind: replay.KindClick, Time: t0, Click: &replay.Click{Target: replay.Target{Tag: "button", ID: "pay"}}},
+		{Kind: replay.KindNetwork, Time: t0.Add(time.Second), Network: &replay.Network{Method: "POST", Path: "/api/pay", Status: 502, Start: t0.Add(time.Second), Duration: time.Second, Failed: true}},
+		{Kind: replay.KindConsole, Time: t0.Add(3 * time.Second), Console: &replay.Console{Level: "warning", Message: "payment failed, showing retry"}},
+	}}
+	c := Classify(tl)
+	assert.Equal(t, ClassBroken, c.Class)
+	assert.Equal(t, WhereBackend, c.Where)
+	assert.Contains(t, c.Summary, "POST /api/pay with 502")
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, v))
+}
