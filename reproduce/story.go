@@ -181,6 +181,9 @@ func (b *storyBuilder) add(i int) {
 		b.emit(i, "system", "", text, true)
 	case replay.KindFriction:
 		b.emit(i, "friction", "", describeFriction(ev.Friction), ev.Friction.Kind != replay.FrictionHesitation)
+		// A few quick clicks on a slow button are impatience, not where
+		// things broke (Sentry counts a rage click from five clicks).
+		b.pending.contextOnly = ev.Friction.Kind != replay.FrictionDeadClick && ev.Friction.ClickCount < rageClickCount
 		if f := ev.Friction; f.Kind == replay.FrictionDeadClick && f.TimeAfterClick > 0 {
 			// The SDK stamps a dead click with the click's time, but it is
 			// known only once the wait is over: tell it then.
@@ -237,9 +240,29 @@ func Classify(tl *replay.Timeline) Classification {
 		return Classification{Class: ClassBroken, Where: WhereBackend, Summary: fmt.Sprintf(
 			"the backend answered %s %s with %s; the frontend raised no error", n.Method, n.Path, statusText(n.Status))}
 	case len(friction) > 0:
-		return Classification{Class: ClassConfusing, Summary: "no errors, but the user struggled: " + describeFriction(friction[0].Friction)}
+		worst := friction[0]
+		for _, f := range friction {
+			if frictionWeight(f.Friction) > frictionWeight(worst.Friction) {
+				worst = f
+			}
+		}
+		return Classification{Class: ClassConfusing, Summary: "no errors, but the user struggled: " + describeFriction(worst.Friction)}
 	}
 	return Classification{Class: ClassOK, Summary: "nothing went wrong: no failed requests, errors or frustrated clicks were recorded"}
+}
+
+// frictionWeight ranks frustration signals: a dead click says most about
+// the app, then a rage click as Sentry counts one, then the rest.
+func frictionWeight(f *replay.Friction) int {
+	switch {
+	case f.Kind == replay.FrictionDeadClick:
+		return 3
+	case f.Kind == replay.FrictionRageClick && f.ClickCount >= rageClickCount:
+		return 2
+	case f.Kind == replay.FrictionRageClick:
+		return 1
+	}
+	return 0
 }
 
 func isFrontendFailure(ev *replay.Event) bool {
