@@ -184,6 +184,12 @@ func (b *storyBuilder) add(i int) {
 		// A few quick clicks on a slow button are impatience, not where
 		// things broke (Sentry counts a rage click from five clicks).
 		b.pending.contextOnly = ev.Friction.Kind != replay.FrictionDeadClick && ev.Friction.ClickCount < rageClickCount
+		if f := ev.Friction; f.Kind == replay.FrictionHesitation && f.Gap > 0 && f.Gap <= ev.Offset {
+			// A hesitation is stamped when it ends, at the next action:
+			// tell it where it began, before that action.
+			b.pending.Offset -= f.Gap
+			b.flush()
+		}
 		if f := ev.Friction; f.Kind == replay.FrictionDeadClick && f.TimeAfterClick > 0 {
 			// The SDK stamps a dead click with the click's time, but it is
 			// known only once the wait is over: tell it then.

@@ -111,3 +111,22 @@ func readJSON(t *testing.T, path string, v any) {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, v))
 }
+
+// TestStoryTellsAHesitationWhereItBegan is hand-made: the SDK stamps a
+// hesitation (a long pause) at the action that ends it, but the story reads
+// right only when the pause comes before that action.
+func TestStoryTellsAHesitationWhereItBegan(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) time.Time { return t0.Add(d) }
+	tl := &replay.Timeline{Start: t0, Events: []replay.Event{
+		{Kind: replay.KindClick, Time: at(time.Second), Offset: time.Second, Click: &replay.Click{Target: replay.Target{Tag: "button", ID: "a"}}},
+		{Kind: replay.KindClick, Time: at(9 * time.Second), Offset: 9 * time.Second, Click: &replay.Click{Target: replay.Target{Tag: "button", ID: "b"}}},
+		{Kind: replay.KindFriction, Time: at(9 * time.Second), Offset: 9 * time.Second, Friction: &replay.Friction{Kind: replay.FrictionHesitation, Gap: 6 * time.Second}},
+	}}
+	s := TellStory(tl)
+	require.Len(t, s.Lines, 3)
+	assert.Equal(t, "hesitated for 6.0s", s.Lines[1].Text)
+	assert.Equal(t, 3*time.Second, s.Lines[1].Offset)
+	assert.Equal(t, "clicked button#b", s.Lines[2].Text)
+	assert.False(t, s.Lines[1].Failure, "a pause is not a failure")
+}
