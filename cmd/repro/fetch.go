@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -35,10 +34,8 @@ SENTRY_PROJECT and SENTRY_URL, overridden by flags, with ./.sentryclirc and
   $ repro fetch --issue FRONTEND-1A3 -o ./replay`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				opts.source.arg = args[0]
-			} else if opts.source.issue == "" {
-				return usageError{errors.New("fetch needs a <replay> id or URL, or --issue")}
+			if err := opts.source.setArgs("fetch", args); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)

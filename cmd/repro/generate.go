@@ -48,9 +48,11 @@ does not need (delta debugging), and reports how many it removed.`,
 		Example: `  $ repro generate testdata/replays/imagechat-bug -o ./e2e
   $ repro generate ./bundle -o ./e2e --minimize --app testdata/apps/imagechat/buggy
   $ REPRO_APP_URL=http://localhost:3000 go test ./e2e`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.source.arg = args[0]
+			if err := opts.source.setArgs("generate", args); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -159,6 +161,9 @@ func generateTest(ctx context.Context, r *reproduce.Replay, rep *reproduce.Repor
 // regenerateCommand is the command line the test's header shows.
 func (opts *generateOptions) regenerateCommand() string {
 	parts := []string{"repro generate", shellQuote(opts.source.arg), "-o", shellQuote(opts.out)}
+	if opts.source.arg == "" {
+		parts[1] = "--issue " + shellQuote(opts.source.issue)
+	}
 	if opts.pkg != "" {
 		parts = append(parts, "--package", opts.pkg)
 	}

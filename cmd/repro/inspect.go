@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 
 	"github.com/spf13/cobra"
 
@@ -32,8 +31,8 @@ Masked text stays masked: repro never tries to recover what the SDK hid.`,
   $ repro inspect ./recording-segments.json --json | jq .story.classification`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				opts.source.arg = args[0]
+			if err := opts.source.setArgs("inspect", args); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -47,9 +46,6 @@ Masked text stays masked: repro never tries to recover what the SDK hid.`,
 }
 
 func runInspect(ctx context.Context, opts *inspectOptions) error {
-	if opts.source.arg == "" && opts.source.issue == "" {
-		return usageError{errors.New("inspect needs a <replay> (a bundle, a file, a replay id or URL) or --issue")}
-	}
 	r, err := opts.source.open(ctx, opts.streams)
 	if err != nil {
 		return err

@@ -44,10 +44,8 @@ The comment needs a token with the event:write scope.`,
   $ repro report ./bundle --app ./dist --post --to-issue FRONTEND-1A3`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				opts.run.source.arg = args[0]
-			} else if opts.run.source.issue == "" {
-				return usageError{errors.New("report needs a <replay> or --issue")}
+			if err := opts.run.source.setArgs("report", args); err != nil {
+				return err
 			}
 			if opts.post == opts.dryRun {
 				return usageError{errors.New("report needs exactly one of --post or --dry-run")}

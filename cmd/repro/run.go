@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -56,10 +55,8 @@ Each has its own exit code (see "repro --help").`,
   $ repro run ./bundle --app http://localhost:3000 --input '#email=dana@example.com' --json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				opts.source.arg = args[0]
-			} else if opts.source.issue == "" {
-				return usageError{errors.New("run needs a <replay> (a bundle, a file, a replay id or URL) or --issue")}
+			if err := opts.source.setArgs("run", args); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)

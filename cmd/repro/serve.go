@@ -39,10 +39,8 @@ Stops cleanly on Ctrl-C and prints the journal of what was served.`,
   $ repro serve testdata/replays/feed-bug --addr 127.0.0.1:8099 --latency none`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				opts.source.arg = args[0]
-			} else if opts.source.issue == "" {
-				return usageError{errors.New("serve needs a <replay> or --issue")}
+			if err := opts.source.setArgs("serve", args); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)

@@ -40,6 +40,19 @@ func (s *replaySource) addFlags(cmd *cobra.Command) {
 	f.StringVar(&s.cacheDir, "cache-dir", "", "where fetched replays are cached (default: the user cache directory)")
 }
 
+// setArgs takes the <replay> argument of a command, which may instead be
+// given with --issue.
+func (s *replaySource) setArgs(command string, args []string) error {
+	if len(args) > 0 {
+		s.arg = args[0]
+		return nil
+	}
+	if s.issue == "" {
+		return usageError{fmt.Errorf("%s needs a <replay> (a bundle, a file, a replay id or URL) or --issue", command)}
+	}
+	return nil
+}
+
 // localPath reports whether the argument names a file or directory on
 // disk, which is always read directly.
 func (s *replaySource) localPath() bool {

@@ -99,14 +99,19 @@ func (c *Client) FetchBundle(ctx context.Context, ref Ref, dir string) (*FetchRe
 	return c.fetchTarget(ctx, t, dir)
 }
 
-func (c *Client) fetchTarget(ctx context.Context, t *target, dir string) (*FetchResult, error) {
-	var err error
+// targetDetails fetches the target's replay details once and decodes them.
+func (c *Client) targetDetails(ctx context.Context, t *target) (details, error) {
 	if t.details == nil {
+		var err error
 		if t.details, err = c.getDetails(ctx, t.base, t.org, t.replayID); err != nil {
-			return nil, err
+			return details{}, err
 		}
 	}
-	d, err := decodeDetails(t.details)
+	return decodeDetails(t.details)
+}
+
+func (c *Client) fetchTarget(ctx context.Context, t *target, dir string) (*FetchResult, error) {
+	d, err := c.targetDetails(ctx, t)
 	if err != nil {
 		return nil, err
 	}

@@ -154,12 +154,7 @@ func (c *Client) LinkedIssues(ctx context.Context, ref Ref) ([]Issue, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.details == nil {
-		if t.details, err = c.getDetails(ctx, t.base, t.org, t.replayID); err != nil {
-			return nil, err
-		}
-	}
-	d, err := decodeDetails(t.details)
+	d, err := c.targetDetails(ctx, t)
 	if err != nil {
 		return nil, err
 	}
