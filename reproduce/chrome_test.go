@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -117,12 +118,21 @@ func TestRemoteChromeIsUsedThroughItsDevToolsEndpoint(t *testing.T) {
 // for --remote-chrome, and returns its websocket URL.
 func startDevToolsChrome(t *testing.T, path string) string {
 	t.Helper()
-	args := []string{"--headless", "--remote-debugging-port=0", "--user-data-dir=" + t.TempDir(),
+	// Not t.TempDir: Chromium's helper processes may still be writing into
+	// the profile when the test ends, which makes its cleanup fail.
+	profile, err := os.MkdirTemp("", "repro-remote-chrome-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--headless", "--remote-debugging-port=0", "--user-data-dir=" + profile,
 		"--disable-background-networking", "--no-first-run", "about:blank"}
 	if os.Geteuid() == 0 {
 		args = append(args, "--no-sandbox")
 	}
 	cmd := exec.Command(path, args...)
+	// Its own process group, so the cleanup stops Chromium's helper
+	// processes too (/usr/bin/chromium is a wrapper script).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +140,16 @@ func startDevToolsChrome(t *testing.T, path string) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
