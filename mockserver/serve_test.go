@@ -410,3 +410,48 @@ func TestExchangesWithoutUniqueSeqAreNumberedInSliceOrder(t *testing.T) {
 		t.Errorf("journal exchanges = %d, %d; want 1, 2", j[0].Exchange, j[1].Exchange)
 	}
 }
+
+// TestCORSLetsAnotherLocalOriginCallTheMock protects `repro serve` for a
+// frontend on its own dev server: the preflight is answered, the response
+// is readable cross-origin, and the preflight is not taken for an app call.
+func TestCORSLetsAnotherLocalOriginCallTheMock(t *testing.T) {
+	x := Exchange{Seq: 0, Method: "POST", URL: "/api/chat", Status: 500, ResponseBody: []byte(`{"error":"x"}`), ResponseBodyCaptured: true}
+	for _, withCORS := range []bool{true, false} {
+		var opts []Option
+		if withCORS {
+			opts = append(opts, WithCORS())
+		}
+		m := New([]Exchange{x}, append(opts, WithLatency(LatencyNone))...)
+		srv := httptest.NewServer(m)
+		pre, _ := http.NewRequest(http.MethodOptions, srv.URL+"/api/chat", nil)
+		pre.Header.Set("Origin", "http://localhost:3000")
+		pre.Header.Set("Access-Control-Request-Method", "POST")
+		pre.Header.Set("Access-Control-Request-Headers", "content-type")
+		resp, err := http.DefaultClient.Do(pre)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		post, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/chat", nil)
+		post.Header.Set("Origin", "http://localhost:3000")
+		resp2, err := http.DefaultClient.Do(post)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp2.Body.Close()
+		srv.Close()
+		if withCORS {
+			if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Methods") != "POST" || resp.Header.Get("Access-Control-Allow-Headers") != "content-type" {
+				t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+			}
+			if got := resp2.Header.Get("Access-Control-Allow-Origin"); got != "http://localhost:3000" {
+				t.Errorf("Access-Control-Allow-Origin = %q", got)
+			}
+			if n := len(m.Journal()); n != 1 {
+				t.Errorf("journal has %d entries, want only the app's POST", n)
+			}
+		} else if resp.StatusCode != http.StatusNotImplemented {
+			t.Errorf("without WithCORS a preflight is an unmatched request (fail closed), got %d", resp.StatusCode)
+		}
+	}
+}

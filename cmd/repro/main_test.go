@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -271,4 +272,63 @@ func TestPipelineWritesARegressionTestOnlyWhenReproduced(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestServePrintsItsAddressServesTheRecordingAndStopsCleanly(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", imagechatBug, "--latency", "none"}, strings.NewReader(""), &out, io.Discard)
+	}()
+	var base string
+	require.Eventually(t, func() bool {
+		_, rest, ok := strings.Cut(out.String(), " on http://")
+		if !ok {
+			return false
+		}
+		base = "http://" + strings.Fields(rest)[0]
+		return true
+	}, 10*time.Second, 20*time.Millisecond)
+	assert.Contains(t, out.String(), "POST   /api/chat")
+
+	resp, err := http.Post(base+"/api/chat", "application/json", strings.NewReader(`{"shot_id":42,"prompt":"*****************************"}`))
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, 500, resp.StatusCode, string(body))
+	assert.Contains(t, string(body), "generation_failed")
+
+	resp, err = http.Get(base + "/api/unknown")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotImplemented, resp.StatusCode, "unmatched requests fail closed")
+
+	cancel() // Ctrl-C
+	select {
+	case code := <-done:
+		assert.Equal(t, 0, code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	assert.Contains(t, out.String(), "Stopped. 2 request(s): 1 recorded")
+	assert.Contains(t, out.String(), "GET /api/unknown")
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a command writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

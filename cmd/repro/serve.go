@@ -34,7 +34,9 @@ get the recorded responses in order, then the last repeats. A request that
 matches nothing gets 501 and an explanation naming the nearest recordings —
 nothing is forwarded anywhere unless --upstream names a local backend.
 
-Stops cleanly on Ctrl-C and prints the journal of what was served.`,
+CORS preflights are answered, so a frontend on its own dev server (say
+http://localhost:3000) can call it. Stops cleanly on Ctrl-C and prints what
+was served and every mismatch.`,
 		Example: `  $ repro serve testdata/replays/imagechat-bug
   $ repro serve testdata/replays/feed-bug --addr 127.0.0.1:8099 --latency none`,
 		Args: cobra.MaximumNArgs(1),
@@ -70,7 +72,8 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 	if err != nil {
 		return err
 	}
-	mopts := []mockserver.Option{mockserver.WithLatency(lat)}
+	// A local frontend usually runs on its own dev-server origin.
+	mopts := []mockserver.Option{mockserver.WithLatency(lat), mockserver.WithCORS()}
 	if f := reproduce.MaskedBodyFields(r.Timeline); len(f) > 0 {
 		mopts = append(mopts, mockserver.WithVolatileBodyFields(f...))
 	}
