@@ -265,7 +265,7 @@ func (s *Session) Finish(ctx context.Context) *Observation {
 		s.net.waitIdle(ctx, s.cfg.Settle.NetworkIdle)
 		sleep(ctx, s.cfg.Settle.Final)
 		s.net.waitIdle(ctx, s.cfg.Settle.NetworkIdle)
-		s.waitQuiet(ctx)
+		s.waitQuiet(ctx, true)
 		if loc, err := s.run(ctx, 2*time.Second, chromedp.Location()); err == nil {
 			s.mu.Lock()
 			s.obs.FinalURL = loc

@@ -220,11 +220,21 @@ func (s *Session) pageState(ctx context.Context) (pageState, error) {
 
 // waitQuiet waits until the DOM has had no mutation for Settle.Quiet, at
 // most Settle.QuietMax.
-func (s *Session) waitQuiet(ctx context.Context) {
-	deadline := time.Now().Add(s.cfg.Settle.QuietMax)
+//
+// With fresh set, the quiet period is also counted from the call: a
+// response that was just delivered has not been handled by the page's
+// scripts yet, so a DOM that was quiet before it proves nothing.
+func (s *Session) waitQuiet(ctx context.Context, fresh bool) {
+	start := time.Now()
+	deadline := start.Add(s.cfg.Settle.QuietMax)
+	want := float64(s.cfg.Settle.Quiet.Milliseconds())
 	for time.Now().Before(deadline) && ctx.Err() == nil {
 		st, err := s.pageState(ctx)
-		if err == nil && st.Ready == "complete" && st.Quiet >= float64(s.cfg.Settle.Quiet.Milliseconds()) {
+		quiet := st.Quiet
+		if since := float64(time.Since(start).Milliseconds()); fresh && since < quiet {
+			quiet = since
+		}
+		if err == nil && st.Ready == "complete" && quiet >= want {
 			return
 		}
 		sleep(ctx, 50*time.Millisecond)

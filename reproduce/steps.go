@@ -43,7 +43,8 @@ func (s *Session) Do(ctx context.Context, st Step) error {
 			s.detectDeadClick(ctx, st, before, res.Selector)
 		}
 		s.net.waitIdle(ctx, s.cfg.Settle.NetworkIdle)
-		s.waitQuiet(ctx)
+		_, requests, _ := s.changedSince(ctx, before)
+		s.waitQuiet(ctx, requests > 0)
 	}
 	res.Mutations, res.Requests, _ = s.changedSince(ctx, before)
 	res.Screenshot = s.screenshot(ctx, st)
