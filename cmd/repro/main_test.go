@@ -332,3 +332,21 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestReportByReplayIDPostsToTheIssuesLinkedInSentry(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIPPED: needs Chromium (re-runs the replay); run without -short")
+	}
+	isolateSentryConfig(t)
+	srv := sentrytest.New(t, sentrytest.WithBundle(imagechatBug))
+	t.Setenv("SENTRY_URL", srv.URL)
+	t.Setenv("SENTRY_AUTH_TOKEN", sentrytest.DefaultToken)
+	t.Setenv("SENTRY_ORG", srv.Org)
+	code, out, stderr := runCLI(t, "report", "aad5acad5eac456d9c1478f10cb6584b", "--app", imagechatBuggy, "--post",
+		"--latency", "none", "--cache-dir", t.TempDir(), "--artifacts", t.TempDir())
+	require.Equal(t, exitOK, code, stderr)
+	comments := srv.Comments()
+	require.Len(t, comments, 1, "one comment on the one issue the replay's error belongs to")
+	assert.Contains(t, out, "Posted the verdict (reproduced) to issue FRONTEND-1 ("+comments[0].IssueID+")")
+	assert.Contains(t, comments[0].Text, "TypeError")
+}
