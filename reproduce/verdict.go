@@ -2,6 +2,7 @@ package reproduce
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -265,17 +266,11 @@ func journalNotes(journal []mockserver.JournalEntry) []string {
 	return notes
 }
 
+// pathOf is the path of an absolute or path-only URL.
 func pathOf(raw string) string {
-	if i := strings.Index(raw, "://"); i >= 0 {
-		raw = raw[i+3:]
-		if j := strings.IndexByte(raw, '/'); j >= 0 {
-			raw = raw[j:]
-		} else {
-			raw = "/"
-		}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
 	}
-	if i := strings.IndexAny(raw, "?#"); i >= 0 {
-		raw = raw[:i]
-	}
-	return raw
+	return u.Path
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -135,9 +136,9 @@ func generateTest(ctx context.Context, r *reproduce.Replay, rep *reproduce.Repor
 		}
 		fmt.Fprintf(opts.streams.Err, "repro: minimizing %d steps against %s (at most %d reruns)…\n", len(plan.Steps), app, opts.maxReruns)
 		m, err := generate.Minimize(ctx, r, plan, generate.MinimizeOptions{
-			Run:       reproduce.RunOptions{App: app, Chrome: reproduce.ChromeConfig{Path: opts.chrome}, Latency: &lat, Logger: slogDefault()},
+			Run:       reproduce.RunOptions{App: app, Chrome: reproduce.ChromeConfig{Path: opts.chrome}, Latency: &lat, Logger: slog.Default()},
 			MaxReruns: opts.maxReruns,
-			Logger:    slogDefault(),
+			Logger:    slog.Default(),
 		})
 		if err != nil {
 			return "", "", err

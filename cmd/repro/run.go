@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -163,7 +164,7 @@ func rerun(cmd *cobra.Command, opts *runOptions) (*reproduce.Replay, *reproduce.
 		opts.artifacts = dir
 	}
 	ro.ArtifactsDir = opts.artifacts
-	ro.Logger = slogDefault()
+	ro.Logger = slog.Default()
 	fmt.Fprintf(opts.streams.Err, "repro: re-running replay %s against %s (%d run(s))…\n", r.Timeline.ReplayID, ro.App, ro.Runs)
 	rep, err := reproduce.Run(cmd.Context(), r, ro)
 	if err != nil {

@@ -128,5 +128,3 @@ func (s *replaySource) open(ctx context.Context, streams *IOStreams) (*reproduce
 	}
 	return r, nil
 }
-
-func slogDefault() *slog.Logger { return slog.Default() }
