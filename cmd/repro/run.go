@@ -156,7 +156,8 @@ func rerun(cmd *cobra.Command, opts *runOptions) (*reproduce.Replay, *reproduce.
 	if err != nil {
 		return nil, nil, err
 	}
-	if opts.artifacts == "" {
+	madeArtifacts := opts.artifacts == ""
+	if madeArtifacts {
 		dir, err := os.MkdirTemp("", "repro-"+shortID(r.Timeline.ReplayID)+"-")
 		if err != nil {
 			return nil, nil, fmt.Errorf("artifacts directory: %w", err)
@@ -168,6 +169,9 @@ func rerun(cmd *cobra.Command, opts *runOptions) (*reproduce.Replay, *reproduce.
 	fmt.Fprintf(opts.streams.Err, "repro: re-running replay %s against %s (%d run(s))…\n", r.Timeline.ReplayID, ro.App, ro.Runs)
 	rep, err := reproduce.Run(cmd.Context(), r, ro)
 	if err != nil {
+		if madeArtifacts {
+			os.RemoveAll(opts.artifacts) // nothing half-written is left behind
+		}
 		return nil, nil, err
 	}
 	if err := writeReportFiles(opts.artifacts, rep); err != nil {
