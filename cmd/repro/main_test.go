@@ -53,6 +53,18 @@ func isolateSentryConfig(t *testing.T) {
 	}
 }
 
+// useFakeSentry starts the fake Sentry API and points the CLI's SENTRY_*
+// configuration at it, with the given token.
+func useFakeSentry(t *testing.T, token string, opts ...sentrytest.Option) *sentrytest.Server {
+	t.Helper()
+	isolateSentryConfig(t)
+	srv := sentrytest.New(t, opts...)
+	t.Setenv("SENTRY_URL", srv.URL)
+	t.Setenv("SENTRY_AUTH_TOKEN", token)
+	t.Setenv("SENTRY_ORG", srv.Org)
+	return srv
+}
+
 func TestInspectBundleTellsTheImagechatStory(t *testing.T) {
 	code, out, stderr := runCLI(t, "inspect", imagechatBug)
 	require.Equal(t, 0, code, stderr)
@@ -110,11 +122,7 @@ func TestBadInputGetsOneLineErrorAndExitCode(t *testing.T) {
 }
 
 func TestInspectByReplayIDFromSentryOneSegmentPerPage(t *testing.T) {
-	isolateSentryConfig(t)
-	srv := sentrytest.New(t, sentrytest.WithBundle(imagechatBug), sentrytest.WithPerPage(1))
-	t.Setenv("SENTRY_URL", srv.URL)
-	t.Setenv("SENTRY_AUTH_TOKEN", sentrytest.DefaultToken)
-	t.Setenv("SENTRY_ORG", srv.Org)
+	srv := useFakeSentry(t, sentrytest.DefaultToken, sentrytest.WithBundle(imagechatBug), sentrytest.WithPerPage(1))
 	t.Setenv("SENTRY_PROJECT", srv.Project)
 	cache := t.TempDir()
 
@@ -161,11 +169,7 @@ func TestSentryFaultsMapToDocumentedExitCodes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			isolateSentryConfig(t)
-			srv := sentrytest.New(t, sentrytest.WithBundle(imagechatBug))
-			t.Setenv("SENTRY_URL", srv.URL)
-			t.Setenv("SENTRY_AUTH_TOKEN", tc.token)
-			t.Setenv("SENTRY_ORG", srv.Org)
+			useFakeSentry(t, tc.token, sentrytest.WithBundle(imagechatBug))
 			code, out, stderr := runCLI(t, "inspect", tc.id, "--cache-dir", t.TempDir())
 			assert.Equal(t, tc.code, code, stderr)
 			assert.Contains(t, stderr, tc.msg)
@@ -178,11 +182,7 @@ func TestReportPostsTheVerdictToTheIssueAndRecordsAnEvent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIPPED: needs Chromium (re-runs the replay); run without -short")
 	}
-	isolateSentryConfig(t)
-	srv := sentrytest.New(t, sentrytest.WithBundle(imagechatBug), sentrytest.WithIssue("4711", "FRONTEND-1A3"))
-	t.Setenv("SENTRY_URL", srv.URL)
-	t.Setenv("SENTRY_AUTH_TOKEN", sentrytest.DefaultToken)
-	t.Setenv("SENTRY_ORG", srv.Org)
+	srv := useFakeSentry(t, sentrytest.DefaultToken, sentrytest.WithBundle(imagechatBug), sentrytest.WithIssue("4711", "FRONTEND-1A3"))
 
 	// A fake ingest for the team's own project: sentry-go posts the verdict
 	// event there.
@@ -221,11 +221,7 @@ func TestReportDryRunPostsNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIPPED: needs Chromium (re-runs the replay); run without -short")
 	}
-	isolateSentryConfig(t)
-	srv := sentrytest.New(t, sentrytest.WithBundle(imagechatBug))
-	t.Setenv("SENTRY_URL", srv.URL)
-	t.Setenv("SENTRY_AUTH_TOKEN", sentrytest.DefaultToken)
-	t.Setenv("SENTRY_ORG", srv.Org)
+	srv := useFakeSentry(t, sentrytest.DefaultToken, sentrytest.WithBundle(imagechatBug))
 	app := imagechatFixed
 	code, out, stderr := runCLI(t, "report", imagechatBug, "--app", app, "--dry-run", "--to-issue", "4711", "--latency", "none", "--artifacts", t.TempDir())
 	require.Equal(t, exitNotReproduced, code, stderr)
@@ -337,11 +333,7 @@ func TestReportByReplayIDPostsToTheIssuesLinkedInSentry(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIPPED: needs Chromium (re-runs the replay); run without -short")
 	}
-	isolateSentryConfig(t)
-	srv := sentrytest.New(t, sentrytest.WithBundle(imagechatBug))
-	t.Setenv("SENTRY_URL", srv.URL)
-	t.Setenv("SENTRY_AUTH_TOKEN", sentrytest.DefaultToken)
-	t.Setenv("SENTRY_ORG", srv.Org)
+	srv := useFakeSentry(t, sentrytest.DefaultToken, sentrytest.WithBundle(imagechatBug))
 	code, out, stderr := runCLI(t, "report", "aad5acad5eac456d9c1478f10cb6584b", "--app", imagechatBuggy, "--post",
 		"--latency", "none", "--cache-dir", t.TempDir(), "--artifacts", t.TempDir())
 	require.Equal(t, exitOK, code, stderr)
