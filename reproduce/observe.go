@@ -18,7 +18,7 @@ type Observation struct {
 	// AppURL is the base URL the app under test was reached at.
 	AppURL    string        `json:"app_url"`
 	StartedAt time.Time     `json:"started_at"`
-	Duration  time.Duration `json:"duration"`
+	Duration  time.Duration `json:"-"`
 
 	Steps      []StepResult    `json:"steps"`
 	Console    []ConsoleEntry  `json:"console,omitempty"`
@@ -60,7 +60,7 @@ type StepResult struct {
 	Selector    string        `json:"selector,omitempty"`   // the candidate that matched
 	UsedPoint   bool          `json:"used_point,omitempty"` // fell back to the recorded X, Y
 	StartedAt   time.Time     `json:"started_at"`
-	Duration    time.Duration `json:"duration"`
+	Duration    time.Duration `json:"-"`
 	// Mutations and Requests count the DOM mutations and browser requests
 	// seen from the start of the step until it settled.
 	Mutations int `json:"mutations"`
@@ -130,7 +130,7 @@ type IngestEvent struct {
 type DeadClick struct {
 	Step     int           `json:"step"`
 	Selector string        `json:"selector,omitempty"`
-	Window   time.Duration `json:"window"`
+	Window   time.Duration `json:"-"`
 }
 
 // watchConsole records console messages and uncaught exceptions, each tied

@@ -74,10 +74,10 @@ type Step struct {
 	Index int      `json:"index"`
 	Kind  StepKind `json:"kind"`
 	// Offset is the recorded time of the step since the replay started.
-	Offset time.Duration `json:"offset"`
+	Offset time.Duration `json:"-"`
 	// Gap is the recorded time since the previous step; the runner sleeps
 	// for it only with TimingRecorded.
-	Gap time.Duration `json:"gap,omitempty"`
+	Gap time.Duration `json:"-"`
 	// Description is a human line, e.g. `click button#generate "********"`.
 	Description string `json:"description,omitempty"`
 
@@ -115,7 +115,7 @@ type Step struct {
 	Height int `json:"height,omitempty"`
 
 	// Duration bounds a wait step (zero: the session's step timeout).
-	Duration time.Duration `json:"duration,omitempty"`
+	Duration time.Duration `json:"-"`
 
 	// Masked says the recorded value was masked by the SDK.
 	Masked bool `json:"masked,omitempty"`

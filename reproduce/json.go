@@ -1,0 +1,71 @@
+package reproduce
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// repro's JSON outputs give every duration in milliseconds (offset_ms,
+// duration_ms, …), like the replay timeline does; these methods keep the
+// plan and the observation to that rule.
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func fromMS(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
+
+type stepJSON struct {
+	Offset   float64 `json:"offset_ms"`
+	Gap      float64 `json:"gap_ms,omitempty"`
+	Duration float64 `json:"duration_ms,omitempty"`
+}
+
+// MarshalJSON writes the step with its times in milliseconds.
+func (s Step) MarshalJSON() ([]byte, error) {
+	type plain Step
+	return json.Marshal(struct {
+		plain
+		stepJSON
+	}{plain(s), stepJSON{ms(s.Offset), ms(s.Gap), ms(s.Duration)}})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *Step) UnmarshalJSON(data []byte) error {
+	type plain Step
+	var v struct {
+		plain
+		stepJSON
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*s = Step(v.plain)
+	s.Offset, s.Gap, s.Duration = fromMS(v.stepJSON.Offset), fromMS(v.stepJSON.Gap), fromMS(v.stepJSON.Duration)
+	return nil
+}
+
+// MarshalJSON writes the step result with its duration in milliseconds.
+func (r StepResult) MarshalJSON() ([]byte, error) {
+	type plain StepResult
+	return json.Marshal(struct {
+		plain
+		Duration float64 `json:"duration_ms"`
+	}{plain(r), ms(r.Duration)})
+}
+
+// MarshalJSON writes the observation with its duration in milliseconds.
+func (o Observation) MarshalJSON() ([]byte, error) {
+	type plain Observation
+	return json.Marshal(struct {
+		plain
+		Duration float64 `json:"duration_ms"`
+	}{plain(o), ms(o.Duration)})
+}
+
+// MarshalJSON writes the dead click with its window in milliseconds.
+func (d DeadClick) MarshalJSON() ([]byte, error) {
+	type plain DeadClick
+	return json.Marshal(struct {
+		plain
+		Window float64 `json:"window_ms"`
+	}{plain(d), ms(d.Window)})
+}
