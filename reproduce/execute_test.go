@@ -281,3 +281,39 @@ func BenchmarkExecuteTenSteps(b *testing.B) {
 	}
 	b.ReportMetric(br.Launch.Seconds(), "launch-s") // after the loop: b.Loop resets metrics
 }
+
+// TestRecordedTimingKeepsTheUserPauses protects --timing recorded: a step
+// waits at least its recorded gap before it starts (fast timing does not),
+// for bugs that depend on the user's pace.
+func TestRecordedTimingKeepsTheUserPauses(t *testing.T) {
+	b := testBrowser(t)
+	const gap = 1200 * time.Millisecond
+	for _, tc := range []struct {
+		timing   Timing
+		waitsGap bool
+	}{{TimingRecorded, true}, {TimingFast, false}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		plan := execPlan()
+		s, err := NewSession(ctx, plan, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}, Timing: tc.timing})
+		if err != nil {
+			cancel()
+			t.Fatal(err)
+		}
+		first := plan.Steps[0]
+		second := Step{Index: 1, Kind: StepWait, Gap: gap, Duration: 10 * time.Millisecond}
+		if err := s.Do(ctx, first); err != nil {
+			t.Fatal(err)
+		}
+		firstDone := time.Now()
+		if err := s.Do(ctx, second); err != nil {
+			t.Fatal(err)
+		}
+		obs := s.Finish(ctx)
+		s.Close()
+		cancel()
+		started := obs.Steps[1].StartedAt
+		if waited := started.Sub(firstDone); (waited >= gap) != tc.waitsGap {
+			t.Errorf("timing %v: step 2 started %v after step 1 ended; waits the %v gap = %v, want %v", tc.timing, waited, gap, waited >= gap, tc.waitsGap)
+		}
+	}
+}
