@@ -170,22 +170,9 @@ func observe(s Signal, obs *Observation, journal []mockserver.JournalEntry) (boo
 		}
 		return false, "the app did not make this request"
 	case SignalDeadClick, SignalRageClick:
-		for _, d := range obs.DeadClicks {
-			if d.Step == s.Step {
-				return true, fmt.Sprintf("dead click at step %d: no DOM change and no request within %s", d.Step, fmtDuration(d.Window))
-			}
-		}
-		if s.Step < len(obs.Steps) {
-			r := obs.Steps[s.Step]
-			// The SDK calls a click dead when the DOM does not change
-			// after it, whatever requests it starts; judge the rerun by
-			// the same rule.
-			if r.Status == StepOK && r.Mutations == 0 {
-				return true, fmt.Sprintf("no DOM change after the click at step %d (%d request(s) started)", s.Step, r.Requests)
-			}
-			return false, fmt.Sprintf("the click changed the page: %d DOM mutation(s), %d request(s)", r.Mutations, r.Requests)
-		}
-		return false, "the click step was not run"
+		// The SDK's rule: a click is dead when the DOM does not change
+		// after it, whatever requests it starts (see Observation.DeadClick).
+		return obs.DeadClick(s.Step)
 	}
 	return false, "not checked"
 }
