@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/repro-dev/repro/mockserver"
 	"github.com/repro-dev/repro/reproduce"
 )
 
@@ -235,17 +234,9 @@ func (m *minimizer) run(ctx context.Context, kept []int) (bool, map[string]bool,
 	m.reruns++
 	p := m.subPlan(kept)
 	sig := reproduce.BugSignature(m.r.Timeline, p)
-	latency := mockserver.LatencyRecorded
-	if m.opts.Run.Latency != nil {
-		latency = *m.opts.Run.Latency
-	}
-	mockOpts := []mockserver.Option{mockserver.WithLatency(latency)}
-	if masked := reproduce.MaskedBodyFields(m.r.Timeline); len(masked) > 0 {
-		mockOpts = append(mockOpts, mockserver.WithVolatileBodyFields(masked...))
-	}
-	mock := mockserver.New(reproduce.Exchanges(m.r.Timeline), mockOpts...)
-	if err := mock.Err(); err != nil {
-		return false, nil, fmt.Errorf("mock backend: %w", err)
+	mock, err := m.opts.Run.MockBackend(m.r.Timeline)
+	if err != nil {
+		return false, nil, err
 	}
 	obs, err := reproduce.Execute(ctx, *p, reproduce.RunConfig{
 		Browser: m.browser, App: m.opts.Run.App, API: mock, Timing: m.opts.Run.Timing,

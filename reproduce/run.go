@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/repro-dev/repro/mockserver"
+	"github.com/repro-dev/repro/reproduce/replay"
 )
 
 // RunOptions configure Run: the app under test, the browser, and how the
@@ -100,23 +101,11 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 		defer b.Close()
 		cfg.Browser = b
 	}
-	exchanges := Exchanges(r.Timeline)
 	masked := MaskedBodyFields(r.Timeline)
 	for i := range runs {
-		latency := mockserver.LatencyRecorded
-		if opts.Latency != nil {
-			latency = *opts.Latency
-		}
-		mockOpts := []mockserver.Option{mockserver.WithLatency(latency)}
-		if len(masked) > 0 {
-			mockOpts = append(mockOpts, mockserver.WithVolatileBodyFields(masked...))
-		}
-		if opts.Upstream != "" {
-			mockOpts = append(mockOpts, mockserver.WithUpstream(opts.Upstream, opts.ForwardUnmatched))
-		}
-		mock := mockserver.New(exchanges, mockOpts...)
-		if err := mock.Err(); err != nil {
-			return nil, fmt.Errorf("mock backend: %w", err)
+		mock, err := opts.MockBackend(r.Timeline)
+		if err != nil {
+			return nil, err
 		}
 		cfg.API = mock
 		cfg.ArtifactsDir = ""
@@ -143,6 +132,28 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 	}
 	rep.Duration = time.Since(start)
 	return rep, nil
+}
+
+// MockBackend builds the mock backend a rerun of tl talks to: the recorded
+// exchanges, the options' latency and upstream, request-body fields typed
+// into masked inputs matched by presence, plus any extra options.
+func (opts RunOptions) MockBackend(tl *replay.Timeline, extra ...mockserver.Option) (*mockserver.Mock, error) {
+	latency := mockserver.LatencyRecorded
+	if opts.Latency != nil {
+		latency = *opts.Latency
+	}
+	mockOpts := []mockserver.Option{mockserver.WithLatency(latency)}
+	if masked := MaskedBodyFields(tl); len(masked) > 0 {
+		mockOpts = append(mockOpts, mockserver.WithVolatileBodyFields(masked...))
+	}
+	if opts.Upstream != "" {
+		mockOpts = append(mockOpts, mockserver.WithUpstream(opts.Upstream, opts.ForwardUnmatched))
+	}
+	mock := mockserver.New(Exchanges(tl), append(mockOpts, extra...)...)
+	if err := mock.Err(); err != nil {
+		return nil, fmt.Errorf("mock backend: %w", err)
+	}
+	return mock, nil
 }
 
 // aggregate reports the runs' verdict. When runs disagree the bug is flaky:

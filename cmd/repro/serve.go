@@ -73,18 +73,13 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 		return err
 	}
 	// A local frontend usually runs on its own dev-server origin.
-	mopts := []mockserver.Option{mockserver.WithLatency(lat), mockserver.WithCORS()}
-	if f := reproduce.MaskedBodyFields(r.Timeline); len(f) > 0 {
-		mopts = append(mopts, mockserver.WithVolatileBodyFields(f...))
-	}
-	if opts.upstream != "" {
-		mopts = append(mopts, mockserver.WithUpstream(opts.upstream, opts.forwardUnmatched))
-	}
+	extra := []mockserver.Option{mockserver.WithCORS()}
 	if opts.strict {
-		mopts = append(mopts, mockserver.WithStrictRepeats())
+		extra = append(extra, mockserver.WithStrictRepeats())
 	}
-	mock := mockserver.New(reproduce.Exchanges(r.Timeline), mopts...)
-	if err := mock.Err(); err != nil {
+	ro := reproduce.RunOptions{Latency: &lat, Upstream: opts.upstream, ForwardUnmatched: opts.forwardUnmatched}
+	mock, err := ro.MockBackend(r.Timeline, extra...)
+	if err != nil {
 		return err
 	}
 	srv, err := mockserver.Start(ctx, mock, opts.addr)
