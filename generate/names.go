@@ -9,13 +9,16 @@ import (
 	"unicode"
 
 	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/escape"
 )
 
 // ShortID is the first six characters of a replay id: what test names,
-// file names and fixture directories carry.
+// file names and fixture directories carry. Only ASCII letters and digits
+// are kept (a replay id is hex; a crafted one must not reach a file name or
+// an identifier with anything else).
 func ShortID(replayID string) string {
 	id := strings.ToLower(strings.Map(func(r rune) rune {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		if r <= unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
 			return r
 		}
 		return -1
@@ -32,9 +35,10 @@ func ShortID(replayID string) string {
 // TestName names the test after the replay and its failure:
 // TestReplay_<short id>_<what was used><what went wrong>, e.g.
 // TestReplay_aad5ac_GenerateFailsSilently. It depends only on the plan and
-// the signature, so regenerating gives the same name.
+// the signature, so regenerating gives the same name. The parts come from
+// recorded ids and error types, so the name goes through escape.GoIdent.
 func TestName(replayID string, plan *reproduce.Plan, sig reproduce.Signature) string {
-	return "TestReplay_" + ShortID(replayID) + "_" + summary(plan, sig)
+	return escape.GoIdent("TestReplay_"+ShortID(replayID)+"_"+summary(plan, sig), "TestReplay")
 }
 
 func summary(plan *reproduce.Plan, sig reproduce.Signature) string {
@@ -127,8 +131,8 @@ func stepThing(st reproduce.Step) string {
 }
 
 // identWords turns "open-chat", "generate_button" or "TypeError" into
-// "OpenChat", "GenerateButton", "TypeError": letters and digits only, each
-// word capitalized.
+// "OpenChat", "GenerateButton", "TypeError": ASCII letters and digits only,
+// each word capitalized ("" when s has none).
 func identWords(s string) string {
 	var b strings.Builder
 	up := true

@@ -2,9 +2,10 @@ package reproduce
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"strings"
+
+	"github.com/repro-dev/repro/reproduce/escape"
 )
 
 // MarshalJSON writes the report as one object whose top-level "verdict"
@@ -24,20 +25,23 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 	}{r.Verdict.Value, r.Verdict.Where, r.Verdict.Summary, r.Verdict.Evidence, r.Verdict.DivergedAt, r.Verdict.Notes, r.Duration.Milliseconds(), (*plain)(r)})
 }
 
-// WriteText prints the story, then the verdict and its evidence.
+// WriteText prints the story, then the verdict and its evidence. Every
+// recorded string goes through escape.Text.
 func (r *Report) WriteText(w io.Writer) error {
-	if err := r.Story.WriteText(w); err != nil {
-		return err
-	}
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "\nRerun against %s (%d run(s), %s agreed)\n", r.App, len(r.Runs), r.Agreement)
-	fmt.Fprintf(&sb, "Verdict: %s", strings.ToUpper(strings.ReplaceAll(r.Verdict.Value, "_", " ")))
+	_, err := io.WriteString(w, r.Story.text()+r.verdictText())
+	return err
+}
+
+func (r *Report) verdictText() string {
+	var t escape.Text
+	t.Printf("\nRerun against %s (%d run(s), %s agreed)\n", r.App, len(r.Runs), r.Agreement)
+	t.Printf("Verdict: %s", strings.ToUpper(strings.ReplaceAll(r.Verdict.Value, "_", " ")))
 	if r.Verdict.Where != "" && r.Verdict.Value == Reproduced {
-		fmt.Fprintf(&sb, " (breakdown: %s)", strings.ReplaceAll(r.Verdict.Where, "_", " "))
+		t.Printf(" (breakdown: %s)", strings.ReplaceAll(r.Verdict.Where, "_", " "))
 	}
-	fmt.Fprintf(&sb, "\n  %s\n", r.Verdict.Summary)
+	t.Printf("\n  %s\n", r.Verdict.Summary)
 	if len(r.Verdict.Evidence) > 0 {
-		sb.WriteString("\nEvidence (recorded → observed):\n")
+		t.Printf("\nEvidence (recorded → observed):\n")
 		for _, e := range r.Verdict.Evidence {
 			mark := "·"
 			switch {
@@ -46,22 +50,21 @@ func (r *Report) WriteText(w io.Writer) error {
 			case e.Proof:
 				mark = "✗"
 			}
-			fmt.Fprintf(&sb, "  %s step %d  %s\n           → %s\n", mark, e.Step, e.Recorded, e.Observed)
+			t.Printf("  %s step %d  %s\n           → %s\n", mark, e.Step, e.Recorded, e.Observed)
 		}
 	}
 	for _, n := range r.Verdict.Notes {
-		fmt.Fprintf(&sb, "note: %s\n", n)
+		t.Printf("note: %s\n", n)
 	}
 	if len(r.Runs) > 0 && r.Runs[0].Observation != nil {
 		if b := blockedRequests(r.Runs[0].Observation); len(b) > 0 {
-			fmt.Fprintf(&sb, "note: %d request(s) were blocked (fail-closed): %s\n", len(b), strings.Join(b, ", "))
+			t.Printf("note: %d request(s) were blocked (fail-closed): %s\n", len(b), strings.Join(b, ", "))
 		}
 		if d := r.Runs[0].Observation.ArtifactsDir; d != "" {
-			fmt.Fprintf(&sb, "artifacts: %s\n", d)
+			t.Printf("artifacts: %s\n", d)
 		}
 	}
-	_, err := io.WriteString(w, sb.String())
-	return err
+	return t.String()
 }
 
 func blockedRequests(o *Observation) []string {
@@ -77,22 +80,25 @@ func blockedRequests(o *Observation) []string {
 }
 
 // WriteMarkdown prints a ticket-ready comment: the verdict first, then the
-// evidence table, the recorded story and how to re-run it.
+// evidence table, the recorded story and how to re-run it. It is built with
+// escape.Markdown: recorded strings are inert text (no link, image,
+// mention or HTML), identifiers are code spans and the story is a fenced
+// block no recorded backtick run can close.
 func (r *Report) WriteMarkdown(w io.Writer) error {
-	var sb strings.Builder
+	var md escape.Markdown
 	icon := map[string]string{Reproduced: "🔴", NotReproduced: "🟢", Diverged: "🟠", Inconclusive: "⚪"}[r.Verdict.Value]
-	fmt.Fprintf(&sb, "### %s repro: **%s**", icon, strings.ReplaceAll(r.Verdict.Value, "_", " "))
+	md.Printf("### %s repro: **%s**", icon, strings.ReplaceAll(r.Verdict.Value, "_", " "))
 	if r.Flaky {
-		sb.WriteString(" (flaky)")
+		md.Printf(" (flaky)")
 	}
-	fmt.Fprintf(&sb, "\n\n%s\n\n", r.Verdict.Summary)
-	fmt.Fprintf(&sb, "Replay `%s` re-run against `%s`: %d run(s), %s agreed.", r.ReplayID, r.App, len(r.Runs), r.Agreement)
+	md.Printf("\n\n%s\n\n", r.Verdict.Summary)
+	md.Printf("Replay %s re-run against %s: %d run(s), %s agreed.", escape.Code(r.ReplayID), escape.Code(r.App), len(r.Runs), r.Agreement)
 	if r.Verdict.Where != "" {
-		fmt.Fprintf(&sb, " Breakdown: **%s**.", strings.ReplaceAll(r.Verdict.Where, "_", " "))
+		md.Printf(" Breakdown: **%s**.", strings.ReplaceAll(r.Verdict.Where, "_", " "))
 	}
-	sb.WriteString("\n\n")
+	md.Printf("\n\n")
 	if len(r.Verdict.Evidence) > 0 {
-		sb.WriteString("| step | recorded | observed in the rerun | |\n|---:|---|---|---|\n")
+		md.Printf("| step | recorded | observed in the rerun | |\n|---:|---|---|---|\n")
 		for _, e := range r.Verdict.Evidence {
 			mark := "context"
 			switch {
@@ -101,23 +107,15 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			case e.Proof:
 				mark = "❌ not seen"
 			}
-			fmt.Fprintf(&sb, "| %d | %s | %s | %s |\n", e.Step, mdCell(e.Recorded), mdCell(e.Observed), mark)
+			md.Printf("| %d | %s | %s | %s |\n", e.Step, e.Recorded, e.Observed, mark)
 		}
-		sb.WriteString("\n")
+		md.Printf("\n")
 	}
 	for _, n := range r.Verdict.Notes {
-		fmt.Fprintf(&sb, "> %s\n", n)
+		md.Printf("> %s\n", n)
 	}
-	sb.WriteString("\n<details><summary>What the user did (from the replay)</summary>\n\n```\n")
-	if err := r.Story.WriteText(&sb); err != nil {
-		return err
-	}
-	sb.WriteString("```\n</details>\n\n")
-	fmt.Fprintf(&sb, "_Reproduce locally:_ `repro run %s --app <url|dir>`\n", r.ReplayID)
-	_, err := io.WriteString(w, sb.String())
+	md.Printf("\n<details><summary>What the user did (from the replay)</summary>\n\n%s</details>\n\n", escape.CodeBlock(r.Story.text()))
+	md.Printf("_Reproduce locally:_ %s\n", escape.Code("repro run "+r.ReplayID+" --app <url|dir>"))
+	_, err := io.WriteString(w, md.String())
 	return err
-}
-
-func mdCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
 }

@@ -2,17 +2,25 @@ package reproduce
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"strings"
+
+	"github.com/repro-dev/repro/reproduce/escape"
 )
 
 // WriteText prints the story for a terminal or a ticket: a header, the
 // numbered lines with their offsets from the replay start, the
-// classification, and notes on what the data does not cover.
+// classification, and notes on what the data does not cover. Every
+// recorded string goes through escape.Text, so control characters, line
+// breaks and bidi controls in a replay are shown, never obeyed.
 func (s *Story) WriteText(w io.Writer) error {
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "Replay %s · %s\n\n", s.ReplayID, fmtDuration(s.Duration))
+	_, err := io.WriteString(w, s.text())
+	return err
+}
+
+func (s *Story) text() string {
+	var t escape.Text
+	t.Printf("Replay %s · %s\n\n", s.ReplayID, fmtDuration(s.Duration))
 	for _, l := range s.Lines {
 		mark := "  "
 		switch {
@@ -21,24 +29,24 @@ func (s *Story) WriteText(w io.Writer) error {
 		case l.Failure:
 			mark = "! "
 		}
-		fmt.Fprintf(&sb, "%3d  %s  %s%s", l.N, fmtOffset(l.Offset), mark, l.Text)
+		t.Printf("%3d  %s  %s%s", l.N, fmtOffset(l.Offset), mark, l.Text)
 		if l.Breakdown {
-			sb.WriteString("   ← breakdown")
+			t.Printf("   ← breakdown")
 		}
-		sb.WriteByte('\n')
+		t.Printf("\n")
 	}
 	if len(s.Lines) == 0 {
-		sb.WriteString("  (no user actions or system responses were recorded)\n")
+		t.Printf("  (no user actions or system responses were recorded)\n")
 	}
-	fmt.Fprintf(&sb, "\n%s\n", s.Classification.Line())
+	t.Printf("\n%s\n", s.Classification.Line())
 	for _, n := range s.Notes {
-		fmt.Fprintf(&sb, "note: %s\n", n)
+		t.Printf("note: %s\n", n)
 	}
-	_, err := io.WriteString(w, sb.String())
-	return err
+	return t.String()
 }
 
-// Line is the classification as one line: "Broken (in between): …".
+// Line is the classification as one line: "Broken (in between): …". It is
+// raw text (the summary quotes recorded strings): escape it for its sink.
 func (c Classification) Line() string {
 	label := map[string]string{ClassBroken: "Broken", ClassConfusing: "Confusing", ClassOK: "Nothing went wrong"}[c.Class]
 	if c.Where != "" {
