@@ -14,6 +14,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/repro-dev/repro/reproduce/escape"
 )
 
 func main() {
@@ -26,7 +28,13 @@ func main() {
 // run executes the CLI with args and returns the process exit code. It is
 // the seam tests use: no global state, explicit streams.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	streams := &IOStreams{In: stdin, Out: stdout, Err: stderr}
+	// Replay strings reach both streams (stories, routes, errors quoting
+	// recorded values): whatever printed them, a control character or bidi
+	// control is shown, never obeyed by the terminal.
+	out, errOut := escape.NewTerminalWriter(stdout), escape.NewTerminalWriter(stderr)
+	defer out.Flush()
+	defer errOut.Flush()
+	streams := &IOStreams{In: stdin, Out: out, Err: errOut}
 	root := newRootCmd(streams)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -34,6 +42,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return streams.exitCode
 	}
 	code := exitCodeFor(err)
-	fmt.Fprintln(stderr, "repro: "+oneLine(err.Error()))
+	fmt.Fprintln(errOut, "repro: "+oneLine(err.Error()))
 	return code
 }

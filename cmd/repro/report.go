@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/escape"
 	"github.com/repro-dev/repro/reproduce/sentryapi"
 )
 
@@ -98,10 +99,10 @@ func runReport(cmd *cobra.Command, opts *reportOptions) error {
 			fmt.Fprintln(out, "Would post to no issue: the replay's errors link to none (name one with --to-issue).")
 		}
 		for _, is := range issues {
-			fmt.Fprintf(out, "Would post to issue %s:\n\n", is.label())
+			fmt.Fprintf(out, "Would post to issue %s:\n\n", escape.Terminal(is.label()))
 		}
 		if dsn != "" {
-			fmt.Fprintf(out, "Would record an event tagged replay_id=%s verdict=%s.\n\n", rep.ReplayID, rep.Verdict.Value)
+			fmt.Fprintf(out, "Would record an event tagged replay_id=%s verdict=%s.\n\n", escape.Terminal(rep.ReplayID), rep.Verdict.Value)
 		}
 		_, err := out.Write(md.Bytes())
 		return err
@@ -117,7 +118,7 @@ func runReport(cmd *cobra.Command, opts *reportOptions) error {
 		if err := client.PostIssueComment(ctx, "", is.ID, md.String()); err != nil {
 			return fmt.Errorf("post to issue %s: %w", is.label(), err)
 		}
-		fmt.Fprintf(out, "Posted the verdict (%s) to issue %s\n", rep.Verdict.Value, is.label())
+		fmt.Fprintf(out, "Posted the verdict (%s) to issue %s\n", rep.Verdict.Value, escape.Terminal(is.label()))
 	}
 	if dsn != "" {
 		id, err := recordVerdictEvent(dsn, rep, md.String())

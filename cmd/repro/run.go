@@ -13,6 +13,7 @@ import (
 
 	"github.com/repro-dev/repro/mockserver"
 	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/escape"
 )
 
 type runOptions struct {
@@ -166,7 +167,7 @@ func rerun(cmd *cobra.Command, opts *runOptions) (*reproduce.Replay, *reproduce.
 	}
 	ro.ArtifactsDir = opts.artifacts
 	ro.Logger = slog.Default()
-	fmt.Fprintf(opts.streams.Err, "repro: re-running replay %s against %s (%d run(s))…\n", r.Timeline.ReplayID, ro.App, ro.Runs)
+	fmt.Fprintf(opts.streams.Err, "repro: re-running replay %s against %s (%d run(s))…\n", escape.Terminal(r.Timeline.ReplayID), ro.App, ro.Runs)
 	rep, err := reproduce.Run(cmd.Context(), r, ro)
 	if err != nil {
 		if madeArtifacts {

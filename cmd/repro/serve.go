@@ -10,6 +10,7 @@ import (
 
 	"github.com/repro-dev/repro/mockserver"
 	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/escape"
 )
 
 type serveOptions struct {
@@ -87,13 +88,13 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 		return err
 	}
 	out := opts.streams.Out
-	fmt.Fprintf(out, "Serving replay %s on %s (latency %s, fail-closed)\n", r.Timeline.ReplayID, srv.URL(), lat)
+	fmt.Fprintf(out, "Serving replay %s on %s (latency %s, fail-closed)\n", escape.Terminal(r.Timeline.ReplayID), srv.URL(), lat)
 	routes := mock.Routes()
 	if len(routes) == 0 {
 		fmt.Fprintln(out, "  (the replay recorded no API calls: every request will get 501)")
 	}
 	for _, rt := range routes {
-		fmt.Fprintf(out, "  %-6s %s  (%d recorded)\n", rt.Method, rt.Path, rt.Count)
+		fmt.Fprintf(out, "  %-6s %s  (%d recorded)\n", escape.Terminal(rt.Method), escape.Terminal(rt.Path), rt.Count)
 	}
 	fmt.Fprintln(out, "Press Ctrl-C to stop.")
 	<-ctx.Done()
