@@ -1,10 +1,13 @@
 package replay
 
 import (
+	"bufio"
 	"bytes"
+	"compress/zlib"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -26,15 +29,18 @@ const (
 // segment ids when building segments from envelopes.
 const maxSegmentGap = 1000
 
-// LoadBundle reads a bundle directory: replay.json (details, optional),
-// recording-segments.json, errors.json (optional), manifest.json (optional,
-// kept raw), fetch.json (optional, {"partial":true}) and envelopes/*.envelope
-// (optional raw ingest). Without recording-segments.json the recording is
-// rebuilt from the envelopes. Unknown files are ignored.
-func LoadBundle(dir string) (*Bundle, error) {
+// LoadBundle reads a bundle directory within DefaultLimits: replay.json
+// (details, optional), recording-segments.json, errors.json (optional),
+// manifest.json (optional, kept raw), fetch.json (optional,
+// {"partial":true}) and envelopes/*.envelope (optional raw ingest).
+// Without recording-segments.json the recording is rebuilt from the
+// envelopes. Unknown files are ignored.
+func LoadBundle(dir string) (*Bundle, error) { return loadBundle(dir, newBudget(DefaultLimits())) }
+
+func loadBundle(dir string, bud *budget) (*Bundle, error) {
 	b := &Bundle{Dir: dir}
 	read := func(name string) ([]byte, bool, error) {
-		data, err := os.ReadFile(filepath.Join(dir, name))
+		data, err := bud.readFile(filepath.Join(dir, name), name)
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, false, nil
 		}
@@ -55,14 +61,9 @@ func LoadBundle(dir string) (*Bundle, error) {
 		}
 	}
 
-	data, hasSegments, err := read(segmentsFile)
+	hasSegments, err := loadSegmentsFile(filepath.Join(dir, segmentsFile), b, bud)
 	if err != nil {
-		return nil, err
-	}
-	if hasSegments {
-		if b.Segments, err = DecodeSegments(data); err != nil {
-			return nil, fmt.Errorf("load bundle %s: %s: %w", dir, segmentsFile, err)
-		}
+		return nil, fmt.Errorf("load bundle %s: %s: %w", dir, segmentsFile, err)
 	}
 
 	data, hasErrors, err := read(errorsFile)
@@ -96,12 +97,12 @@ func LoadBundle(dir string) (*Bundle, error) {
 		b.Partial = f.Partial
 	}
 
-	envs, err := readEnvelopeDir(filepath.Join(dir, envelopeDir))
+	envs, err := readEnvelopeDir(filepath.Join(dir, envelopeDir), bud)
 	if err != nil {
 		return nil, fmt.Errorf("load bundle %s: %w", dir, err)
 	}
 	if len(envs) > 0 {
-		fromEnv, err := BundleFromEnvelopes(envs)
+		fromEnv, err := bundleFromEnvelopes(envs, bud, !hasSegments)
 		if err != nil {
 			return nil, fmt.Errorf("load bundle %s: %s: %w", dir, envelopeDir, err)
 		}
@@ -123,9 +124,26 @@ func LoadBundle(dir string) (*Bundle, error) {
 	return b, nil
 }
 
+// loadSegmentsFile streams recording-segments.json into b, if it exists.
+func loadSegmentsFile(path string, b *Bundle, bud *budget) (bool, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	if err := bud.fits(f, segmentsFile); err != nil {
+		return false, err
+	}
+	b.Segments, err = streamSegments(bud.reader(f, segmentsFile), shapeAuto, bud, segmentsFile)
+	return true, err
+}
+
 // readEnvelopeDir decodes every *.envelope file of dir in name order; a
 // missing dir gives none.
-func readEnvelopeDir(dir string) ([]*Envelope, error) {
+func readEnvelopeDir(dir string, bud *budget) ([]*Envelope, error) {
 	names, err := filepath.Glob(filepath.Join(dir, "*.envelope"))
 	if err != nil {
 		return nil, err
@@ -133,7 +151,8 @@ func readEnvelopeDir(dir string) ([]*Envelope, error) {
 	sort.Strings(names)
 	var envs []*Envelope
 	for _, name := range names {
-		data, err := os.ReadFile(name)
+		where := envelopeDir + "/" + filepath.Base(name)
+		data, err := bud.readFile(name, where)
 		if err != nil {
 			return nil, err
 		}
@@ -172,53 +191,10 @@ func parseErrorList(data []byte) ([]ErrorEvent, error) {
 
 // DecodeSegments decodes recording segments: the API's array of segments
 // (each an array of events; null counts as an empty segment), or a single
-// segment (an array of event objects). Events stay raw.
+// segment (an array of event objects). Events stay raw. The data is held by
+// the caller already, so only DefaultMaxEvents applies.
 func DecodeSegments(data []byte) ([][]json.RawMessage, error) {
-	var top []json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, fmt.Errorf("want a JSON array of segments or events: %w", err)
-	}
-	if len(top) == 0 {
-		return nil, nil
-	}
-	first := firstNonNull(top)
-	if first == 0 { // a single segment of event objects
-		for i, ev := range top {
-			if c := jsonKind(ev); c != '{' {
-				return nil, fmt.Errorf("event %d is not a JSON object", i)
-			}
-		}
-		return [][]json.RawMessage{top}, nil
-	}
-	segs := make([][]json.RawMessage, len(top))
-	for i, s := range top {
-		switch jsonKind(s) {
-		case 'n':
-			segs[i] = nil
-		case '[':
-			if err := json.Unmarshal(s, &segs[i]); err != nil {
-				return nil, fmt.Errorf("segment %d: %w", i, err)
-			}
-		default:
-			return nil, fmt.Errorf("segment %d is not an array of events", i)
-		}
-	}
-	return segs, nil
-}
-
-// firstNonNull reports 0 if the first non-null element is an object, 1
-// otherwise (arrays of arrays, or all null).
-func firstNonNull(top []json.RawMessage) int {
-	for _, el := range top {
-		switch jsonKind(el) {
-		case 'n':
-			continue
-		case '{':
-			return 0
-		}
-		return 1
-	}
-	return 1
+	return streamSegments(bytes.NewReader(data), shapeAuto, newBudget(Limits{MaxBytes: int64(len(data)) + 1}), "segments")
 }
 
 // jsonKind returns the first significant byte of a JSON value: '{', '[',
@@ -231,10 +207,18 @@ func jsonKind(raw []byte) byte {
 	return t[0]
 }
 
-// BundleFromEnvelopes builds a bundle from raw ingest envelopes: recordings
-// ordered by segment id (the first copy of a duplicated id wins), details
-// from the replay_event items, errors from the event items.
+// BundleFromEnvelopes builds a bundle from raw ingest envelopes, within
+// DefaultLimits: recordings ordered by segment id (the first copy of a
+// duplicated id wins), details from the replay_event items, errors from the
+// event items.
 func BundleFromEnvelopes(envs []*Envelope) (*Bundle, error) {
+	return bundleFromEnvelopes(envs, newBudget(DefaultLimits()), true)
+}
+
+// bundleFromEnvelopes is BundleFromEnvelopes on a budget; without
+// recordings it skips inflating them (a bundle whose segments file is there
+// reads only details, errors and the user agent from its envelopes).
+func bundleFromEnvelopes(envs []*Envelope, bud *budget, recordings bool) (*Bundle, error) {
 	b := &Bundle{}
 	recs := map[int][]json.RawMessage{}
 	var events []*ReplayEvent
@@ -245,7 +229,10 @@ func BundleFromEnvelopes(envs []*Envelope) (*Bundle, error) {
 		for ii, it := range env.Items {
 			switch it.Type {
 			case "replay_recording":
-				id, evs, err := it.ReplayRecording()
+				if !recordings {
+					continue
+				}
+				id, evs, err := it.replayRecording(bud, fmt.Sprintf("envelope %d item %d", ei, ii))
 				if err != nil {
 					return nil, fmt.Errorf("envelope %d item %d: %w", ei, ii, err)
 				}
@@ -337,45 +324,69 @@ func detailsFromReplayEvents(events []*ReplayEvent) Details {
 	return d
 }
 
-// Load reads a replay from path, detected by content: a bundle directory, a
-// recording-segments file (array of segments), a single segment file (array
-// of events) or a raw envelope file. A details file alone is not enough.
-func Load(path string) (*Bundle, error) {
+// Load reads a replay from path within DefaultLimits, detected by content:
+// a bundle directory, a recording-segments file (array of segments), a
+// single segment file (array of events, plain or zlib) or a raw envelope
+// file. A details file alone is not enough.
+func Load(path string) (*Bundle, error) { return LoadWith(path, DefaultLimits()) }
+
+// LoadWith is Load with explicit limits; a replay over them fails with a
+// *LimitError (errors.Is ErrTooLarge).
+func LoadWith(path string, lim Limits) (*Bundle, error) {
+	bud := newBudget(lim)
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("load replay: %w", err)
 	}
 	if st.IsDir() {
-		return LoadBundle(path)
+		return loadBundle(path, bud)
 	}
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("load replay: %w", err)
 	}
-	return loadBytes(path, data)
+	defer f.Close()
+	return loadFile(path, f, bud)
 }
 
-// loadBytes detects and decodes the content of one file.
-func loadBytes(path string, data []byte) (*Bundle, error) {
+// loadFile detects and decodes the content of one file, streaming
+// recordings (plain or zlib) and reading anything else whole.
+func loadFile(path string, f *os.File, bud *budget) (*Bundle, error) {
 	notReplay := func(why string) error { return fmt.Errorf("%w: %s: %s", ErrNotReplay, path, why) }
-	if len(data) >= 2 && data[0] == 0x78 {
-		if plain, err := decompressRecording(data); err == nil {
-			data = plain
-		}
-	}
-	switch jsonKind(data) {
-	case '[':
-		segs, err := DecodeSegments(data)
+	name := filepath.Base(path)
+	br := bufio.NewReaderSize(f, 64<<10)
+	head, _ := br.Peek(512)
+	var kind byte
+	if len(head) >= 2 && head[0] == 0x78 {
+		zr, err := zlib.NewReader(br)
 		if err != nil {
-			return nil, notReplay(err.Error())
+			return nil, notReplay("not JSON, not an envelope, not zlib: " + err.Error())
 		}
-		if !looksLikeEvents(segs) {
-			return nil, notReplay("array elements are not rrweb events (no type/timestamp)")
+		defer zr.Close()
+		segs, err := streamSegments(recordingReader(bud.reader(zr, name), name), shapeAuto, bud, name)
+		return segmentsBundle(path, segs, err)
+	}
+	kind = jsonKind(head)
+	switch kind {
+	case '[':
+		if err := bud.fits(f, name); err != nil {
+			return nil, err
 		}
-		return &Bundle{Dir: path, Segments: segs}, nil
+		segs, err := streamSegments(bud.reader(br, name), shapeAuto, bud, name)
+		return segmentsBundle(path, segs, err)
 	case '{':
+		if err := bud.fits(f, name); err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(bud.reader(br, name))
+		if err != nil {
+			return nil, fmt.Errorf("load replay: %w", err)
+		}
 		if env, err := DecodeEnvelope(data); err == nil && len(env.Items) > 0 {
-			b, err := BundleFromEnvelopes([]*Envelope{env})
+			b, err := bundleFromEnvelopes([]*Envelope{env}, bud, true)
+			if errors.Is(err, ErrTooLarge) {
+				return nil, err
+			}
 			if err != nil {
 				return nil, notReplay(err.Error())
 			}
@@ -393,6 +404,20 @@ func loadBytes(path string, data []byte) (*Bundle, error) {
 		return nil, notReplay("empty file")
 	}
 	return nil, notReplay("not JSON, not an envelope")
+}
+
+// segmentsBundle wraps segments read from one file as a bundle.
+func segmentsBundle(path string, segs [][]json.RawMessage, err error) (*Bundle, error) {
+	if errors.Is(err, ErrTooLarge) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %s", ErrNotReplay, path, err.Error())
+	}
+	if !looksLikeEvents(segs) {
+		return nil, fmt.Errorf("%w: %s: array elements are not rrweb events (no type/timestamp)", ErrNotReplay, path)
+	}
+	return &Bundle{Dir: path, Segments: segs}, nil
 }
 
 // looksLikeEvents reports whether the first event found has an rrweb

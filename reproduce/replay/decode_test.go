@@ -59,7 +59,7 @@ func TestDecodeEnvelope(t *testing.T) {
 		var b bytes.Buffer
 		b.WriteString(`{"event_id":"abc"}` + "\n")
 		b.WriteString(`{"type":"replay_event"}` + "\n")
-		b.WriteString(`{"type":"replay_event","replay_id":"AB-CD","segment_id":3,"request":{"headers":{"User-Agent":"UA/1"}}}` + "\n")
+		b.WriteString(`{"type":"replay_event","replay_id":"AAAABBBB-cccc-dddd-eeee-ffff00001111","segment_id":3,"request":{"headers":{"User-Agent":"UA/1"}}}` + "\n")
 		b.WriteString(`{"type":"replay_recording","length":` + itoa(len(payload)) + "}\n")
 		b.Write(payload)
 		return b.Bytes()
@@ -102,7 +102,7 @@ func TestDecodeEnvelope(t *testing.T) {
 		t.Fatal(err)
 	}
 	re, err := env.Items[0].ReplayEvent()
-	if err != nil || re.ReplayID != "abcd" || re.SegmentID != 3 || re.UserAgent != "UA/1" {
+	if err != nil || re.ReplayID != "aaaabbbbccccddddeeeeffff00001111" || re.SegmentID != 3 || re.UserAgent != "UA/1" {
 		t.Errorf("ReplayEvent = %+v, %v", re, err)
 	}
 }
@@ -136,13 +136,13 @@ func TestParseDetailsLeniency(t *testing.T) {
 	}{
 		{"wrapped in data, dashed id normalized", `{"data":{"id":"7E07485F-12f9-416b-8b14-26260799b51f"}}`,
 			func(d Details) bool { return d.ID == "7e07485f12f9416b8b1426260799b51f" }},
-		{"numeric project id", `{"id":"a","project_id":639195}`, func(d Details) bool { return d.ProjectID == "639195" }},
-		{"tags as empty array", `{"id":"a","tags":[]}`, func(d Details) bool { return d.Tags == nil }},
-		{"tags as lists", `{"id":"a","tags":{"k":["v1","v2"]}}`, func(d Details) bool { return len(d.Tags["k"]) == 2 }},
-		{"is_archived null", `{"id":"a","is_archived":null}`, func(d Details) bool { return !d.IsArchived }},
-		{"time without zone is UTC", `{"id":"a","started_at":"2022-07-07T14:05:57.909921"}`,
+		{"numeric project id", `{"id":"00000000000000000000000000000000","project_id":639195}`, func(d Details) bool { return d.ProjectID == "639195" }},
+		{"tags as empty array", `{"id":"00000000000000000000000000000000","tags":[]}`, func(d Details) bool { return d.Tags == nil }},
+		{"tags as lists", `{"id":"00000000000000000000000000000000","tags":{"k":["v1","v2"]}}`, func(d Details) bool { return len(d.Tags["k"]) == 2 }},
+		{"is_archived null", `{"id":"00000000000000000000000000000000","is_archived":null}`, func(d Details) bool { return !d.IsArchived }},
+		{"time without zone is UTC", `{"id":"00000000000000000000000000000000","started_at":"2022-07-07T14:05:57.909921"}`,
 			func(d Details) bool { return d.StartedAt.Equal(time.Date(2022, 7, 7, 14, 5, 57, 909921000, time.UTC)) }},
-		{"error ids normalized", `{"id":"a","error_ids":["7E07485F-12f9-416b-8b14-26260799b51f",null]}`,
+		{"error ids normalized", `{"id":"00000000000000000000000000000000","error_ids":["7E07485F-12f9-416b-8b14-26260799b51f",null]}`,
 			func(d Details) bool {
 				return len(d.ErrorIDs) == 1 && d.ErrorIDs[0] == "7e07485f12f9416b8b1426260799b51f"
 			}},
@@ -158,11 +158,11 @@ func TestParseDetailsLeniency(t *testing.T) {
 }
 
 func TestParseErrorEventShapes(t *testing.T) {
-	sdk := `{"event_id":"ABC-1","timestamp":1700000000.5,"level":"error","tags":{"replayId":"R-1"},
+	sdk := `{"event_id":"ABC-1","timestamp":1700000000.5,"level":"error","tags":{"replayId":"0000000A-0000-0000-0000-000000000001"},
 	 "exception":{"values":[{"type":"TypeError","value":"x is undefined","mechanism":{"type":"onerror","handled":false},
 	 "stacktrace":{"frames":[{"filename":"app.js","function":"f","lineno":3,"colno":9,"in_app":true}]}}]}}`
-	api := `{"eventID":"abc1","dateCreated":"2023-11-14T22:13:20.500Z","tags":[{"key":"replayId","value":"r1"},{"key":"level","value":"error"}],
-	 "contexts":{"replay":{"replay_id":"r1"}},
+	api := `{"eventID":"abc1","dateCreated":"2023-11-14T22:13:20.500Z","tags":[{"key":"replayId","value":"0000000a000000000000000000000001"},{"key":"level","value":"error"}],
+	 "contexts":{"replay":{"replay_id":"0000000a000000000000000000000001"}},
 	 "entries":[{"type":"exception","data":{"values":[{"type":"TypeError","value":"x is undefined","mechanism":{"type":"onerror","handled":false},
 	 "stacktrace":{"frames":[{"filename":"app.js","function":"f","lineNo":3,"colNo":9,"inApp":true}]}}]}}]}`
 	want := time.Date(2023, 11, 14, 22, 13, 20, 500_000_000, time.UTC)
@@ -173,7 +173,7 @@ func TestParseErrorEventShapes(t *testing.T) {
 				t.Fatal(err)
 			}
 			le := ev.Linked()
-			if ev.EventID != "abc1" || ev.ReplayID != "r1" || !ev.Time.Equal(want) || ev.Level != "error" {
+			if ev.EventID != "abc1" || ev.ReplayID != "0000000a000000000000000000000001" || !ev.Time.Equal(want) || ev.Level != "error" {
 				t.Errorf("event = id %q replay %q time %v level %q", ev.EventID, ev.ReplayID, ev.Time, ev.Level)
 			}
 			if le.Type != "TypeError" || le.Value != "x is undefined" || le.Handled == nil || *le.Handled || le.Mechanism != "onerror" {
@@ -211,7 +211,7 @@ func TestLoadDetectsByContent(t *testing.T) {
 		{"segments file (array of arrays)", writeFile(t, dir, "a.bin", "["+seg+",null]"), 2, false},
 		{"single segment file (array of events)", writeFile(t, dir, "b.txt", seg), 1, false},
 		{"envelope file", writeFile(t, dir, "c.json", "{}\n{\"type\":\"replay_recording\",\"length\":"+itoa(len(rec))+"}\n"+rec), 1, false},
-		{"details file alone is not enough", writeFile(t, dir, "d.json", `{"data":{"id":"abc"}}`), 0, true},
+		{"details file alone is not enough", writeFile(t, dir, "d.json", `{"data":{"id":"abcdabcd000000000000000000000000"}}`), 0, true},
 		{"array of numbers", writeFile(t, dir, "e.json", `[1,2]`), 0, true},
 		{"array of non-events", writeFile(t, dir, "f.json", `[{"a":1}]`), 0, true},
 		{"plain text", writeFile(t, dir, "g.json", "hello"), 0, true},
@@ -239,7 +239,7 @@ func TestLoadDetectsByContent(t *testing.T) {
 
 func TestLoadBundleFiles(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "replay.json", `{"data":{"id":"AB-CD","error_ids":["e1","e2"]}}`)
+	writeFile(t, dir, "replay.json", `{"data":{"id":"ABCDABCD-0000-0000-0000-000000000000","error_ids":["e1","e2"]}}`)
 	writeFile(t, dir, "recording-segments.json", `[[{"type":4,"timestamp":1700000000000,"data":{"href":"http://x.test/","width":1,"height":1}}]]`)
 	writeFile(t, dir, "errors.json", `[{"event_id":"e1","timestamp":1700000001}]`)
 	writeFile(t, dir, "manifest.json", `{"steps":[]}`)
@@ -249,7 +249,7 @@ func TestLoadBundleFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.Details.ID != "abcd" || len(b.Errors) != 1 || !b.Partial || string(b.Manifest) != `{"steps":[]}` {
+	if b.Details.ID != "abcdabcd000000000000000000000000" || len(b.Errors) != 1 || !b.Partial || string(b.Manifest) != `{"steps":[]}` {
 		t.Errorf("bundle = %+v", b)
 	}
 	tl, err := BuildTimeline(b, AllowNoSnapshot())

@@ -30,7 +30,13 @@ func (d *Details) UnmarshalJSON(data []byte) error {
 		}
 	}
 	var out Details
-	out.ID = normalizeID(flexString(probe["id"]))
+	if raw := flexString(probe["id"]); raw != "" {
+		id, ok := NormalizeReplayID(raw)
+		if !ok {
+			return fmt.Errorf("id %s is not a replay id (32 hex digits)", badID(raw))
+		}
+		out.ID = id
+	}
 	out.ProjectID = flexString(probe["project_id"])
 	out.StartedAt, _ = flexTime(probe["started_at"])
 	out.FinishedAt, _ = flexTime(probe["finished_at"])
@@ -159,11 +165,12 @@ func ParseErrorEvent(data []byte) (ErrorEvent, error) {
 	}
 	ev.Exceptions = exceptionsOf(m)
 	ctx := objectOf(m["contexts"])
+	// A replay id that is not 32 hex digits links the event to no replay.
 	if r, ok := ctx["replay"].(map[string]any); ok {
-		ev.ReplayID = normalizeID(anyString(r["replay_id"]))
+		ev.ReplayID, _ = NormalizeReplayID(anyString(r["replay_id"]))
 	}
 	if ev.ReplayID == "" {
-		ev.ReplayID = normalizeID(firstNonEmpty(ev.Tags["replayId"], ev.Tags["replay_id"]))
+		ev.ReplayID, _ = NormalizeReplayID(firstNonEmpty(ev.Tags["replayId"], ev.Tags["replay_id"]))
 	}
 	return ev, nil
 }

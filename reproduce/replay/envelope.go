@@ -12,10 +12,6 @@ import (
 	"time"
 )
 
-// maxRecordingBytes bounds a decompressed recording (the SDK abandons a
-// replay above a 20 MB buffer; allow headroom).
-const maxRecordingBytes = 64 << 20
-
 // DecodeEnvelope decodes a Sentry envelope: a JSON header line, then items,
 // each an item header line followed by a payload of exactly `length` bytes
 // when the header sets it, or running to the next newline otherwise.
@@ -89,9 +85,16 @@ func decodeObject(line []byte) (map[string]any, error) {
 	return m, nil
 }
 
-// ReplayRecording decodes a replay_recording item: the {"segment_id":N}
-// line, then the recording as a JSON array or zlib-compressed JSON array.
+// ReplayRecording decodes a replay_recording item within DefaultLimits:
+// the {"segment_id":N} line, then the recording as a JSON array or
+// zlib-compressed JSON array.
 func (it EnvelopeItem) ReplayRecording() (segmentID int, events []json.RawMessage, err error) {
+	return it.replayRecording(newBudget(DefaultLimits()), "replay_recording")
+}
+
+// replayRecording decodes the item on a budget, streaming the inflated
+// recording into events so a bomb stops at the first limit it reaches.
+func (it EnvelopeItem) replayRecording(bud *budget, where string) (segmentID int, events []json.RawMessage, err error) {
 	if it.Type != "replay_recording" {
 		return 0, nil, fmt.Errorf("item type %q is not replay_recording", it.Type)
 	}
@@ -107,22 +110,30 @@ func (it EnvelopeItem) ReplayRecording() (segmentID int, events []json.RawMessag
 		return 0, nil, fmt.Errorf("replay_recording header: bad segment_id %s", h.SegmentID)
 	}
 	segmentID = int(f)
-	rec, err := decompressRecording(body)
+	rec, err := recordingStream(body, bud, where)
 	if err != nil {
 		return segmentID, nil, fmt.Errorf("replay_recording segment %d: %w", segmentID, err)
 	}
-	if err := json.Unmarshal(rec, &events); err != nil {
+	segs, err := streamSegments(rec, shapeEvents, bud, where)
+	if err != nil {
 		return segmentID, nil, fmt.Errorf("replay_recording segment %d: %w", segmentID, err)
+	}
+	if len(segs) > 0 {
+		events = segs[0]
+	}
+	if events == nil {
+		events = []json.RawMessage{}
 	}
 	return segmentID, events, nil
 }
 
-// decompressRecording returns b itself when it is plain JSON, or its zlib
-// inflation when it starts with a zlib header.
-func decompressRecording(b []byte) ([]byte, error) {
+// recordingStream reads b itself when it is plain JSON, or its zlib
+// inflation when it starts with a zlib header, counted against the budget
+// and capped per recording.
+func recordingStream(b []byte, bud *budget, where string) (io.Reader, error) {
 	t := bytes.TrimLeft(b, " \t\r\n")
 	if len(t) > 0 && t[0] == '[' {
-		return t, nil
+		return bytes.NewReader(t), nil
 	}
 	if len(b) < 2 || b[0] != 0x78 {
 		return nil, errors.New("recording is neither JSON nor zlib")
@@ -131,15 +142,7 @@ func decompressRecording(b []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zlib: %w", err)
 	}
-	defer zr.Close()
-	out, err := io.ReadAll(io.LimitReader(zr, maxRecordingBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("zlib: %w", err)
-	}
-	if len(out) > maxRecordingBytes {
-		return nil, fmt.Errorf("zlib: recording larger than %d bytes", maxRecordingBytes)
-	}
-	return out, nil
+	return recordingReader(bud.reader(zr, where), where), nil
 }
 
 // ReplayEvent is the replay_event envelope item: per-segment metadata the
@@ -191,8 +194,16 @@ func (it EnvelopeItem) ReplayEvent() (*ReplayEvent, error) {
 	if err := json.Unmarshal(it.Payload, &w); err != nil {
 		return nil, fmt.Errorf("replay_event: %w", err)
 	}
+	rawID := flexString(w.ReplayID)
+	if rawID == "" {
+		rawID = flexString(w.EventID)
+	}
+	id, ok := NormalizeReplayID(rawID)
+	if !ok && rawID != "" {
+		return nil, fmt.Errorf("replay_event: replay_id %s is not a replay id (32 hex digits)", badID(rawID))
+	}
 	ev := &ReplayEvent{
-		ReplayID:    normalizeID(flexString(w.ReplayID)),
+		ReplayID:    id,
 		SegmentID:   flexInt(w.SegmentID),
 		ReplayType:  flexString(w.ReplayType),
 		ErrorIDs:    normalizeIDs(flexStrings(w.ErrorIDs)),
@@ -204,9 +215,6 @@ func (it EnvelopeItem) ReplayEvent() (*ReplayEvent, error) {
 		SDK:         NameVersion{Name: anyString(w.SDK["name"]), Version: anyString(w.SDK["version"])},
 		User:        userFromMap(w.User),
 		RequestURL:  flexString(w.Request.URL),
-	}
-	if ev.ReplayID == "" {
-		ev.ReplayID = normalizeID(flexString(w.EventID))
 	}
 	ev.Start, _ = flexTime(w.Start)
 	ev.Time, _ = flexTime(w.Timestamp)

@@ -167,3 +167,30 @@ func flexStrings(raw json.RawMessage) []string {
 func normalizeID(id string) string {
 	return strings.ToLower(strings.ReplaceAll(strings.TrimSpace(id), "-", ""))
 }
+
+// NormalizeReplayID returns the 32-hex lowercase form of a replay id
+// (dashes allowed, as in a UUID), or false if id is not one. A replay id
+// names files (the generated test, the cache) and URLs, so one that is not
+// plain hex is refused wherever it enters.
+func NormalizeReplayID(id string) (string, bool) {
+	n := normalizeID(id)
+	if len(n) != 32 || len(id) > 36+2 {
+		return "", false
+	}
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return "", false
+		}
+	}
+	return n, true
+}
+
+// badID quotes a rejected id for an error message, shortened and with
+// control characters escaped.
+func badID(id string) string {
+	if len(id) > 40 {
+		id = id[:40] + "…"
+	}
+	return strconv.Quote(id)
+}
