@@ -45,12 +45,20 @@ func bundleFiles(detailsBody []byte, segs, evs []json.RawMessage, info FetchInfo
 	}, nil
 }
 
+// Bundles hold recorded request and response bodies, the user's email and
+// IP: only their owner may read them. Directories the fetch creates are
+// 0700, files 0600.
+const (
+	dirMode  os.FileMode = 0o700
+	fileMode os.FileMode = 0o600
+)
+
 // writeBundleAtomic writes files into a temporary directory next to dir and
 // renames it into place, so dir is either the old bundle, the new one, or
 // absent; never half-written.
 func writeBundleAtomic(dir string, files map[string][]byte) (err error) {
 	parent := filepath.Dir(filepath.Clean(dir))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
+	if err := os.MkdirAll(parent, dirMode); err != nil {
 		return fmt.Errorf("create %s: %w", parent, err)
 	}
 	tmp, err := os.MkdirTemp(parent, ".repro-fetch-*")
@@ -62,7 +70,7 @@ func writeBundleAtomic(dir string, files map[string][]byte) (err error) {
 			_ = os.RemoveAll(tmp)
 		}
 	}()
-	if err := os.Chmod(tmp, 0o755); err != nil {
+	if err := os.Chmod(tmp, dirMode); err != nil {
 		return fmt.Errorf("chmod temp bundle dir: %w", err)
 	}
 	for name, b := range files {
@@ -91,7 +99,7 @@ func writeBundleAtomic(dir string, files map[string][]byte) (err error) {
 }
 
 func writeFileSync(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, fileMode)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
 	}
@@ -153,7 +161,7 @@ func (c Cache) Lookup(replayID string) (string, bool) {
 // alias remembers that an event id (feedback or error) led to a replay.
 func (c Cache) alias(eventID, replayID string) error {
 	d := filepath.Join(c.Dir, "by-event")
-	if err := os.MkdirAll(d, 0o755); err != nil {
+	if err := os.MkdirAll(d, dirMode); err != nil {
 		return fmt.Errorf("cache alias: %w", err)
 	}
 	return writeFileSync(filepath.Join(d, eventID), []byte(replayID+"\n"))

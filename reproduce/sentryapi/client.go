@@ -19,9 +19,6 @@ import (
 // cmd sets it from its build info.
 var Version = "dev"
 
-// maxBody bounds a response body; a replay's segments are at most tens of MB.
-const maxBody = 1 << 30
-
 // Client talks to one Sentry server with one token. It is safe for
 // concurrent use. Create it with NewClient.
 type Client struct {
@@ -37,6 +34,8 @@ type Client struct {
 	now          func() time.Time
 	perPage      int
 	allowPartial bool
+	maxFetch     int64
+	maxPages     int
 
 	mu      sync.Mutex
 	regions map[string]string // org → region base URL
@@ -102,6 +101,8 @@ func NewClient(cfg Config, opts ...Option) *Client {
 		jitter:     rand.Float64,
 		now:        time.Now,
 		perPage:    100,
+		maxFetch:   DefaultMaxFetchBytes,
+		maxPages:   DefaultMaxPages,
 		regions:    map[string]string{},
 	}
 	if c.cfg.URL == "" {
@@ -117,6 +118,16 @@ func NewClient(cfg Config, opts ...Option) *Client {
 	if c.maxRetries < 0 {
 		c.maxRetries = 0
 	}
+	if c.maxFetch <= 0 {
+		c.maxFetch = DefaultMaxFetchBytes
+	}
+	if c.maxPages <= 0 {
+		c.maxPages = DefaultMaxPages
+	}
+	// A copy, so a caller's client keeps its own redirect policy.
+	hc := *c.hc
+	hc.CheckRedirect = c.checkRedirect
+	c.hc = &hc
 	return c
 }
 
@@ -140,9 +151,10 @@ type call struct {
 	base   string // scheme://host of the API
 	path   string // /api/0/...
 	query  url.Values
-	body   []byte // JSON, for POST
-	scope  string // scope the endpoint needs, named on 401/403
-	what   string // what is requested, for messages ("replay 7e07…")
+	body   []byte       // JSON, for POST
+	scope  string       // scope the endpoint needs, named on 401/403
+	what   string       // what is requested, for messages ("replay 7e07…")
+	budget *fetchBudget // nil: one response may be up to the whole fetch cap
 }
 
 type response struct {
@@ -164,7 +176,14 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 		}
 		var wait time.Duration
 		var final error
+		var le *LimitError
+		var re *redirectError
 		switch {
+		case errors.As(err, &le):
+			return nil, le
+		case errors.As(err, &re):
+			return nil, &APIError{Method: cl.method, Path: cl.path, Err: ErrConfig, Detail: scrub(re.Error(), c.cfg.Token),
+				Hint: "point SENTRY_URL at the https address Sentry redirects to"}
 		case err != nil:
 			c.log.Debug("sentry request failed", "method", cl.method, "path", cl.path, "attempt", attempt, "err", scrub(err.Error(), c.cfg.Token))
 			final = &APIError{Method: cl.method, Path: cl.path, Err: ErrUnavailable,
@@ -222,15 +241,32 @@ func (c *Client) once(ctx context.Context, cl call) (*response, error) {
 	if cl.body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if !c.allowedURL(req.URL) {
+		// Every base comes from the configuration or a checked regionUrl;
+		// this is the last line should a path ever build another.
+		return nil, &redirectError{fmt.Errorf("refused to send the token to %s://%s", req.URL.Scheme, req.URL.Host)}
+	}
 	start := c.now()
 	res, err := c.hc.Do(req)
 	if err != nil {
+		var re *redirectError
+		if errors.As(err, &re) {
+			return nil, re
+		}
 		return nil, err
 	}
 	defer res.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(res.Body, maxBody))
+	budget := cl.budget
+	if budget == nil {
+		budget = c.newFetchBudget(cl.what)
+	}
+	b, err := io.ReadAll(io.LimitReader(res.Body, budget.left()+1))
 	if err != nil {
 		return nil, fmt.Errorf("read body: %w", err)
+	}
+	budget.used += int64(len(b))
+	if budget.left() < 0 {
+		return nil, budget.exceeded()
 	}
 	c.log.Debug("sentry request", "method", cl.method, "path", cl.path, "status", res.StatusCode,
 		"bytes", len(b), "elapsed", c.now().Sub(start))

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/repro-dev/repro/reproduce/sentryapi"
@@ -101,38 +102,52 @@ func TestConfigNeverPrintsTheToken(t *testing.T) {
 }
 
 // hostDialer routes every *.sentry.test host to the fake's listener, so
-// region hosts can be told apart without DNS.
-func hostDialer(srvURL string) *http.Client {
-	u, _ := url.Parse(srvURL)
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+// region hosts can be told apart without DNS. With a TLS fake it trusts the
+// fake's certificate whatever host name was asked for.
+func hostDialer(srv *sentrytest.Server) *http.Client {
+	u, _ := url.Parse(srv.URL)
+	tr := srv.Client().Transport.(*http.Transport).Clone()
 	tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
 		return (&net.Dialer{}).DialContext(ctx, network, u.Host)
+	}
+	if tr.TLSClientConfig != nil {
+		tr.TLSClientConfig.ServerName = "example.com" // httptest's certificate
 	}
 	return &http.Client{Transport: tr}
 }
 
+// TestRegionDiscovery protects where the token goes: a regionUrl is used
+// only on the configured host or a subdomain of it, and only over https
+// unless the configured URL is http, when only that host may be http.
 func TestRegionDiscovery(t *testing.T) {
 	tests := []struct {
 		name        string
+		configured  string
 		fake        []sentrytest.Option
-		wantAPIHost string
+		wantAPIBase string
 	}{
-		{"regionUrl on a subdomain is used for org and project calls",
-			[]sentrytest.Option{sentrytest.WithRegionURL("http://us.sentry.test")}, "us.sentry.test"},
-		{"regionUrl on a foreign host is ignored (the token stays home)",
-			[]sentrytest.Option{sentrytest.WithRegionURL("http://evil.test")}, "sentry.test"},
-		{"org lookup failure falls back to the configured URL (self-hosted)",
-			[]sentrytest.Option{sentrytest.WithFault(sentrytest.Fault{Route: sentrytest.RouteOrg, Status: 403})}, "sentry.test"},
+		{"https regionUrl on a subdomain is used for org and project calls", "https://sentry.test",
+			[]sentrytest.Option{sentrytest.WithTLS(), sentrytest.WithRegionURL("https://us.sentry.test")}, "https://us.sentry.test"},
+		{"http regionUrl under an https Sentry is ignored (the token is never sent in clear)", "https://sentry.test",
+			[]sentrytest.Option{sentrytest.WithTLS(), sentrytest.WithRegionURL("http://us.sentry.test")}, "https://sentry.test"},
+		{"https regionUrl on a foreign host is ignored (the token stays home)", "https://sentry.test",
+			[]sentrytest.Option{sentrytest.WithTLS(), sentrytest.WithRegionURL("https://evil.test")}, "https://sentry.test"},
+		{"an http Sentry keeps its own host: an http subdomain region is ignored", "http://sentry.test",
+			[]sentrytest.Option{sentrytest.WithRegionURL("http://us.sentry.test")}, "http://sentry.test"},
+		{"an http regionUrl on a foreign host is ignored", "http://sentry.test",
+			[]sentrytest.Option{sentrytest.WithRegionURL("http://evil.test")}, "http://sentry.test"},
+		{"org lookup failure falls back to the configured URL (self-hosted)", "http://sentry.test",
+			[]sentrytest.Option{sentrytest.WithFault(sentrytest.Fault{Route: sentrytest.RouteOrg, Status: 403})}, "http://sentry.test"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := sentrytest.New(t, append([]sentrytest.Option{sentrytest.WithBundle(realBundle)}, tc.fake...)...)
-			cfg := sentryapi.Config{URL: "http://sentry.test", Token: srv.Token, Org: srv.Org}
-			client := sentryapi.NewClient(cfg, sentryapi.WithHTTPClient(hostDialer(srv.URL)))
-
+			cfg := sentryapi.Config{URL: tc.configured, Token: srv.Token, Org: srv.Org}
+			client := sentryapi.NewClient(cfg, sentryapi.WithHTTPClient(hostDialer(srv)))
 			res, err := client.FetchBundle(context.Background(), mustRef(t, realReplayID), filepath.Join(t.TempDir(), "b"))
 			require.NoError(t, err)
-			assert.Equal(t, "http://"+tc.wantAPIHost+"/api/0/organizations/acme/replays/"+realReplayID+"/", res.SourceURL)
+			assert.Equal(t, tc.wantAPIBase+"/api/0/organizations/acme/replays/"+realReplayID+"/", res.SourceURL)
+			wantHost := strings.TrimPrefix(strings.TrimPrefix(tc.wantAPIBase, "https://"), "http://")
 
 			reqs := srv.Requests()
 			require.True(t, len(reqs) > 2)
@@ -140,7 +155,7 @@ func TestRegionDiscovery(t *testing.T) {
 			assert.Equal(t, "sentry.test", reqs[0].Host, "discovery asks the configured URL")
 			orgCalls := 0
 			for _, r := range reqs[1:] {
-				assert.Equal(t, tc.wantAPIHost, r.Host, "%s", r.Path)
+				assert.Equal(t, wantHost, r.Host, "%s", r.Path)
 				if r.Path == "/api/0/organizations/acme/" {
 					orgCalls++
 				}

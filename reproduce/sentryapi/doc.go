@@ -18,7 +18,11 @@
 //	err = client.PostIssueComment(ctx, "", issues[0].ID, markdown)
 //
 // Errors users act on wrap ErrUnauthorized, ErrNotFound, ErrRateLimited,
-// ErrUnavailable, ErrIncomplete, ErrArchived and ErrConfig (test with
-// errors.Is) and read as one line saying what to do. The token is sent only
-// to the configured server and never appears in errors, logs or files.
+// ErrUnavailable, ErrIncomplete, ErrArchived, ErrConfig and ErrTooLarge
+// (test with errors.Is) and read as one line saying what to do. The token
+// is sent only to the configured server (its host or a subdomain, over
+// https unless the configured URL itself is http, and then in clear only to
+// that host) and never appears in errors, logs or files. One fetch reads at
+// most WithMaxFetchBytes and follows a listing for at most WithMaxPages
+// pages; bundles are written 0700/0600, for their owner only.
 package sentryapi

@@ -61,20 +61,20 @@ func decodeDetails(body []byte) (details, error) {
 	return *env.Data, nil
 }
 
-func (c *Client) getDetails(ctx context.Context, base, org, id string) ([]byte, error) {
+func (c *Client) getDetails(ctx context.Context, base, org, id string, budget *fetchBudget) ([]byte, error) {
 	resp, err := c.do(ctx, call{method: "GET", base: base,
 		path:  "/api/0/organizations/" + url.PathEscape(org) + "/replays/" + id + "/",
-		scope: scopeOrgRead, what: "replay " + id})
+		scope: scopeOrgRead, what: "replay " + id, budget: budget})
 	if err != nil {
 		return nil, err
 	}
 	return resp.body, nil
 }
 
-func (c *Client) getEvent(ctx context.Context, base, org, project, eventID string) ([]byte, error) {
+func (c *Client) getEvent(ctx context.Context, base, org, project, eventID string, budget *fetchBudget) ([]byte, error) {
 	resp, err := c.do(ctx, call{method: "GET", base: base,
-		path:  "/api/0/projects/" + url.PathEscape(org) + "/" + url.PathEscape(project) + "/events/" + eventID + "/",
-		scope: scopeProjectRead, what: "event " + eventID + " in project " + project})
+		path:  "/api/0/projects/" + url.PathEscape(org) + "/" + url.PathEscape(project) + "/events/" + url.PathEscape(eventID) + "/",
+		scope: scopeProjectRead, what: "event " + eventID + " in project " + project, budget: budget})
 	if err != nil {
 		return nil, err
 	}
@@ -99,15 +99,29 @@ func (c *Client) FetchBundle(ctx context.Context, ref Ref, dir string) (*FetchRe
 	return c.fetchTarget(ctx, t, dir)
 }
 
-// targetDetails fetches the target's replay details once and decodes them.
+// targetDetails fetches the target's replay details once and decodes them,
+// checking that they describe the replay asked for.
 func (c *Client) targetDetails(ctx context.Context, t *target) (details, error) {
+	if t.budget == nil {
+		t.budget = c.newFetchBudget("replay " + t.replayID)
+		t.budget.used = int64(len(t.details)) // fetched while resolving
+	}
 	if t.details == nil {
 		var err error
-		if t.details, err = c.getDetails(ctx, t.base, t.org, t.replayID); err != nil {
+		if t.details, err = c.getDetails(ctx, t.base, t.org, t.replayID, t.budget); err != nil {
 			return details{}, err
 		}
 	}
-	return decodeDetails(t.details)
+	d, err := decodeDetails(t.details)
+	if err != nil {
+		return details{}, err
+	}
+	// The id names the bundle's directory and the next URLs: it must be
+	// the one asked for, in the 32-hex form.
+	if id, ok := NormalizeID(d.ID); !ok || id != t.replayID {
+		return details{}, fmt.Errorf("replay %s: Sentry's details name replay %s instead; refusing them", t.replayID, quoteID(d.ID))
+	}
+	return d, nil
 }
 
 func (c *Client) fetchTarget(ctx context.Context, t *target, dir string) (*FetchResult, error) {
@@ -203,17 +217,23 @@ func (c *Client) fetchSegments(ctx context.Context, t *target, d details, info *
 	info.SegmentsExpected = expected
 	path := "/api/0/projects/" + url.PathEscape(t.org) + "/" + url.PathEscape(info.Project) + "/replays/" + t.replayID + "/recording-segments/"
 	q := url.Values{"download": {"true"}, "per_page": {fmt.Sprint(c.perPage)}}
-	maxPages := expected/c.perPage + 3
-	if expected == 0 {
-		maxPages = 1000
-	}
+	what := "recording of replay " + t.replayID
 	var segs []json.RawMessage
 	seen := map[string]bool{}
-	for page := 0; page < maxPages; page++ {
+	for page := 0; ; page++ {
+		// With count_segments known, a few pages past it is enough (the
+		// gap check below says what is missing); the page cap bounds
+		// everything else.
+		if expected > 0 && page >= expected/c.perPage+3 {
+			break
+		}
+		if page >= c.maxPages {
+			return nil, &LimitError{Limit: LimitPages, Max: int64(c.maxPages), What: what}
+		}
 		resp, err := c.do(ctx, call{method: "GET", base: t.base, path: path, query: q,
-			scope: scopeProjectRead, what: "recording of replay " + t.replayID})
+			scope: scopeProjectRead, what: what, budget: t.budget})
 		if err != nil {
-			if page == 0 {
+			if page == 0 || errors.Is(err, ErrTooLarge) {
 				return nil, err
 			}
 			if ierr := c.incomplete(info, err, fmt.Sprintf("recording-segments page %d failed", page)); ierr != nil {
@@ -229,6 +249,9 @@ func (c *Client) fetchSegments(ctx context.Context, t *target, d details, info *
 		if expected > 0 && len(segs) >= expected {
 			break
 		}
+		// Only the cursor of Link is used: the next request goes to the
+		// same base, so a Link URL on another scheme or host is never
+		// followed (and never receives the token).
 		cursor, more := nextCursor(resp.header.Get("Link"))
 		if !more || seen[cursor] {
 			break

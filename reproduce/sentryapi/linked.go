@@ -3,6 +3,7 @@ package sentryapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -38,9 +39,13 @@ func (c *Client) eventsMeta(ctx context.Context, t *target, d details) ([]metaRo
 	path := "/api/0/organizations/" + url.PathEscape(t.org) + "/replays-events-meta/"
 	var rows []metaRow
 	seen := map[string]bool{}
-	for page := 0; page < 100; page++ {
+	what := "errors of replay " + t.replayID
+	for page := 0; ; page++ {
+		if page >= c.maxPages {
+			return nil, &LimitError{Limit: LimitPages, Max: int64(c.maxPages), What: what}
+		}
 		resp, err := c.do(ctx, call{method: "GET", base: t.base, path: path, query: q,
-			scope: scopeOrgRead, what: "errors of replay " + t.replayID})
+			scope: scopeOrgRead, what: what, budget: t.budget})
 		if err != nil {
 			return nil, err
 		}
@@ -66,6 +71,9 @@ func (c *Client) eventsMeta(ctx context.Context, t *target, d details) ([]metaRo
 // (resolved through eventids).
 func (c *Client) fetchErrors(ctx context.Context, t *target, d details, info *FetchInfo) ([]json.RawMessage, error) {
 	rows, err := c.eventsMeta(ctx, t, d)
+	if errors.Is(err, ErrTooLarge) {
+		return nil, err
+	}
 	if err != nil {
 		if ierr := c.incomplete(info, err, "listing the replay's errors failed"); ierr != nil {
 			return nil, ierr
@@ -73,12 +81,16 @@ func (c *Client) fetchErrors(ctx context.Context, t *target, d details, info *Fe
 		return []json.RawMessage{}, nil
 	}
 	listed := map[string]bool{}
-	for i := range rows {
-		if id, ok := NormalizeID(rows[i].ID); ok {
-			rows[i].ID = id
+	valid := rows[:0]
+	for _, r := range rows {
+		// An id that is not an event id would go into a URL path: skip it.
+		if id, ok := NormalizeID(r.ID); ok && !listed[id] {
+			r.ID = id
 			listed[id] = true
+			valid = append(valid, r)
 		}
 	}
+	rows = valid
 	var extra []string
 	for _, raw := range d.ErrorIDs {
 		if id, ok := NormalizeID(raw); ok && !listed[id] {
@@ -93,7 +105,10 @@ func (c *Client) fetchErrors(ctx context.Context, t *target, d details, info *Fe
 		if project == "" {
 			project = info.Project
 		}
-		ev, err := c.getEvent(ctx, t.base, t.org, project, r.ID)
+		ev, err := c.getEvent(ctx, t.base, t.org, project, r.ID, t.budget)
+		if errors.Is(err, ErrTooLarge) {
+			return nil, err
+		}
 		if err != nil {
 			if ierr := c.incomplete(info, err, "error event "+r.ID+" could not be fetched"); ierr != nil {
 				return nil, ierr
@@ -107,14 +122,17 @@ func (c *Client) fetchErrors(ctx context.Context, t *target, d details, info *Fe
 		// been filtered or dropped, so a 404 is a warning, not a gap.
 		resp, err := c.do(ctx, call{method: "GET", base: t.base,
 			path:  "/api/0/organizations/" + url.PathEscape(t.org) + "/eventids/" + id + "/",
-			scope: scopeOrgRead, what: "event " + id})
+			scope: scopeOrgRead, what: "event " + id, budget: t.budget})
+		if errors.Is(err, ErrTooLarge) {
+			return nil, err
+		}
 		if err == nil {
 			var found struct {
 				ProjectSlug string `json:"projectSlug"`
 			}
 			if jerr := json.Unmarshal(resp.body, &found); jerr == nil && found.ProjectSlug != "" {
 				var ev []byte
-				if ev, err = c.getEvent(ctx, t.base, t.org, found.ProjectSlug, id); err == nil {
+				if ev, err = c.getEvent(ctx, t.base, t.org, found.ProjectSlug, id, t.budget); err == nil {
 					evs = append(evs, ev)
 					continue
 				}

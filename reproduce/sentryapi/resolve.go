@@ -14,6 +14,7 @@ type target struct {
 	org, base, replayID string
 	details             []byte // the details response when resolution fetched it
 	warnings            []string
+	budget              *fetchBudget // what fetching the replay may still read
 }
 
 // apiBase checks that a reference's server is the configured one (the token
@@ -49,10 +50,12 @@ func (c *Client) regionURL(ctx context.Context, org string) string {
 		} `json:"links"`
 	}
 	if err := json.Unmarshal(resp.body, &body); err == nil && body.Links.RegionURL != "" {
-		if u, err := normalizeBaseURL(body.Links.RegionURL); err == nil && sameServer(u, c.cfg.URL) {
+		// A region on another host, or over http when the configured URL
+		// is https, would receive the token: it is ignored.
+		if u, err := normalizeBaseURL(body.Links.RegionURL); err == nil && c.allowedURL(mustParse(u)) {
 			r = u
 		} else {
-			c.log.Debug("ignoring regionUrl outside the configured server", "org", org, "region_url", body.Links.RegionURL)
+			c.log.Debug("ignoring regionUrl outside the configured server or not over https", "org", org, "region_url", body.Links.RegionURL)
 		}
 	}
 	c.mu.Lock()
@@ -103,7 +106,7 @@ func (c *Client) resolve(ctx context.Context, ref Ref) (*target, error) {
 		t.replayID = ref.ID
 	case RefID:
 		// Try the replay first; an id that is not one may be a feedback event.
-		body, err := c.getDetails(ctx, t.base, org, ref.ID)
+		body, err := c.getDetails(ctx, t.base, org, ref.ID, nil)
 		if err == nil {
 			t.replayID, t.details = ref.ID, body
 			return t, nil
@@ -164,7 +167,7 @@ func (c *Client) replayFromEvent(ctx context.Context, base, org, eventID string)
 	if err := json.Unmarshal(resp.body, &found); err != nil || found.ProjectSlug == "" {
 		return "", fmt.Errorf("resolve event %s: unexpected eventids response", eventID)
 	}
-	ev, err := c.getEvent(ctx, base, org, found.ProjectSlug, eventID)
+	ev, err := c.getEvent(ctx, base, org, found.ProjectSlug, eventID, nil)
 	if err != nil {
 		return "", err
 	}

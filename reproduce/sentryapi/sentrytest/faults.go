@@ -37,6 +37,8 @@ type Fault struct {
 	RateLimitReset string
 	// Delay holds the answer back, or until the client gives up (a timeout).
 	Delay time.Duration
+	// Location sets the Location header: with a 3xx Status, a redirect.
+	Location string
 }
 
 type faultState struct {
@@ -92,6 +94,9 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, route Route)
 	}
 	if hit.RateLimitReset != "" {
 		w.Header().Set("X-Sentry-Rate-Limit-Reset", hit.RateLimitReset)
+	}
+	if hit.Location != "" {
+		w.Header().Set("Location", hit.Location)
 	}
 	if hit.Body != "" {
 		w.Header().Set("Content-Type", "application/json")

@@ -189,15 +189,19 @@ func (s *Server) page(r *http.Request) (offset, limit int) {
 
 // setLink writes Sentry's Link header for an offset page.
 func (s *Server) setLink(w http.ResponseWriter, r *http.Request, offset, limit, total int) {
+	base := s.URL
+	if s.linkBase != "" {
+		base = s.linkBase
+	}
 	link := func(cursor string) string {
 		q := r.URL.Query()
 		q.Set("cursor", cursor)
-		return s.URL + r.URL.Path + "?" + q.Encode()
+		return base + r.URL.Path + "?" + q.Encode()
 	}
 	prev := fmt.Sprintf("0:%d:1", max(offset-limit, 0))
 	next := fmt.Sprintf("0:%d:0", offset+limit)
 	w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="previous"; results="%t"; cursor="%s", <%s>; rel="next"; results="%t"; cursor="%s"`,
-		link(prev), offset > 0, prev, link(next), offset+limit < total, next))
+		link(prev), offset > 0, prev, link(next), s.endless || offset+limit < total, next))
 }
 
 var bracketIDs = regexp.MustCompile(`\[([^\]]*)\]`)

@@ -46,6 +46,9 @@ type Server struct {
 	truncate   int    // serve only the first N segments (0: all)
 	regionURL  string // links.regionUrl of the org; "" is the server itself
 	emptySeg   map[int]bool
+	tls        bool   // serve https with httptest's certificate
+	endless    bool   // listings always announce a next page
+	linkBase   string // base URL of Link header URLs; "" is the server itself
 }
 
 type replay struct {
@@ -106,6 +109,18 @@ func WithPerPage(n int) Option { return func(s *Server) error { s.perPage = n; r
 // the server's own URL).
 func WithRegionURL(u string) Option { return func(s *Server) error { s.regionURL = u; return nil } }
 
+// WithTLS serves https (httptest's self-signed certificate, valid for
+// example.com and 127.0.0.1); Client trusts it.
+func WithTLS() Option { return func(s *Server) error { s.tls = true; return nil } }
+
+// WithEndlessPages makes paginated listings announce a next page with
+// results forever, each with a new cursor: a server that never stops paging.
+func WithEndlessPages() Option { return func(s *Server) error { s.endless = true; return nil } }
+
+// WithLinkBase puts another base URL (say http://evil.test) in the Link
+// headers' URLs, to check that a client follows only the cursor.
+func WithLinkBase(u string) Option { return func(s *Server) error { s.linkBase = u; return nil } }
+
 // WithTruncatedSegments serves only the first n segments of every replay and
 // ends pagination there (Link next results="false" too early), while
 // count_segments still announces them all.
@@ -154,10 +169,18 @@ func Start(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	if s.tls {
+		s.srv = httptest.NewTLSServer(http.HandlerFunc(s.serve))
+	} else {
+		s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	}
 	s.URL = s.srv.URL
 	return s, nil
 }
+
+// Client returns an HTTP client for the fake: with WithTLS it trusts the
+// fake's certificate.
+func (s *Server) Client() *http.Client { return s.srv.Client() }
 
 // New starts a fake that closes itself when the test ends. A nil tb is
 // allowed (the caller then calls Close); option errors then panic, as this
