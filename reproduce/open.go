@@ -15,11 +15,14 @@ type Replay struct {
 }
 
 // Open reads a replay bundle directory or a recording file (segments,
-// a single segment, or raw envelopes) and builds its timeline. A recording
-// without a full DOM snapshot is refused: actions could not be mapped to
-// elements, so nothing could be re-run from it.
-func Open(path string) (*Replay, error) {
-	b, err := replay.Load(path)
+// a single segment, or raw envelopes) within replay.DefaultLimits and builds
+// its timeline. A recording without a full DOM snapshot is refused: actions
+// could not be mapped to elements, so nothing could be re-run from it.
+func Open(path string) (*Replay, error) { return OpenWith(path, replay.DefaultLimits()) }
+
+// OpenWith is Open with explicit limits on what reading the replay may cost.
+func OpenWith(path string, lim replay.Limits) (*Replay, error) {
+	b, err := replay.LoadWith(path, lim)
 	if err != nil {
 		return nil, err
 	}

@@ -21,4 +21,5 @@ var errorCodes = []struct {
 	{sentryapi.ErrConfig, exitUsage},
 	{sentryapi.ErrIncomplete, exitBadReplay},
 	{sentryapi.ErrArchived, exitNotFound},
+	{sentryapi.ErrTooLarge, exitBadReplay},
 }

@@ -72,7 +72,7 @@ func runFetch(ctx context.Context, opts *fetchOptions) error {
 	}
 	res, err := client.FetchBundle(ctx, ref, opts.out)
 	if err != nil {
-		return err
+		return withLimitHint(err)
 	}
 	fmt.Fprintf(opts.streams.Out, "Wrote replay %s to %s: %d of %d segment(s), %d of %d linked error(s)\n",
 		res.ReplayID, res.Dir, res.SegmentsFetched, res.SegmentsExpected, res.ErrorsFetched, res.ErrorsExpected)

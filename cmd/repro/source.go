@@ -6,12 +6,55 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/replay"
 	"github.com/repro-dev/repro/reproduce/sentryapi"
 )
+
+// byteSize is a flag value in bytes, written plainly or with a binary unit
+// (KiB, MiB, GiB).
+type byteSize int64
+
+func (b *byteSize) String() string { return formatSize(int64(*b)) }
+
+// Type names the flag's kind in --help.
+func (b *byteSize) Type() string { return "size" }
+
+func (b *byteSize) Set(v string) error {
+	num, unit := strings.TrimSpace(v), int64(1)
+	for _, u := range []struct {
+		suffix string
+		n      int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}} {
+		if rest, ok := strings.CutSuffix(num, u.suffix); ok {
+			num, unit = strings.TrimSpace(rest), u.n
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/unit {
+		return fmt.Errorf("want a positive size such as 1GiB, 512MiB or 600000000, got %q", v)
+	}
+	*b = byteSize(n * unit)
+	return nil
+}
+
+func formatSize(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return strconv.FormatInt(n>>30, 10) + "GiB"
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + "MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + "KiB"
+	}
+	return strconv.FormatInt(n, 10)
+}
 
 // replaySource is the <replay> argument every command takes — a local
 // bundle or recording file, a replay id or URL, a feedback event id — or
@@ -23,6 +66,8 @@ type replaySource struct {
 	refresh      bool
 	allowPartial bool
 	cacheDir     string
+	maxBytes     byteSize // --max-replay-bytes: fetched and decoded per replay
+	maxEvents    int      // --max-events: rrweb events per replay
 
 	// client is built on first use; tests may set it.
 	client *sentryapi.Client
@@ -38,6 +83,30 @@ func (s *replaySource) addFlags(cmd *cobra.Command) {
 	f.BoolVar(&s.refresh, "refresh", false, "fetch the replay from Sentry again instead of using the cache")
 	f.BoolVar(&s.allowPartial, "allow-partial", false, "accept a replay with missing segments or errors (flagged partial) instead of failing")
 	f.StringVar(&s.cacheDir, "cache-dir", "", "where fetched replays are cached (default: the user cache directory)")
+	s.maxBytes = byteSize(replay.DefaultMaxBytes)
+	f.Var(&s.maxBytes, "max-replay-bytes", "most bytes one replay may take to download from Sentry and to decode (inflated), e.g. 1GiB")
+	f.IntVar(&s.maxEvents, "max-events", replay.DefaultMaxEvents, "most rrweb events one replay may hold")
+}
+
+// limits are the replay limits the flags set.
+func (s *replaySource) limits() replay.Limits {
+	return replay.Limits{MaxBytes: int64(s.maxBytes), MaxEvents: s.maxEvents}
+}
+
+// withLimitHint says which flag raises a limit a replay hit: a bomb and a
+// genuine giant look alike, so the user decides.
+func withLimitHint(err error) error {
+	var le *replay.LimitError
+	var se *sentryapi.LimitError
+	switch {
+	case errors.As(err, &le) && le.Limit == replay.LimitBytes:
+		return fmt.Errorf("%w; if the replay is genuine, raise it with --max-replay-bytes", err)
+	case errors.As(err, &le) && le.Limit == replay.LimitEvents:
+		return fmt.Errorf("%w; if the replay is genuine, raise it with --max-events", err)
+	case errors.As(err, &se) && se.Limit == sentryapi.LimitFetchBytes:
+		return fmt.Errorf("%w; if the replay is genuine, raise it with --max-replay-bytes", err)
+	}
+	return err
 }
 
 // setArgs takes the <replay> argument of a command, which may instead be
@@ -106,22 +175,26 @@ func (s *replaySource) sentryClient() (*sentryapi.Client, error) {
 		return nil, err
 	}
 	sentryapi.Version = versionString()
-	s.client = sentryapi.NewClient(cfg, sentryapi.WithLogger(slog.Default()), sentryapi.WithAllowPartial(s.allowPartial))
+	s.client = sentryapi.NewClient(cfg, sentryapi.WithLogger(slog.Default()), sentryapi.WithAllowPartial(s.allowPartial),
+		sentryapi.WithMaxFetchBytes(int64(s.maxBytes)))
 	return s.client, nil
 }
 
 // open reads the replay the source names.
 func (s *replaySource) open(ctx context.Context, streams *IOStreams) (*reproduce.Replay, error) {
+	if s.maxEvents <= 0 {
+		return nil, usageError{fmt.Errorf("--max-events must be positive, got %d", s.maxEvents)}
+	}
 	dir, err := s.bundleDir(ctx)
 	if err != nil {
-		return nil, err
+		return nil, withLimitHint(err)
 	}
 	if dir != s.arg {
 		slog.Debug("replay bundle", "dir", dir)
 	}
-	r, err := reproduce.Open(dir)
+	r, err := reproduce.OpenWith(dir, s.limits())
 	if err != nil {
-		return nil, err
+		return nil, withLimitHint(err)
 	}
 	if r.Timeline.Partial {
 		fmt.Fprintln(streams.Err, "repro: warning: this replay is partial (segments or errors are missing); conclusions may be incomplete")

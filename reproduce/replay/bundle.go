@@ -57,13 +57,13 @@ func loadBundle(dir string, bud *budget) (*Bundle, error) {
 	hasDetails := ok
 	if ok {
 		if b.Details, err = ParseDetails(data); err != nil {
-			return nil, fmt.Errorf("load bundle %s: %s: %w", dir, detailsFile, err)
+			return nil, malformed(dir, detailsFile, err)
 		}
 	}
 
 	hasSegments, err := loadSegmentsFile(filepath.Join(dir, segmentsFile), b, bud)
 	if err != nil {
-		return nil, fmt.Errorf("load bundle %s: %s: %w", dir, segmentsFile, err)
+		return nil, malformed(dir, segmentsFile, err)
 	}
 
 	data, hasErrors, err := read(errorsFile)
@@ -72,7 +72,7 @@ func loadBundle(dir string, bud *budget) (*Bundle, error) {
 	}
 	if hasErrors {
 		if b.Errors, err = parseErrorList(data); err != nil {
-			return nil, fmt.Errorf("load bundle %s: %s: %w", dir, errorsFile, err)
+			return nil, malformed(dir, errorsFile, err)
 		}
 	}
 
@@ -80,7 +80,7 @@ func loadBundle(dir string, bud *budget) (*Bundle, error) {
 		return nil, err
 	} else if ok {
 		if !json.Valid(data) {
-			return nil, fmt.Errorf("load bundle %s: %s: invalid JSON", dir, manifestFile)
+			return nil, malformed(dir, manifestFile, errors.New("invalid JSON"))
 		}
 		b.Manifest = json.RawMessage(data)
 	}
@@ -92,19 +92,19 @@ func loadBundle(dir string, bud *budget) (*Bundle, error) {
 			Partial bool `json:"partial"`
 		}
 		if err := json.Unmarshal(data, &f); err != nil {
-			return nil, fmt.Errorf("load bundle %s: %s: %w", dir, fetchFile, err)
+			return nil, malformed(dir, fetchFile, err)
 		}
 		b.Partial = f.Partial
 	}
 
 	envs, err := readEnvelopeDir(filepath.Join(dir, envelopeDir), bud)
 	if err != nil {
-		return nil, fmt.Errorf("load bundle %s: %w", dir, err)
+		return nil, malformed(dir, envelopeDir, err)
 	}
 	if len(envs) > 0 {
 		fromEnv, err := bundleFromEnvelopes(envs, bud, !hasSegments)
 		if err != nil {
-			return nil, fmt.Errorf("load bundle %s: %s: %w", dir, envelopeDir, err)
+			return nil, malformed(dir, envelopeDir, err)
 		}
 		b.UserAgent = fromEnv.UserAgent
 		if !hasSegments {
@@ -122,6 +122,27 @@ func loadBundle(dir string, bud *budget) (*Bundle, error) {
 		return nil, fmt.Errorf("%w: %s: no %s and no %s/*.envelope", ErrNotReplay, dir, segmentsFile, envelopeDir)
 	}
 	return b, nil
+}
+
+// malformed says a bundle file could not be read as what it should hold:
+// the input is not a readable replay (ErrNotReplay). A limit error keeps
+// its own words, which already name the file.
+func malformed(dir, name string, err error) error {
+	var le *LimitError
+	if errors.As(err, &le) {
+		return fmt.Errorf("load bundle %s: %w", dir, le)
+	}
+	return fmt.Errorf("%w: load bundle %s: %s: %w", ErrNotReplay, dir, name, err)
+}
+
+// wrapUnlessLimit adds context to err, except to a *LimitError, whose
+// Where says where it was hit.
+func wrapUnlessLimit(err error, format string, args ...any) error {
+	var le *LimitError
+	if errors.As(err, &le) {
+		return le
+	}
+	return fmt.Errorf(format+": %w", append(args, err)...)
 }
 
 // loadSegmentsFile streams recording-segments.json into b, if it exists.
@@ -158,7 +179,7 @@ func readEnvelopeDir(dir string, bud *budget) ([]*Envelope, error) {
 		}
 		env, err := DecodeEnvelope(data)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", filepath.Base(name), err)
+			return nil, wrapUnlessLimit(err, "%s", filepath.Base(name))
 		}
 		envs = append(envs, env)
 	}
@@ -234,7 +255,7 @@ func bundleFromEnvelopes(envs []*Envelope, bud *budget, recordings bool) (*Bundl
 				}
 				id, evs, err := it.replayRecording(bud, fmt.Sprintf("envelope %d item %d", ei, ii))
 				if err != nil {
-					return nil, fmt.Errorf("envelope %d item %d: %w", ei, ii, err)
+					return nil, wrapUnlessLimit(err, "envelope %d item %d", ei, ii)
 				}
 				if _, dup := recs[id]; !dup {
 					recs[id] = evs

@@ -116,7 +116,7 @@ func (it EnvelopeItem) replayRecording(bud *budget, where string) (segmentID int
 	}
 	segs, err := streamSegments(rec, shapeEvents, bud, where)
 	if err != nil {
-		return segmentID, nil, fmt.Errorf("replay_recording segment %d: %w", segmentID, err)
+		return segmentID, nil, wrapUnlessLimit(err, "replay_recording segment %d", segmentID)
 	}
 	if len(segs) > 0 {
 		events = segs[0]
