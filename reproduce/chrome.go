@@ -4,11 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/url"
 	"os"
 	"os/exec"
 	"runtime"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/remote"
 )
@@ -30,6 +35,8 @@ type ChromeConfig struct {
 	// ExtraFlags are added to the launch flags (name → value; true for a
 	// bare switch).
 	ExtraFlags map[string]any
+	// Logger gets the network guard's diagnostics (nil: quiet).
+	Logger *slog.Logger
 }
 
 // chromeCandidates are tried in order by FindChrome after $CHROME_PATH.
@@ -79,6 +86,13 @@ type Browser struct {
 	ctx    context.Context // the chromedp browser context (first tab)
 	cancel context.CancelFunc
 	remote bool
+	// guard intercepts every request of every target for the browser's
+	// whole life (layer 1 of the fail-closed network).
+	guard *guard
+	// proxy is the browser-wide proxy of a launched browser: it refuses
+	// everything (each session's browser context has its own proxy that
+	// admits the app under test; see Session).
+	proxy *netProxy
 	// Launch is how long starting (or connecting to) the browser took.
 	Launch time.Duration
 }
@@ -92,6 +106,7 @@ func NewBrowser(ctx context.Context, cfg ChromeConfig) (*Browser, error) {
 	base, baseCancel := context.WithCancel(context.WithoutCancel(ctx))
 	var allocCtx context.Context
 	var allocCancel context.CancelFunc
+	var denyAll *netProxy
 	if cfg.RemoteURL != "" {
 		allocCtx, allocCancel = remote.NewAllocator(base, cfg.RemoteURL)
 	} else {
@@ -100,10 +115,24 @@ func NewBrowser(ctx context.Context, cfg ChromeConfig) (*Browser, error) {
 			baseCancel()
 			return nil, err
 		}
-		allocCtx, allocCancel = chromedp.NewExecAllocator(base, launchOptions(path, cfg)...)
+		// Whatever no session's own proxy covers (the first tab, Chrome's
+		// own background requests) meets a proxy that refuses everything.
+		denyAll, err = newNetProxy(func(*url.URL) bool { return false }, cfg.Logger)
+		if err != nil {
+			baseCancel()
+			return nil, err
+		}
+		allocCtx, allocCancel = chromedp.NewExecAllocator(base, launchOptions(path, denyAll.URL(), cfg)...)
 	}
 	bctx, bcancel := chromedp.NewContext(allocCtx)
-	cancel := func() { bcancel(); allocCancel(); baseCancel() }
+	cancel := func() {
+		bcancel()
+		allocCancel()
+		baseCancel()
+		if denyAll != nil {
+			denyAll.Close()
+		}
+	}
 
 	done := make(chan error, 1)
 	go func() { done <- chromedp.Do(bctx) }()
@@ -120,18 +149,32 @@ func NewBrowser(ctx context.Context, cfg ChromeConfig) (*Browser, error) {
 		cancel()
 		return nil, fmt.Errorf("launch chrome: %w", ctx.Err())
 	}
-	return &Browser{ctx: bctx, cancel: cancel, remote: cfg.RemoteURL != "", Launch: time.Since(start)}, nil
+	g, err := startGuard(bctx, cfg.RemoteURL != "", cfg.Logger)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	return &Browser{ctx: bctx, cancel: cancel, remote: cfg.RemoteURL != "", guard: g, proxy: denyAll, Launch: time.Since(start)}, nil
 }
 
 // launchOptions are the flags for a browser that must stay inside the
-// sandbox of a run: no background traffic to Google, no QUIC (which Fetch
-// interception would not see), a fresh profile (chromedp makes a temporary
-// user-data-dir), and no sandbox when running as root (Chrome refuses to
-// start otherwise).
-func launchOptions(path string, cfg ChromeConfig) []chromedp.ExecAllocatorOption {
+// sandbox of a run: every request through the refusing proxy (loopback
+// included; each session's browser context overrides it with its own), no
+// DNS lookups at all, no UDP that bypasses the proxy (WebRTC), no
+// background traffic to Google, no QUIC (which Fetch interception would
+// not see), a fresh profile (chromedp makes a temporary user-data-dir), and
+// no sandbox when running as root (Chrome refuses to start otherwise).
+func launchOptions(path, proxy string, cfg ChromeConfig) []chromedp.ExecAllocatorOption {
 	opts := append([]chromedp.ExecAllocatorOption{}, chromedp.DefaultExecAllocatorOptions[:]...)
 	opts = append(opts,
 		chromedp.ExecPath(path),
+		chromedp.ProxyServer(proxy),
+		chromedp.Flag("proxy-bypass-list", "<-loopback>"),
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
+		chromedp.Flag("force-webrtc-ip-handling-policy", "disable_non_proxied_udp"),
+		// Cross-site iframes stay in the tab's process, so the init script
+		// (clock, random sources, socket guard) runs in them too.
+		chromedp.Flag("disable-site-isolation-trials", true),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
@@ -154,20 +197,39 @@ func launchOptions(path string, cfg ChromeConfig) []chromedp.ExecAllocatorOption
 	return opts
 }
 
-// newTab opens a tab in a fresh browser context; cancel closes both.
-func (b *Browser) newTab() (context.Context, context.CancelFunc) {
-	return chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+// newTab opens a tab in a fresh browser context whose every request goes
+// through proxy (layer 2); cancel closes the tab and disposes of the
+// context.
+func (b *Browser) newTab(proxy string) (context.Context, context.CancelFunc) {
+	return chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext(func(p *target.CreateBrowserContextParams) {
+		p.ProxyServer = proxy
+		p.ProxyBypassList = "<-loopback>"
+	}))
 }
 
-// Close stops the browser (or disconnects from a remote one).
+// Close stops the browser and waits for its processes to exit (or
+// disconnects from a remote one). Requests still being answered are let
+// finish first, so interception holds until the very end.
 func (b *Browser) Close() error {
 	if b == nil || b.cancel == nil {
 		return nil
 	}
 	var err error
-	if !b.remote { // a remote browser is not ours to stop: only disconnect
-		err = chromedp.Cancel(b.ctx)
+	b.guard.drain(2 * time.Second)
+	if b.remote {
+		// Not ours to stop. Our contexts are gone (each session disposed
+		// of its own); stop intercepting the other clients' requests.
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		_, _ = chromedp.CallBrowser(ctx, fetch.Disable, cdp.Empty{})
+		cancel()
+	} else {
+		// Cancel closes Chrome and waits until its process has exited and
+		// the leftover children using its profile are killed.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(b.ctx), 20*time.Second)
+		err = chromedp.Cancel(ctx)
+		cancel()
 	}
+	b.guard.close()
 	b.cancel()
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("close chrome: %w", err)

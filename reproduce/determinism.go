@@ -2,6 +2,7 @@ package reproduce
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -20,42 +21,125 @@ import (
 // animation frames and network callbacks wait on that budget, which fights
 // condition-based waiting on real responses (the mock may hold a response
 // for the recorded latency) and makes a stuck budget look like an app hang.
-// So the clock is shifted in JavaScript instead: Date and Date.now read
-// StartTime + (real time elapsed since the session started), from
-// performance.timeOrigin + performance.now(), so the clock is monotonic and
-// consistent across navigations while timers keep running in real time.
-// performance.now() itself is not shifted (it is relative anyway).
+// So the clock is shifted in JavaScript instead, as one timeline:
+// performance.timeOrigin is moved to the recording's start (plus the real
+// time the session had run when the document began), Date and Date.now
+// read performance.timeOrigin + performance.now(), and timers, animation
+// frames and event timestamps keep running in real time on that same
+// timeline. So Date.now() === performance.timeOrigin + performance.now()
+// everywhere (the Sentry SDK computes its timestamps that way), and the
+// clock is monotonic across navigations.
 //
-// Random numbers: Math.random is a mulberry32 PRNG seeded from Plan.Seed,
-// restarted on every document (the same page sees the same sequence).
-// crypto.getRandomValues is left alone (ids from it differ between runs;
-// apps rarely branch on them).
+// Random numbers: Math.random, crypto.getRandomValues and
+// crypto.randomUUID draw from PRNGs seeded from Plan.Seed, restarted on
+// every document and worker (the same page sees the same sequence).
+//
+// Where: the script runs before any script of every document of the tab,
+// its iframes included (site isolation is off in a browser repro launches,
+// so cross-site iframes are in the tab's process too), and it is prepended
+// to every dedicated, shared and service worker script the app serves
+// (the network guard rewrites those responses). Blob and data workers are
+// not covered.
 //
 // Animations: a style sheet turns off CSS animations, transitions and the
 // caret blink on every document, and prefers-reduced-motion is emulated.
 //
+// WebSockets: fetch interception never sees them, so the script fails a
+// WebSocket that would leave the app under test (layer 1; the proxy refuses
+// its tunnel too, layer 2) and reports it to the session through a binding.
+//
 // The same script counts DOM mutations (window.__repro), which the runner
 // uses to wait for a quiet DOM and to detect dead clicks.
 
-// initScript is the JavaScript that runs before any script of every document.
-func initScript(start time.Time, sessionStart time.Time, seed int64) string {
-	offset := start.Sub(sessionStart).Milliseconds()
-	if start.IsZero() {
-		offset = 0
-	}
-	return strings.NewReplacer(
-		"__OFFSET__", fmt.Sprint(offset),
-		"__SEED__", fmt.Sprint(uint32(seed^(seed>>32))),
-	).Replace(initJS)
+// pageConfig is what the init script is told.
+type pageConfig struct {
+	// Offset is added to the real clock: the recording's start minus the
+	// session's start (ms); 0 keeps the real clock.
+	Offset int64 `json:"offset"`
+	// Seed seeds the page's PRNGs.
+	Seed uint32 `json:"seed"`
+	// App is the app under test's origin; WebSockets may reach it (its
+	// API paths excepted) and nothing else.
+	App      string   `json:"app"`
+	APIPaths []string `json:"apiPaths"`
+	// Binding is the name of the function that reports a blocked socket.
+	Binding string `json:"binding"`
 }
 
-const initJS = `(() => {
-  if (window.__repro) return;
-  const OFFSET = __OFFSET__;
-  const perf = performance;
+// blockedBinding is the page function the init script calls for each
+// WebSocket it failed.
+const blockedBinding = "__reproBlocked"
+
+func newPageConfig(p Plan, sessionStart time.Time, app string) pageConfig {
+	offset := p.StartTime.Sub(sessionStart).Milliseconds()
+	if p.StartTime.IsZero() {
+		offset = 0
+	}
+	return pageConfig{Offset: offset, Seed: uint32(p.Seed ^ (p.Seed >> 32)), App: app, APIPaths: p.APIPaths, Binding: blockedBinding}
+}
+
+// initScript is the JavaScript that runs before any script of every
+// document.
+func initScript(c pageConfig) string {
+	return strings.Replace(coreJS, "__CONFIG__", configJSON(c), 1) + documentJS
+}
+
+// workerPrelude is prepended to worker scripts: the same clock, PRNGs and
+// socket guard, without the DOM parts.
+func workerPrelude(c pageConfig) string {
+	return strings.Replace(coreJS, "__CONFIG__", configJSON(c), 1)
+}
+
+func configJSON(c pageConfig) string {
+	if c.APIPaths == nil {
+		c.APIPaths = []string{}
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
+}
+
+// pinned lists, in words, what the environment pins: the plan says it.
+func pinned(p Plan) []string {
+	var out []string
+	if !p.StartTime.IsZero() {
+		out = append(out, fmt.Sprintf("clock: Date, Date.now and performance.timeOrigin start at %s (the recording's start); timers and performance.now run in real time on that timeline", p.StartTime.UTC().Format(time.RFC3339Nano)))
+	} else {
+		out = append(out, "clock: real time (the recording has no start time)")
+	}
+	out = append(out, fmt.Sprintf("random: Math.random, crypto.getRandomValues and crypto.randomUUID seeded with %d", uint32(p.Seed^(p.Seed>>32))))
+	v := p.Viewport
+	if v.Width <= 0 || v.Height <= 0 {
+		v.Width, v.Height = 1280, 720
+	}
+	out = append(out, fmt.Sprintf("viewport: %dx%d", v.Width, v.Height))
+	if p.Timezone != "" {
+		out = append(out, "timezone: "+p.Timezone)
+	}
+	if p.Locale != "" {
+		out = append(out, "locale: "+p.Locale)
+	}
+	if p.UserAgent != "" {
+		out = append(out, "user agent: "+p.UserAgent)
+	}
+	out = append(out, "motion: CSS animations and transitions off, prefers-reduced-motion: reduce",
+		"scope: every document and iframe of the tab, and every dedicated, shared and service worker script the app serves")
+	return out
+}
+
+// coreJS runs in documents and workers alike.
+const coreJS = `(() => {
+  const G = globalThis;
+  if (G.__repro) return;
+  const C = __CONFIG__;
+  const perf = G.performance;
   const pnow = perf.now.bind(perf);
-  const clock = () => Math.floor(perf.timeOrigin + pnow() + OFFSET);
-  const RealDate = Date;
+  const origin = perf.timeOrigin + C.offset;
+  try { Object.defineProperty(perf, 'timeOrigin', {get: () => origin, configurable: true, enumerable: true}); } catch (e) {}
+  const clock = () => Math.floor(origin + pnow());
+  const RealDate = G.Date;
   function FakeDate(...args) {
     if (!new.target) return new RealDate(clock()).toString();
     return Reflect.construct(RealDate, args.length ? args : [clock()], new.target);
@@ -66,18 +150,89 @@ const initJS = `(() => {
   FakeDate.UTC = RealDate.UTC;
   Object.defineProperty(FakeDate, 'name', {value: 'Date'});
   FakeDate.toString = () => 'function Date() { [native code] }';
-  window.Date = FakeDate;
+  G.Date = FakeDate;
 
-  let s = __SEED__ >>> 0;
-  Math.random = function random() {
-    s = (s + 0x6D2B79F5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  const prng = (seed) => {
+    let s = seed >>> 0;
+    return () => {
+      s = (s + 0x6D2B79F5) >>> 0;
+      let t = s;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return (t ^ (t >>> 14)) >>> 0;
+    };
   };
+  const nextMath = prng(C.seed);
+  Math.random = function random() { return nextMath() / 4294967296; };
+  const cr = G.crypto;
+  if (cr && cr.getRandomValues) {
+    const nextByte = prng(C.seed ^ 0x9E3779B9);
+    const realGRV = cr.getRandomValues.bind(cr);
+    const fill = (arr) => {
+      realGRV(arr); // the real checks: type, quota
+      const bytes = new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = nextByte() & 0xff;
+      return arr;
+    };
+    Object.defineProperty(cr, 'getRandomValues', {value: function getRandomValues(arr) { return fill(arr); }, configurable: true, writable: true});
+    if (cr.randomUUID) {
+      Object.defineProperty(cr, 'randomUUID', {value: function randomUUID() {
+        const b = fill(new Uint8Array(16));
+        b[6] = (b[6] & 0x0f) | 0x40;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        const h = [...b].map(x => x.toString(16).padStart(2, '0')).join('');
+        return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
+      }, configurable: true, writable: true});
+    }
+  }
 
-  const r = window.__repro = {mutations: 0, lastMutation: pnow(), doc: Math.floor(perf.timeOrigin * 1000) + ':' + pnow()};
+  const RealWS = G.WebSocket;
+  if (RealWS) {
+    const allowed = (raw) => {
+      try {
+        const u = new URL(raw, G.location && G.location.href);
+        const app = new URL(C.app);
+        const as = u.protocol === 'ws:' ? 'http:' : u.protocol === 'wss:' ? 'https:' : u.protocol;
+        if (as !== app.protocol || u.host !== app.host) return false;
+        return !C.apiPaths.some(p => p && u.pathname.startsWith(p));
+      } catch (e) { return false; }
+    };
+    class BlockedSocket extends EventTarget {
+      constructor(url, protocols) {
+        super();
+        const own = {url: String(url), protocol: '', extensions: '', bufferedAmount: 0, binaryType: 'blob', readyState: 0,
+          onopen: null, onmessage: null, onerror: null, onclose: null};
+        for (const k in own) Object.defineProperty(this, k, {value: own[k], writable: true, enumerable: true});
+        setTimeout(() => {
+          this.readyState = 3;
+          const err = new Event('error');
+          if (typeof this.onerror === 'function') this.onerror(err);
+          this.dispatchEvent(err);
+          const close = new CloseEvent('close', {code: 1006, reason: '', wasClean: false});
+          if (typeof this.onclose === 'function') this.onclose(close);
+          this.dispatchEvent(close);
+        }, 0);
+      }
+      send() { if (this.readyState === 0) throw new DOMException("Failed to execute 'send' on 'WebSocket': Still in CONNECTING state.", 'InvalidStateError'); }
+      close() {}
+    }
+    Object.setPrototypeOf(BlockedSocket.prototype, RealWS.prototype);
+    G.WebSocket = new Proxy(RealWS, {construct(target, args, newTarget) {
+      if (allowed(args[0])) return Reflect.construct(target, args, newTarget);
+      try { if (typeof G[C.binding] === 'function') G[C.binding](JSON.stringify({kind: 'websocket', url: String(args[0])})); } catch (e) {}
+      return new BlockedSocket(args[0], args[1]);
+    }});
+  }
+  G.__repro = {mutations: 0, lastMutation: pnow(), doc: Math.floor(origin * 1000) + ':' + pnow()};
+})();
+`
+
+// documentJS adds the DOM parts: no animations, and the mutation counter.
+const documentJS = `(() => {
+  const r = window.__repro;
+  if (!r || r.observing) return;
+  r.observing = true;
+  const pnow = performance.now.bind(performance);
   const style = document.createElement('style');
   style.textContent = '*,*::before,*::after{animation:none!important;transition:none!important;caret-color:transparent!important;scroll-behavior:auto!important}';
   const addStyle = () => {
@@ -96,13 +251,14 @@ const initJS = `(() => {
   }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
   addStyle();
   document.addEventListener('DOMContentLoaded', addStyle);
-})();`
+})();
+`
 
 // applyEnvironment emulates the plan's screen, locale, timezone and user
 // agent on the tab, and registers the init script for every new document.
-func applyEnvironment(ctx context.Context, p Plan, sessionStart time.Time) error {
+func applyEnvironment(ctx context.Context, p Plan, c pageConfig) error {
 	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
-		Source: initScript(p.StartTime, sessionStart, p.Seed),
+		Source: initScript(c),
 	}); err != nil {
 		return fmt.Errorf("install init script: %w", err)
 	}

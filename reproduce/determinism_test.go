@@ -10,18 +10,31 @@ import (
 	"time"
 )
 
-// pageEnv is what testdata/runner/determinism reports.
+// probe is what one global scope of testdata/runner/determinism reports.
+type probe struct {
+	Now           float64   `json:"now"`
+	NewDate       float64   `json:"newDate"`
+	OriginPlusNow float64   `json:"originPlusNow"`
+	OnTimeline    bool      `json:"onTimeline"`
+	Randoms       []float64 `json:"randoms"`
+	Bytes         []int     `json:"bytes"`
+	UUID          string    `json:"uuid"`
+	Error         string    `json:"error"`
+}
+
+// pageEnv is what testdata/runner/determinism reports: the page's probe,
+// its iframe's and its worker's, and the emulated environment.
 type pageEnv struct {
-	Now        float64   `json:"now"`
-	NewDate    float64   `json:"newDate"`
-	Randoms    []float64 `json:"randoms"`
-	Timezone   string    `json:"timezone"`
-	Language   string    `json:"language"`
-	Width      int       `json:"width"`
-	Height     int       `json:"height"`
-	DPR        float64   `json:"dpr"`
-	UserAgent  string    `json:"userAgent"`
-	DateIsDate bool      `json:"dateIsDate"`
+	probe
+	Frame      probe   `json:"frame"`
+	Worker     probe   `json:"worker"`
+	Timezone   string  `json:"timezone"`
+	Language   string  `json:"language"`
+	Width      int     `json:"width"`
+	Height     int     `json:"height"`
+	DPR        float64 `json:"dpr"`
+	UserAgent  string  `json:"userAgent"`
+	DateIsDate bool    `json:"dateIsDate"`
 }
 
 func runDeterminismPage(t *testing.T, seed int64, start time.Time) pageEnv {
@@ -60,10 +73,20 @@ func runDeterminismPage(t *testing.T, seed int64, start time.Time) pageEnv {
 func TestPageClockStartsAtTheRecordedTime(t *testing.T) {
 	start := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 	env := runDeterminismPage(t, 42, start)
-	for name, ms := range map[string]float64{"Date.now()": env.Now, "new Date()": env.NewDate} {
-		got := time.UnixMilli(int64(ms))
-		if d := got.Sub(start); d < 0 || d > 10*time.Second {
-			t.Errorf("%s = %s, want within 10s after %s", name, got.UTC(), start)
+	for scope, p := range map[string]probe{"page": env.probe, "iframe": env.Frame, "worker": env.Worker} {
+		if p.Error != "" {
+			t.Fatalf("%s: %s", scope, p.Error)
+		}
+		for name, ms := range map[string]float64{"Date.now()": p.Now, "new Date()": p.NewDate, "performance.timeOrigin + performance.now()": p.OriginPlusNow} {
+			got := time.UnixMilli(int64(ms))
+			if d := got.Sub(start); d < 0 || d > 10*time.Second {
+				t.Errorf("%s: %s = %s, want within 10s after %s", scope, name, got.UTC(), start)
+			}
+		}
+		// One timeline: what the Sentry SDK computes from the performance
+		// clock falls between two Date.now() reads around it.
+		if !p.OnTimeline {
+			t.Errorf("%s: performance.timeOrigin + performance.now() is not on Date's timeline", scope)
 		}
 	}
 	if !env.DateIsDate {
@@ -84,6 +107,31 @@ func TestEnvironmentIsEmulated(t *testing.T) {
 	}
 	if env.UserAgent != "Mozilla/5.0 (repro test) Chrome/120" {
 		t.Errorf("user agent = %q", env.UserAgent)
+	}
+}
+
+func TestRandomSourcesFollowTheSeedInEveryScope(t *testing.T) {
+	start := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	x, y, z := runDeterminismPage(t, 42, start), runDeterminismPage(t, 42, start), runDeterminismPage(t, 7, start)
+	for scope, pick := range map[string]func(pageEnv) probe{
+		"page": func(e pageEnv) probe { return e.probe }, "iframe": func(e pageEnv) probe { return e.Frame }, "worker": func(e pageEnv) probe { return e.Worker },
+	} {
+		a, b, c := pick(x), pick(y), pick(z)
+		if len(a.Bytes) != 8 || len(a.UUID) != 36 {
+			t.Fatalf("%s: crypto values = %v %q", scope, a.Bytes, a.UUID)
+		}
+		if !slices.Equal(a.Bytes, b.Bytes) || a.UUID != b.UUID {
+			t.Errorf("%s: same seed gave crypto %v %s then %v %s", scope, a.Bytes, a.UUID, b.Bytes, b.UUID)
+		}
+		if slices.Equal(a.Bytes, c.Bytes) || a.UUID == c.UUID {
+			t.Errorf("%s: seeds 42 and 7 gave the same crypto values %v %s", scope, a.Bytes, a.UUID)
+		}
+		if a.UUID[14] != '4' {
+			t.Errorf("%s: randomUUID %s is not a version 4 UUID", scope, a.UUID)
+		}
+		if !slices.Equal(a.Randoms, b.Randoms) {
+			t.Errorf("%s: same seed gave Math.random %v then %v", scope, a.Randoms, b.Randoms)
+		}
 	}
 }
 
@@ -113,17 +161,20 @@ func TestInitScriptSeedsAndShiftsTheClock(t *testing.T) {
 	session := start.Add(3 * time.Hour)
 	cases := []struct {
 		name string
-		js   string
+		cfg  pageConfig
 		want string
 	}{
-		{"offset is start minus session start", initScript(start, session, 1), "const OFFSET = -10800000;"},
-		{"zero start time keeps the real clock", initScript(time.Time{}, session, 1), "const OFFSET = 0;"},
-		{"seed is inlined", initScript(start, session, 42), "let s = 42 >>> 0;"},
+		{"offset is start minus session start", newPageConfig(Plan{StartTime: start, Seed: 1}, session, "http://127.0.0.1:1"), `"offset":-10800000`},
+		{"zero start time keeps the real clock", newPageConfig(Plan{Seed: 1}, session, "http://127.0.0.1:1"), `"offset":0`},
+		{"seed is inlined", newPageConfig(Plan{StartTime: start, Seed: 42}, session, "http://127.0.0.1:1"), `"seed":42`},
+		{"the app origin bounds WebSockets", newPageConfig(Plan{APIPaths: []string{"/api/"}}, session, "http://127.0.0.1:4000"), `"app":"http://127.0.0.1:4000","apiPaths":["/api/"]`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if !strings.Contains(tc.js, tc.want) {
-				t.Errorf("script lacks %q", tc.want)
+			for name, js := range map[string]string{"page": initScript(tc.cfg), "worker": workerPrelude(tc.cfg)} {
+				if !strings.Contains(js, tc.want) {
+					t.Errorf("%s script lacks %q", name, tc.want)
+				}
 			}
 		})
 	}

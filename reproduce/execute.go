@@ -2,6 +2,7 @@ package reproduce
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,7 +14,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -85,6 +89,16 @@ type RunConfig struct {
 	Settle       SettlePolicy
 	// Logger gets diagnostics (nil: quiet).
 	Logger *slog.Logger
+
+	// layers breaks one layer of the fail-closed network on purpose, so
+	// tests can show that the other alone leaks nothing.
+	layers guardLayers
+}
+
+// guardLayers opens a layer of the fail-closed network (tests only).
+type guardLayers struct {
+	interceptionOpen bool // layer 1 lets every request go to the network
+	proxyOpen        bool // layer 2 forwards every request
 }
 
 // Execute runs plan against the app in a fresh headless browser context
@@ -137,6 +151,8 @@ type Session struct {
 	tab        context.Context
 	closeTab   context.CancelFunc
 	net        *netguard
+	proxy      *netProxy            // layer 2 for the session's browser context
+	contextID  cdp.BrowserContextID // the session's browser context, once open
 	started    time.Time
 	current    atomic.Int64 // index of the step in force (-1: none yet)
 	closeOnce  sync.Once
@@ -178,16 +194,33 @@ func NewSession(ctx context.Context, plan Plan, cfg RunConfig) (*Session, error)
 		ReplayID: plan.ReplayID, AppURL: app.base.String(), StartedAt: s.started,
 		StoppedAt: -1, ArtifactsDir: cfg.ArtifactsDir,
 	}
+	s.router = router{appBase: app.base, recordedOrigin: plan.RecordedOrigin, apiOrigins: plan.APIOrigins, apiPaths: plan.APIPaths}
+	s.net = newNetguard(s.router, cfg.API, func() int { return int(s.current.Load()) }, log)
+	// Layer 2: the session's proxy admits the app's own assets only.
+	s.net.open = cfg.layers.interceptionOpen
+	s.proxy, err = newNetProxy(func(u *url.URL) bool {
+		d, rewrite := s.router.route(u)
+		return cfg.layers.proxyOpen || (d == DispositionApp && rewrite == "")
+	}, log)
+	if err != nil {
+		app.close()
+		return nil, err
+	}
 	s.browser = cfg.Browser
 	if s.browser == nil {
-		b, err := NewBrowser(ctx, cfg.Chrome)
+		chrome := cfg.Chrome
+		if chrome.Logger == nil {
+			chrome.Logger = log
+		}
+		b, err := NewBrowser(ctx, chrome)
 		if err != nil {
+			s.proxy.Close()
 			app.close()
 			return nil, err
 		}
 		s.browser, s.ownBrowser = b, true
 	}
-	s.tab, s.closeTab = s.browser.newTab()
+	s.tab, s.closeTab = s.browser.newTab(s.proxy.URL())
 	if err := s.setup(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -203,21 +236,57 @@ func (s *Session) setup(ctx context.Context) error {
 	if err := chromedp.Do(s.tab); err != nil {
 		return fmt.Errorf("open tab: %w", err)
 	}
+	c := chromedp.FromContext(s.tab)
+	if c == nil || c.Target == nil || c.BrowserContextID == "" {
+		return errors.New("open tab: no browser context")
+	}
+	// From here on the guard hands every request of the session's browser
+	// context (the tab, its frames and workers, popups) to s.net.
+	s.contextID = c.BrowserContextID
+	s.browser.guard.register(s.contextID, s.net)
 	s.watchConsole()
 	s.watchDialogs()
-	s.router = router{appBase: s.app.base, recordedOrigin: s.plan.RecordedOrigin, apiOrigins: s.plan.APIOrigins, apiPaths: s.plan.APIPaths}
-	s.net = newNetguard(s.router, s.cfg.API, func() int { return int(s.current.Load()) })
-	s.net.onError = func(err error) {
-		if s.tab.Err() == nil {
-			s.log.Debug("network", "err", err)
+	s.net.watch(s.tab, cdp.FrameID(c.Target.TargetID))
+	if _, err := chromedp.Call(s.tab, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
+		return fmt.Errorf("disable cache: %w", err)
+	}
+	pc := newPageConfig(s.plan, s.started, origin(s.app.base))
+	s.net.prelude = workerPrelude(pc)
+	if err := s.watchBlockedSockets(); err != nil {
+		return err
+	}
+	if err := applyEnvironment(s.tab, s.plan, pc); err != nil {
+		return err
+	}
+	return nil
+}
+
+// watchBlockedSockets journals the WebSockets the init script failed
+// (fetch interception never sees a socket).
+func (s *Session) watchBlockedSockets() error {
+	calls := chromedp.Events(s.tab, runtime.BindingCalled)
+	if _, err := chromedp.Call(s.tab, runtime.AddBinding, runtime.AddBindingParams{Name: blockedBinding}); err != nil {
+		return fmt.Errorf("install the socket guard: %w", err)
+	}
+	go func() {
+		for ev, err := range calls {
+			if err != nil {
+				return
+			}
+			if ev.Name != blockedBinding {
+				continue
+			}
+			var p struct {
+				Kind string `json:"kind"`
+				URL  string `json:"url"`
+			}
+			if json.Unmarshal([]byte(ev.Payload), &p) != nil || p.URL == "" {
+				continue
+			}
+			s.net.record(NetworkRecord{Time: time.Now(), Step: int(s.current.Load()), Method: "GET", URL: p.URL,
+				Disposition: DispositionBlocked, Error: "WebSocket refused: it would leave the app under test (the recording holds no WebSocket traffic)"})
 		}
-	}
-	if err := s.net.start(s.tab); err != nil {
-		return err
-	}
-	if err := applyEnvironment(s.tab, s.plan, s.started); err != nil {
-		return err
-	}
+	}()
 	return nil
 }
 
@@ -292,16 +361,34 @@ func (s *Session) Observation() *Observation {
 	return &o
 }
 
-// Close closes the tab and its browser context, stops the app server and,
-// when the session launched it, the browser.
+// Close closes the tab and its browser context while interception still
+// holds — the page's unload handlers run and whatever they send (beacons,
+// keepalive fetches, the app's Sentry flush) is answered fail-closed like
+// every other request — then stops the session's proxy, the app server
+// and, when the session launched it, the browser (waiting for its
+// processes to exit).
 func (s *Session) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
 		if s.closeTab != nil {
-			s.closeTab()
+			s.closeTab() // closes the tab, waits for it, disposes of the context
+		}
+		if s.net != nil {
+			s.net.endLife()
+		}
+		if s.net != nil {
+			// Requests of the unload still being answered.
+			s.net.waitIdle(context.Background(), 2*time.Second)
+		}
+		if s.browser != nil && s.browser.guard != nil && s.contextID != "" {
+			// Anything the context still sends is failed from now on.
+			s.browser.guard.unregister(s.contextID)
 		}
 		if s.ownBrowser {
 			err = s.browser.Close()
+		}
+		if s.proxy != nil {
+			s.proxy.Close()
 		}
 		if s.app != nil {
 			s.app.close()

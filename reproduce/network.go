@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,8 +13,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/repro-dev/repro/reproduce/replay"
@@ -71,52 +74,63 @@ func (r router) route(u *url.URL) (Disposition, string) {
 	return DispositionBlocked, ""
 }
 
-// netguard is the fail-closed network of one session: it answers every
-// paused request of the tab and journals what it did.
+// netguard is one session's side of the fail-closed network: it decides
+// each request of the session's browser context (the guard hands them
+// over, see guard.go) and journals what it did.
 type netguard struct {
 	router
-	api     http.Handler
-	step    func() int // the step in force
-	onError func(error)
+	api   http.Handler
+	step  func() int             // the step in force
+	tab   func() context.Context // the session's tab, for the calls that need it
+	tabID cdp.FrameID            // the tab's main frame (== its target id)
+	log   *slog.Logger
+	// prelude is prepended to worker scripts ("" leaves them alone).
+	prelude string
+	// open lets every request go to the network (a broken layer 1, for
+	// the tests that show layer 2 alone holds).
+	open bool
+	// life ends when the session closes: a mock answer still being
+	// prepared (a recorded latency) is abandoned and the request failed.
+	life    context.Context
+	endLife context.CancelFunc
 
 	mu       sync.Mutex
 	records  []NetworkRecord
 	ingest   []IngestEvent
 	byNetID  map[network.RequestID]int // app record index by network id (for its status)
+	frames   map[cdp.FrameID]bool      // the tab's frames
 	inflight int
-	total    int // requests seen, for "did anything happen" checks
+	total    int           // requests seen, for "did anything happen" checks
+	idle     chan struct{} // closed and replaced whenever inflight drops to 0
 }
 
-func newNetguard(r router, api http.Handler, step func() int) *netguard {
-	return &netguard{router: r, api: api, step: step, byNetID: map[network.RequestID]int{}}
+func newNetguard(r router, api http.Handler, step func() int, log *slog.Logger) *netguard {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	life, end := context.WithCancel(context.Background())
+	return &netguard{router: r, api: api, step: step, log: log, byNetID: map[network.RequestID]int{}, frames: map[cdp.FrameID]bool{},
+		idle: make(chan struct{}), life: life, endLife: end}
 }
 
-// start enables interception on the tab of ctx and serves paused requests
-// until ctx ends. It must run before the first navigation.
-func (g *netguard) start(ctx context.Context) error {
-	paused := chromedp.Events(ctx, fetch.RequestPaused)
-	responses := chromedp.Events(ctx, network.ResponseReceived)
-	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
-		return fmt.Errorf("enable network: %w", err)
-	}
-	if _, err := chromedp.Call(ctx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
-		return fmt.Errorf("disable cache: %w", err)
-	}
-	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{
-		Patterns: []*fetch.RequestPattern{{URLPattern: "*", RequestStage: fetch.RequestStageRequest}},
-	}); err != nil {
-		return fmt.Errorf("enable request interception: %w", err)
-	}
+// watch follows the tab's frames and the statuses of the app's responses.
+// It runs for the tab's life.
+func (g *netguard) watch(tab context.Context, tabID cdp.FrameID) {
+	g.mu.Lock()
+	g.tab = func() context.Context { return tab }
+	g.tabID = tabID
+	g.frames[tabID] = true
+	g.mu.Unlock()
+	frames := chromedp.Events(tab, page.FrameAttached)
+	responses := chromedp.Events(tab, network.ResponseReceived)
 	go func() {
-		for e, err := range paused {
+		for e, err := range frames {
 			if err != nil {
 				return
 			}
 			g.mu.Lock()
-			g.inflight++
-			g.total++
+			g.frames[e.FrameID] = true
 			g.mu.Unlock()
-			go g.handle(ctx, e)
 		}
 	}()
 	go func() {
@@ -131,20 +145,52 @@ func (g *netguard) start(ctx context.Context) error {
 			g.mu.Unlock()
 		}
 	}()
-	return nil
 }
 
-// handle decides one paused request and answers it.
-func (g *netguard) handle(ctx context.Context, e fetch.EventRequestPaused) {
-	defer func() {
-		g.mu.Lock()
-		g.inflight--
-		g.mu.Unlock()
-	}()
-	req := e.Request
-	if req == nil {
-		return
+// ownsFrame reports whether the frame is the tab's or one of its iframes.
+func (g *netguard) ownsFrame(ctx context.Context, id cdp.FrameID) bool {
+	g.mu.Lock()
+	ok, tabf := g.frames[id], g.tab
+	g.mu.Unlock()
+	if ok || tabf == nil || tabf().Err() != nil {
+		return ok
 	}
+	// A frame the events have not announced yet: ask the page.
+	tctx, cancel := context.WithTimeout(tabf(), time.Second)
+	defer cancel()
+	stop := context.AfterFunc(ctx, cancel)
+	defer stop()
+	tree, err := chromedp.Call(tctx, page.GetFrameTree, cdp.Empty{})
+	if err != nil || tree.FrameTree == nil {
+		return false
+	}
+	var walk func(t *page.FrameTree)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	walk = func(t *page.FrameTree) {
+		if t.Frame != nil {
+			g.frames[t.Frame.ID] = true
+		}
+		for _, c := range t.ChildFrames {
+			walk(c)
+		}
+	}
+	walk(tree.FrameTree)
+	return g.frames[id]
+}
+
+// intercept decides one paused request of the session (see interceptor).
+func (g *netguard) intercept(ctx context.Context, p paused) answer {
+	if p.response() {
+		return g.rewriteWorker(ctx, p)
+	}
+	e := p.EventRequestPaused
+	g.begin(true)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(g.life, cancel)
+	defer stop()
+	req := e.Request
 	rec := NetworkRecord{Time: time.Now(), Step: g.step(), Method: req.Method, URL: req.URL + req.URLFragment}
 	u, err := url.Parse(req.URL)
 	d, rewrite := DispositionBlocked, ""
@@ -153,23 +199,24 @@ func (g *netguard) handle(ctx context.Context, e fetch.EventRequestPaused) {
 	}
 	rec.Disposition = d
 
-	var callErr error
-	switch d {
-	case DispositionApp:
-		_, callErr = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: e.RequestID, URL: rewrite})
-		idx := g.record(rec)
-		if e.NetworkID != "" {
-			g.mu.Lock()
-			g.byNetID[e.NetworkID] = idx
-			g.mu.Unlock()
-		}
-		g.report(callErr)
-		return
-	case DispositionMock:
+	var a answer
+	switch {
+	case g.open:
+		a = answer{kind: answerContinue}
+	case d == DispositionApp:
+		// A worker's script comes back through the guard once more, to
+		// get the determinism prelude (see rewriteWorker).
+		a = answer{kind: answerContinue, url: rewrite, response: p.workerScript && g.prelude != ""}
+	case d == DispositionMock:
 		status, headers, body := g.serveMock(ctx, e, u)
 		rec.Status = status
-		callErr = g.fulfill(ctx, e.RequestID, status, headers, body)
-	case DispositionIngest:
+		a = answer{kind: answerFulfill, status: status, headers: headers, body: body}
+		if ctx.Err() != nil {
+			// The session closed while the mock was still answering.
+			rec.Status, rec.Error = 0, "the session ended before the mock answered"
+			a = failAnswer()
+		}
+	case d == DispositionIngest:
 		body := g.postData(ctx, e)
 		h := http.Header{}
 		corsHeaders(h, req)
@@ -179,20 +226,76 @@ func (g *netguard) handle(ctx context.Context, e fetch.EventRequestPaused) {
 		if req.Method != http.MethodOptions {
 			g.capture(rec, u, body)
 		}
-		callErr = g.fulfill(ctx, e.RequestID, http.StatusOK, h, []byte("{}"))
+		a = answer{kind: answerFulfill, status: http.StatusOK, headers: h, body: []byte("{}")}
 	default:
-		_, callErr = chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: e.RequestID, ErrorReason: network.ErrorReasonBlockedByClient})
+		a = failAnswer()
 	}
-	if callErr != nil {
-		rec.Error = callErr.Error()
+	a.done = func(err error) {
+		if err != nil && !requestGone(err) {
+			rec.Error = err.Error()
+			g.log.Debug("network", "url", rec.URL, "err", err)
+		}
+		idx := g.record(rec)
+		if d == DispositionApp && e.NetworkID != "" {
+			g.mu.Lock()
+			g.byNetID[e.NetworkID] = idx
+			g.mu.Unlock()
+		}
+		g.end()
 	}
-	g.record(rec)
-	g.report(callErr)
+	return a
 }
 
-func (g *netguard) report(err error) {
-	if err != nil && g.onError != nil {
-		g.onError(err)
+// rewriteWorker prepends the determinism prelude to a worker's script, at
+// the response stage: the worker then sees the page's clock, PRNGs and
+// socket guard.
+func (g *netguard) rewriteWorker(ctx context.Context, p paused) answer {
+	g.begin(false)
+	a := g.workerAnswer(ctx, p)
+	a.done = func(error) { g.end() }
+	return a
+}
+
+func (g *netguard) workerAnswer(ctx context.Context, p paused) answer {
+	pass := answer{kind: answerContinue}
+	if p.ResponseStatusCode != http.StatusOK {
+		return pass
+	}
+	res, err := chromedp.CallBrowser(ctx, fetch.GetResponseBody, fetch.GetResponseBodyParams{RequestID: p.RequestID})
+	if err != nil {
+		g.log.Debug("network: read worker script", "url", p.Request.URL, "err", err)
+		return pass
+	}
+	h := http.Header{}
+	for _, he := range p.ResponseHeaders {
+		switch strings.ToLower(he.Name) {
+		case "content-length", "content-encoding", "transfer-encoding":
+			continue
+		}
+		h.Add(he.Name, he.Value)
+	}
+	body := append([]byte(g.prelude+"\n"), res.Body...)
+	return answer{kind: answerFulfill, status: int(p.ResponseStatusCode), headers: h, body: body}
+}
+
+// begin counts a request being answered (and, when seen, as one the page
+// made); end counts it answered.
+func (g *netguard) begin(seen bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.inflight++
+	if seen {
+		g.total++
+	}
+}
+
+func (g *netguard) end() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.inflight--
+	if g.inflight == 0 {
+		close(g.idle)
+		g.idle = make(chan struct{})
 	}
 }
 
@@ -207,7 +310,7 @@ func (g *netguard) record(r NetworkRecord) int {
 // Cross-origin requests get permissive CORS headers when the handler set
 // none (the recorded API answered them; the browser must not refuse the
 // replayed answer), and preflights are answered here.
-func (g *netguard) serveMock(ctx context.Context, e fetch.EventRequestPaused, u *url.URL) (int, http.Header, []byte) {
+func (g *netguard) serveMock(ctx context.Context, e *fetch.EventRequestPaused, u *url.URL) (int, http.Header, []byte) {
 	req := e.Request
 	h := http.Header{}
 	if req.Method == http.MethodOptions && headerValue(req.Headers, "Access-Control-Request-Method") != "" {
@@ -267,7 +370,7 @@ func headerValue(h network.Headers, name string) string {
 
 // postData is the request body: from the paused event, or asked for when
 // Chrome left it out (large bodies).
-func (g *netguard) postData(ctx context.Context, e fetch.EventRequestPaused) []byte {
+func (g *netguard) postData(ctx context.Context, e *fetch.EventRequestPaused) []byte {
 	req := e.Request
 	if !req.HasPostData {
 		return nil
@@ -281,45 +384,43 @@ func (g *netguard) postData(ctx context.Context, e fetch.EventRequestPaused) []b
 	if buf.Len() > 0 || e.NetworkID == "" {
 		return buf.Bytes()
 	}
-	res, err := chromedp.Call(ctx, network.GetRequestPostData, network.GetRequestPostDataParams{RequestID: e.NetworkID})
+	g.mu.Lock()
+	tabf := g.tab
+	g.mu.Unlock()
+	if tabf == nil {
+		return nil
+	}
+	tctx, cancel := context.WithTimeout(tabf(), 5*time.Second)
+	defer cancel()
+	stop := context.AfterFunc(ctx, cancel)
+	defer stop()
+	res, err := chromedp.Call(tctx, network.GetRequestPostData, network.GetRequestPostDataParams{RequestID: e.NetworkID})
 	if err != nil {
-		g.report(fmt.Errorf("read body of %s %s: %w", req.Method, req.URL, err))
+		g.log.Debug("network", "read body", req.Method+" "+req.URL, "err", err)
 		return nil
 	}
 	return res.PostData
 }
 
-func (g *netguard) fulfill(ctx context.Context, id fetch.RequestID, status int, h http.Header, body []byte) error {
-	var hs []*fetch.HeaderEntry
-	for k, vs := range h {
-		for _, v := range vs {
-			hs = append(hs, &fetch.HeaderEntry{Name: k, Value: v})
-		}
-	}
-	if status < 100 || status > 599 {
-		status = http.StatusBadGateway
-	}
-	_, err := chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{
-		RequestID: id, ResponseCode: int64(status), ResponseHeaders: hs, Body: body,
-	})
-	return err
-}
-
-// waitIdle waits until no intercepted request is being answered, or d passes.
-// It reports whether the network went idle.
+// waitIdle waits until no request of the session is being answered, or d
+// passes. It reports whether the network went idle.
 func (g *netguard) waitIdle(ctx context.Context, d time.Duration) bool {
-	deadline := time.Now().Add(d)
+	t := time.NewTimer(d)
+	defer t.Stop()
 	for {
 		g.mu.Lock()
-		n := g.inflight
+		n, idle := g.inflight, g.idle
 		g.mu.Unlock()
 		if n == 0 {
 			return true
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
+		select {
+		case <-idle:
+		case <-t.C:
+			return false
+		case <-ctx.Done():
 			return false
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 

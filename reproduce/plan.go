@@ -28,8 +28,13 @@ type Plan struct {
 	// StartTime is the wall-clock time the page clock starts at (the
 	// recording's start), so the app sees the same dates as the user did.
 	StartTime time.Time `json:"start_time"`
-	// Seed seeds the page's Math.random.
+	// Seed seeds the page's Math.random, crypto.getRandomValues and
+	// crypto.randomUUID.
 	Seed int64 `json:"seed"`
+	// Pinned says, in words, what the rerun's environment pins (clock,
+	// random sources, viewport, locale, timezone, user agent, motion) and
+	// where (documents, frames, workers).
+	Pinned []string `json:"pinned,omitempty"`
 
 	// APIOrigins are origins whose requests are answered by the mock
 	// backend (the recorded API origins, e.g. "https://api.example.com").

@@ -167,6 +167,7 @@ func BuildPlan(r *Replay, opts PlanOptions) (*Plan, error) {
 			p.Steps[i].Index = i
 		}
 	}
+	p.Pinned = pinned(*p)
 	return p, nil
 }
 
