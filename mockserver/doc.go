@@ -87,6 +87,20 @@
 // parameter, another method). Mismatches and MismatchReport give the same
 // for people.
 //
+// # Browsers
+//
+// A Mock holds a user's recorded, unscrubbed answers, and every page open
+// in the developer's browser can send requests to loopback. Start answers
+// only requests whose Host is a loopback name (localhost, 127.0.0.0/8,
+// [::1]): a page whose DNS name was rebound to 127.0.0.1 gets 421. With
+// WithCORS a browser may read answers only from loopback origins and the
+// ones CORS.Origins names; a request carrying any other Origin gets 403 and
+// is neither matched, journaled nor forwarded upstream. Preflights are
+// answered for allowed origins with the recorded methods and request
+// headers (plus Content-Type and CORS.Headers); credentials only with
+// CORS.Credentials. Without WithCORS the Origin header is ignored: the
+// rerun answers CORS itself, in process.
+//
 // # Journal
 //
 // Every request gets a JournalEntry: which exchange answered it (by Seq),

@@ -24,7 +24,8 @@ type Mock struct {
 	clock         Clock
 	up            *upstream
 	strict        bool
-	cors          bool
+	cors          *CORS
+	corsPolicy    *corsPolicy
 	limit         int
 	err           error
 	upstreamURL   string
@@ -81,13 +82,6 @@ func WithUpstream(rawURL string, forwardUnmatched bool) Option {
 	return func(k *Mock) { k.upstreamURL, k.upstreamFwd = rawURL, forwardUnmatched }
 }
 
-// WithCORS answers CORS preflights (OPTIONS with
-// Access-Control-Request-Method) itself and lets any origin read the
-// responses, so a frontend served from another local origin (a dev server
-// on localhost:3000) can call the Mock directly, as `repro serve` offers.
-// Preflights are not journaled: they are the browser's, not the app's.
-func WithCORS() Option { return func(k *Mock) { k.cors = true } }
-
 // AllowRemoteUpstream lets WithUpstream name a non-loopback host.
 func AllowRemoteUpstream() Option { return func(k *Mock) { k.allowRemoteUp = true } }
 
@@ -108,6 +102,13 @@ func New(exchanges []Exchange, opts ...Option) *Mock {
 		errs = append(errs, err)
 	}
 	m.idx = idx
+	if m.cors != nil {
+		p, err := newCORSPolicy(m.cors, exchanges)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		m.corsPolicy = p
+	}
 	if m.upstreamURL != "" {
 		up, err := newUpstream(m.upstreamURL, m.upstreamFwd, m.allowRemoteUp)
 		if err != nil {
@@ -311,22 +312,8 @@ func (m *Mock) explain(in *Request, reason string) *Mismatch {
 
 // ServeHTTP answers r from the recording; see the package documentation.
 func (m *Mock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if m.cors {
-		if origin := r.Header.Get("Origin"); origin != "" {
-			h := w.Header()
-			h.Set("Access-Control-Allow-Origin", origin)
-			h.Set("Access-Control-Allow-Credentials", "true")
-			h.Add("Vary", "Origin")
-			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-				h.Set("Access-Control-Allow-Methods", r.Header.Get("Access-Control-Request-Method"))
-				if rh := r.Header.Get("Access-Control-Request-Headers"); rh != "" {
-					h.Set("Access-Control-Allow-Headers", rh)
-				}
-				h.Set("Access-Control-Max-Age", "600")
-				w.WriteHeader(http.StatusNoContent)
-				return
-			}
-		}
+	if m.corsPolicy != nil && m.corsPolicy.handle(w, r) {
+		return
 	}
 	m.serve(w, r)
 }

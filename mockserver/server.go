@@ -51,7 +51,9 @@ func LoopbackAddr(addr string) (string, error) {
 }
 
 // Start listens on addr (see LoopbackAddr) and serves m until Close,
-// Shutdown, or ctx is done. It refuses a Mock whose Err is not nil.
+// Shutdown, or ctx is done. It refuses a Mock whose Err is not nil. A
+// request whose Host header is not a loopback name (localhost,
+// 127.0.0.0/8, [::1]) gets 421: that is what a DNS-rebinding page sends.
 func Start(ctx context.Context, m *Mock, addr string) (*Server, error) {
 	if m == nil {
 		return nil, errors.New("start mockserver: nil Mock")
@@ -71,7 +73,7 @@ func Start(ctx context.Context, m *Mock, addr string) (*Server, error) {
 	s := &Server{
 		mock: m,
 		ln:   ln,
-		srv:  &http.Server{Handler: m, ReadHeaderTimeout: 10 * time.Second},
+		srv:  &http.Server{Handler: loopbackHostOnly(m), ReadHeaderTimeout: 10 * time.Second},
 		done: make(chan struct{}),
 	}
 	go func() {

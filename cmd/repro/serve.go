@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,6 +22,9 @@ type serveOptions struct {
 	upstream         string
 	forwardUnmatched bool
 	strict           bool
+	allowOrigins     []string
+	allowHeaders     []string
+	allowCredentials bool
 }
 
 func newServeCmd(streams *IOStreams, runF func(*serveOptions) error) *cobra.Command {
@@ -35,8 +39,14 @@ get the recorded responses in order, then the last repeats. A request that
 matches nothing gets 501 and an explanation naming the nearest recordings —
 nothing is forwarded anywhere unless --upstream names a local backend.
 
-CORS preflights are answered, so a frontend on its own dev server (say
-http://localhost:3000) can call it. Stops cleanly on Ctrl-C and prints what
+Only your own machine may use it. A browser page may read its answers only
+from a loopback origin (http://localhost:3000, http://127.0.0.1:5173,
+http://[::1]:8080) or one named with --allow-origin; a request carrying any
+other Origin gets 403 and is neither matched nor forwarded. Preflights are
+answered only for those origins, with the methods and headers the recording
+used (--allow-header adds one). Credentials (cookies) are not allowed unless
+--allow-credentials. A request whose Host is not loopback (a page whose DNS
+was rebound to 127.0.0.1) gets 421. Stops cleanly on Ctrl-C and prints what
 was served and every mismatch.`,
 		Example: `  $ repro serve testdata/replays/imagechat-bug
   $ repro serve testdata/replays/feed-bug --addr 127.0.0.1:8099 --latency none`,
@@ -58,6 +68,9 @@ was served and every mismatch.`,
 	f.StringVar(&opts.upstream, "upstream", "", "forward requests whose bodies were not recorded to this local backend URL")
 	f.BoolVar(&opts.forwardUnmatched, "forward-unmatched", false, "with --upstream, forward unmatched requests too")
 	f.BoolVar(&opts.strict, "strict-repeats", false, "fail calls beyond the recorded count instead of repeating the last response")
+	f.StringArrayVar(&opts.allowOrigins, "allow-origin", nil, "also let a page on this origin (scheme://host[:port]) read the answers; repeatable")
+	f.StringArrayVar(&opts.allowHeaders, "allow-header", nil, "also allow this request header in preflights (e.g. Authorization); repeatable")
+	f.BoolVar(&opts.allowCredentials, "allow-credentials", false, "answer Access-Control-Allow-Credentials: true (the browser then sends cookies)")
 	return cmd
 }
 
@@ -69,12 +82,21 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 	if opts.forwardUnmatched && opts.upstream == "" {
 		return usageError{errors.New("--forward-unmatched needs --upstream")}
 	}
+	origins := make([]string, 0, len(opts.allowOrigins))
+	for _, o := range opts.allowOrigins {
+		n, err := mockserver.ParseOrigin(o)
+		if err != nil {
+			return usageError{fmt.Errorf("--allow-origin: %w", err)}
+		}
+		origins = append(origins, n)
+	}
 	r, err := opts.source.open(ctx, opts.streams)
 	if err != nil {
 		return err
 	}
 	// A local frontend usually runs on its own dev-server origin.
-	extra := []mockserver.Option{mockserver.WithCORS()}
+	extra := []mockserver.Option{mockserver.WithCORS(mockserver.CORS{
+		Origins: origins, Headers: opts.allowHeaders, Credentials: opts.allowCredentials})}
 	if opts.strict {
 		extra = append(extra, mockserver.WithStrictRepeats())
 	}
@@ -89,6 +111,14 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 	}
 	out := opts.streams.Out
 	fmt.Fprintf(out, "Serving replay %s on %s (latency %s, fail-closed)\n", escape.Terminal(r.Timeline.ReplayID), srv.URL(), lat)
+	allowed := "loopback origins only"
+	if len(origins) > 0 {
+		allowed = "loopback origins and " + strings.Join(origins, ", ")
+	}
+	if opts.allowCredentials {
+		allowed += ", with credentials"
+	}
+	fmt.Fprintf(out, "  browsers: %s\n", allowed)
 	routes := mock.Routes()
 	if len(routes) == 0 {
 		fmt.Fprintln(out, "  (the replay recorded no API calls: every request will get 501)")
