@@ -2,10 +2,12 @@ package reproduce
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -69,12 +71,19 @@ type StepResult struct {
 	Screenshot string `json:"screenshot,omitempty"`
 }
 
-// ConsoleEntry is one console message of the page.
+// ConsoleEntry is one console message of the page: a call of the console
+// API (Source "") or an entry of the browser's own log (Source "network",
+// "security", …: the SDK never records those).
 type ConsoleEntry struct {
 	Time  time.Time `json:"time"`
 	Step  int       `json:"step"`
 	Level string    `json:"level"` // log, debug, info, warning, error
-	Text  string    `json:"text"`
+	// Text is the message as Chrome's console shows it.
+	Text string `json:"text"`
+	// SDK is the message as the Sentry SDK's console breadcrumb would hold
+	// it (console API calls only), the form recordings are compared in.
+	SDK    string `json:"sdk,omitempty"`
+	Source string `json:"source,omitempty"`
 	URL   string    `json:"url,omitempty"`
 	Line  int       `json:"line,omitempty"`
 }
@@ -134,26 +143,60 @@ type DeadClick struct {
 }
 
 // watchConsole records console messages and uncaught exceptions, each tied
-// to the step in force when it arrived.
+// to the step in force when it arrived. A message that cannot be decoded
+// ends an iterator, never the watch: it subscribes again.
 func (s *Session) watchConsole() {
 	msgs := chromedp.Console(s.tab)
 	go func() {
-		for m, err := range msgs {
-			if err != nil {
+		for {
+			for m, err := range msgs {
+				if err != nil {
+					break
+				}
+				s.noteConsole(m)
+			}
+			if s.tab.Err() != nil {
 				return
 			}
-			step := int(s.current.Load())
-			t := m.Time
-			if t.IsZero() {
-				t = time.Now()
-			}
-			if m.IsException() {
-				s.addException(exceptionOf(m, t, step))
-				continue
-			}
-			s.addConsole(ConsoleEntry{Time: t, Step: step, Level: string(m.Type), Text: m.Text, URL: m.URL, Line: int(m.Line) + 1})
+			s.log.Warn("console: an event did not decode; watching again")
+			msgs = chromedp.Console(s.tab)
 		}
 	}()
+}
+
+func (s *Session) noteConsole(m chromedp.ConsoleMessage) {
+	step := int(s.current.Load())
+	t := m.Time
+	if t.IsZero() {
+		t = time.Now()
+	}
+	if m.IsException() {
+		s.addException(exceptionOf(m, t, step))
+		return
+	}
+	e := ConsoleEntry{Time: t, Step: step, Level: string(m.Type), Text: m.Text, URL: m.URL, Line: int(m.Line) + 1, Source: m.Source}
+	if m.Source == "" {
+		e.SDK = sdkConsoleMessage(string(m.Type), m.Args, s.describeArg)
+	}
+	s.addConsole(e)
+}
+
+// describeArg runs the SDK's rule on a console argument in the page.
+func (s *Session) describeArg(o *runtime.RemoteObject) (string, bool) {
+	yes := true
+	ctx, cancel := context.WithTimeout(s.tab, time.Second)
+	defer cancel()
+	res, err := chromedp.Call(ctx, runtime.CallFunctionOn, runtime.CallFunctionOnParams{
+		FunctionDeclaration: sdkFormJS, ObjectID: o.ObjectID, ReturnByValue: &yes, Silent: &yes,
+	})
+	if err != nil || res.Result == nil || res.ExceptionDetails != nil {
+		return "", false
+	}
+	var v string
+	if json.Unmarshal(res.Result.Value, &v) != nil {
+		return "", false
+	}
+	return v, true
 }
 
 func (s *Session) addConsole(e ConsoleEntry) {

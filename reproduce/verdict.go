@@ -157,8 +157,13 @@ func observe(s Signal, obs *Observation, journal []mockserver.JournalEntry) (boo
 			level = "warning"
 		}
 		for _, c := range obs.Console {
-			if c.Level == level && c.Step >= s.Step && similarText(s.Message, c.Text) {
-				return true, fmt.Sprintf("console %s %q (step %d)", c.Level, c.Text, c.Step)
+			// The recording holds console API calls in the SDK's form; the
+			// browser's own log lines (failed loads, CSP) are not calls.
+			if c.Source != "" || c.Level != level || c.Step < s.Step {
+				continue
+			}
+			if got := firstNonEmpty(c.SDK, c.Text); similarText(s.Message, got) {
+				return true, fmt.Sprintf("console %s %q (step %d)", c.Level, got, c.Step)
 			}
 		}
 		return false, "no such console " + level
