@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -22,11 +24,23 @@ type AppUnderTest struct {
 	Dir string // e.g. "./testdata/apps/imagechat/fixed"
 }
 
+// ErrAppUnreachable means the app under test cannot be reached (nothing
+// listens, its host does not resolve, or --app names an unsupported
+// scheme). It is found before the replay starts, so a CI job never
+// reports it as a finding about the app.
+var ErrAppUnreachable = errors.New("the app under test cannot be reached")
+
+// schemeLike matches a URL scheme prefix ("ftp://", "file://").
+var schemeLike = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+
 // ParseApp reads an --app value: an http(s) URL, or a directory that exists.
 func ParseApp(s string) (AppUnderTest, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return AppUnderTest{}, errors.New("app: empty (want a URL like http://localhost:3000 or a directory)")
+	}
+	if m := schemeLike.FindString(s); m != "" && !strings.EqualFold(m, "http://") && !strings.EqualFold(m, "https://") {
+		return AppUnderTest{}, fmt.Errorf("%w: --app %q uses %s, which repro cannot serve: give an http(s) URL or a directory", ErrAppUnreachable, s, strings.TrimSuffix(m, "://"))
 	}
 	if strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") {
 		u, err := url.Parse(s)
@@ -63,13 +77,58 @@ type runningApp struct {
 	close func()
 }
 
-// start serves a Dir app on 127.0.0.1 (a URL app is already running).
+// Check makes sure the app can be reached: a URL app must answer an HTTP
+// request (any status will do), a Dir app must be a directory. The error
+// wraps ErrAppUnreachable and says what to do.
+func (a AppUnderTest) Check(ctx context.Context) error {
+	if a.URL == "" {
+		if a.Dir == "" {
+			return fmt.Errorf("%w: no --app given", ErrAppUnreachable)
+		}
+		fi, err := os.Stat(a.Dir)
+		if err != nil || !fi.IsDir() {
+			return fmt.Errorf("%w: %s is not a directory", ErrAppUnreachable, a.Dir)
+		}
+		return nil
+	}
+	u, err := url.Parse(a.URL)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("%w: %q is not an http(s) URL", ErrAppUnreachable, a.URL)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.URL, nil)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrAppUnreachable, a.URL, err)
+	}
+	client := &http.Client{
+		Transport:     &http.Transport{Proxy: nil},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("%w: %s: %v (start the app, or point --app at where it runs)", ErrAppUnreachable, a.URL, err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 1<<16))
+	res.Body.Close()
+	return nil
+}
+
+// start serves a Dir app on 127.0.0.1 (a URL app is already running, and
+// must answer).
 func (a AppUnderTest) start() (*runningApp, error) {
 	switch {
 	case a.URL != "":
 		u, err := url.Parse(a.URL)
 		if err != nil || u.Host == "" {
 			return nil, fmt.Errorf("app: bad URL %q", a.URL)
+		}
+		if err := a.Check(context.Background()); err != nil {
+			return nil, err
 		}
 		return &runningApp{base: &url.URL{Scheme: u.Scheme, Host: u.Host}, close: func() {}}, nil
 	case a.Dir != "":

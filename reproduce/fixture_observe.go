@@ -40,6 +40,10 @@ func (o *Observation) DeadClick(step int) (bool, string) {
 }
 
 func deadClickOf(step int, o *Observation, r StepResult) (bool, string) {
+	if r.Unanswered > 0 {
+		// A stall, not the app: what the page did after the click is unknown.
+		return false, fmt.Sprintf("the click at step %d left %d request(s) unanswered when the step ended: no evidence either way", step, r.Unanswered)
+	}
 	for _, d := range o.DeadClicks {
 		if d.Step == step {
 			return true, fmt.Sprintf("dead click at step %d: no DOM change and no request within %s", d.Step, fmtDuration(d.Window))

@@ -424,6 +424,13 @@ func (g *netguard) waitIdle(ctx context.Context, d time.Duration) bool {
 	}
 }
 
+// pending is how many requests are being answered right now.
+func (g *netguard) pending() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.inflight
+}
+
 // requestsSeen is how many requests the tab has made so far.
 func (g *netguard) requestsSeen() int {
 	g.mu.Lock()

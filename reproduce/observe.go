@@ -67,6 +67,9 @@ type StepResult struct {
 	// seen from the start of the step until it settled.
 	Mutations int `json:"mutations"`
 	Requests  int `json:"requests"`
+	// Unanswered counts the requests still waiting for an answer when the
+	// step ended: the step never settled, so its counts prove nothing.
+	Unanswered int `json:"unanswered,omitempty"`
 	// Screenshot is the PNG file name (in ArtifactsDir) taken after the step.
 	Screenshot string `json:"screenshot,omitempty"`
 }

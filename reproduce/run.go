@@ -71,6 +71,9 @@ type RunResult struct {
 // a fresh browser context and disagreement is reported as flaky.
 func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 	start := time.Now()
+	if err := opts.App.Check(ctx); err != nil {
+		return nil, err
+	}
 	plan, err := BuildPlan(r, PlanOptions{Inputs: opts.Inputs})
 	if err != nil {
 		return nil, err

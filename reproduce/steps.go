@@ -45,6 +45,9 @@ func (s *Session) Do(ctx context.Context, st Step) error {
 		s.net.waitIdle(ctx, s.cfg.Settle.NetworkIdle)
 		_, requests, _ := s.changedSince(ctx, before)
 		s.waitQuiet(ctx, requests > 0)
+		// Requests still unanswered mean the step never settled: its DOM
+		// count proves nothing (a stall is not a dead click).
+		res.Unanswered = s.net.pending()
 	}
 	res.Mutations, res.Requests, _ = s.changedSince(ctx, before)
 	res.Screenshot = s.screenshot(ctx, st)

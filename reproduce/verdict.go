@@ -23,8 +23,12 @@ type Verdict struct {
 	// Value is reproduced, not_reproduced, diverged or inconclusive.
 	Value string `json:"verdict"`
 	// Where is the breakdown's place: frontend, backend or in_between.
-	Where   string `json:"where,omitempty"`
+	Where string `json:"where,omitempty"`
+	// Summary says the verdict in a sentence, always with how far the
+	// rerun followed the user's path.
 	Summary string `json:"summary"`
+	// Path is how far the rerun followed the user's path.
+	Path Progress `json:"path"`
 	// Evidence compares each recorded signal with what the rerun observed.
 	Evidence []Evidence `json:"evidence"`
 	// DivergedAt is the step the rerun could not follow (Diverged only).
@@ -32,6 +36,62 @@ type Verdict struct {
 	// Notes list what the verdict could not rely on: synthetic bodies,
 	// requests the recording lacks, partial data.
 	Notes []string `json:"notes,omitempty"`
+}
+
+// Progress is how far a rerun followed the user's path.
+type Progress struct {
+	// Followed is how many steps ran to the end; Steps is how many the
+	// plan has.
+	Followed  int  `json:"followed"`
+	Steps     int  `json:"steps"`
+	Completed bool `json:"completed"`
+	// StoppedAt and Reason say where and why an incomplete rerun stopped.
+	StoppedAt *int   `json:"stopped_at,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// progressOf reads how far the rerun got.
+func progressOf(plan *Plan, obs *Observation) Progress {
+	p := Progress{Steps: len(plan.Steps), Completed: obs.Completed}
+	for _, r := range obs.Steps {
+		if r.Index >= 0 && r.Status == StepOK {
+			p.Followed++
+		}
+	}
+	if obs.Completed {
+		p.Followed = p.Steps
+		return p
+	}
+	at := obs.StoppedAt
+	if at < 0 {
+		at = p.Followed
+	}
+	p.StoppedAt = &at
+	p.Reason = obs.StopReason
+	if p.Reason == "" {
+		p.Reason = "the run ended before this step"
+	}
+	return p
+}
+
+// String says how far the rerun followed the path, for summaries.
+func (p Progress) String() string {
+	return p.words(nil)
+}
+
+func (p Progress) words(plan *Plan) string {
+	if p.Completed {
+		return fmt.Sprintf("the rerun followed %d of %d steps", p.Followed, p.Steps)
+	}
+	at := 0
+	if p.StoppedAt != nil {
+		at = *p.StoppedAt
+	}
+	step := ""
+	if plan != nil && at >= 0 && at < len(plan.Steps) {
+		step = " (" + plan.Steps[at].String() + ")"
+	}
+	return fmt.Sprintf("the rerun followed %d of %d steps and stopped at step %d%s: %s", p.Followed, p.Steps, at, step, p.Reason)
 }
 
 // Evidence is one recorded signal set beside the rerun's observation.
@@ -50,11 +110,15 @@ type Evidence struct {
 //
 // The verdict rests on the app's reaction (exceptions, console errors, dead
 // clicks), never on a failing response the mock replayed: that response is
-// served to a fixed app too. A run that stopped before the first proof
-// signal's step diverged; a recording without proof signals, or an unseen
-// signal whose step was fed synthetic data, is inconclusive.
+// served to a fixed app too. A run that stopped at or before the step of a
+// recorded failure signal and showed none of them diverged; a recording
+// without proof signals, or an unseen signal whose step was fed synthetic
+// data, is inconclusive. Every summary says how far the rerun followed the
+// user's path, and a path not followed to its end is never told as
+// complete.
 func Judge(sig Signature, plan *Plan, obs *Observation, journal []mockserver.JournalEntry) Verdict {
-	v := Verdict{Where: sig.Where}
+	v := Verdict{Where: sig.Where, Path: progressOf(plan, obs)}
+	path := v.Path.words(plan)
 	proofs := sig.Proofs()
 	v.Notes = journalNotes(journal)
 
@@ -64,61 +128,59 @@ func Judge(sig Signature, plan *Plan, obs *Observation, journal []mockserver.Jou
 			v.Evidence = append(v.Evidence, Evidence{Step: s.Step, Signal: s.Kind, Recorded: s.String(), Observed: "context only"})
 		}
 		if len(sig.Signals) == 0 {
-			v.Summary = "nothing failed in the recording: no error, console error, failed request or dead click to reproduce"
+			v.Summary = "nothing failed in the recording: no error, console error, failed request or dead click to reproduce; " + path
 		} else {
-			v.Summary = "the recording shows only a failing response or a warning, and the app raised no error: replaying the recorded response cannot show whether the app handles it"
-		}
-		return v
-	}
-
-	if !obs.Completed && obs.StoppedAt <= proofs[0].Step {
-		v.Value = Diverged
-		at := obs.StoppedAt
-		v.DivergedAt = &at
-		step := ""
-		if at >= 0 && at < len(plan.Steps) {
-			step = plan.Steps[at].String()
-		}
-		v.Summary = fmt.Sprintf("the rerun could not follow the user's path at step %d (%s): %s — before the recorded failure at step %d", at, step, obs.StopReason, proofs[0].Step)
-		if fed := syntheticBefore(at, obs, journal); len(fed) > 0 {
-			// The app may have left the user's path because it was fed a
-			// made-up body: the data, not the app, is what is missing.
-			v.Value = Inconclusive
-			v.Summary = fmt.Sprintf("the rerun left the user's path at step %d (%s) after the app was fed synthetic bodies for %s, which the replay did not capture (URL_SKIPPED); rerun with --upstream pointing at a local backend, or record with networkDetailAllowUrls covering them",
-				at, step, strings.Join(fed, ", "))
-		}
-		for _, s := range proofs {
-			v.Evidence = append(v.Evidence, Evidence{Step: s.Step, Signal: s.Kind, Proof: true, Recorded: s.String(), Observed: "not reached"})
+			v.Summary = "the recording shows only a failing response or a warning, and the app raised no error: replaying the recorded response cannot show whether the app handles it; " + path
 		}
 		return v
 	}
 
 	seen, unseenSynthetic := 0, 0
+	stop := len(plan.Steps)
+	if v.Path.StoppedAt != nil {
+		stop = *v.Path.StoppedAt
+	}
+	var unreached []Signal // proof signals at or after the step the run stopped at
 	for _, s := range sig.Signals {
 		e := Evidence{Step: s.Step, Signal: s.Kind, Proof: s.Proof, Recorded: s.String()}
 		e.Seen, e.Observed = observe(s, obs, journal)
 		if s.Proof && e.Seen {
 			seen++
 		}
-		if s.Proof && !e.Seen && syntheticNear(s.Step, obs, journal) {
+		if s.Proof && !e.Seen && !obs.Completed && s.Step >= stop {
+			unreached = append(unreached, s)
+			e.Observed = "not reached: " + e.Observed
+		} else if s.Proof && !e.Seen && syntheticNear(s.Step, obs, journal) {
 			unseenSynthetic++
 			e.Observed += " (the app was fed a synthetic body the replay did not capture)"
 		}
 		v.Evidence = append(v.Evidence, e)
 	}
+
+	if seen == 0 && len(unreached) > 0 {
+		at := stop
+		v.DivergedAt = &at
+		v.Value = Diverged
+		v.Summary = fmt.Sprintf("%s — at or before the recorded failure at step %d, so the failure could not be checked", path, unreached[0].Step)
+		if fed := syntheticBefore(at, obs, journal); len(fed) > 0 {
+			// The app may have left the user's path because it was fed a
+			// made-up body: the data, not the app, is what is missing.
+			v.Value = Inconclusive
+			v.Summary = fmt.Sprintf("%s, after the app was fed synthetic bodies for %s, which the replay did not capture (URL_SKIPPED); rerun with --upstream pointing at a local backend, or record with networkDetailAllowUrls covering them",
+				path, strings.Join(fed, ", "))
+		}
+		return v
+	}
 	switch {
 	case seen > 0:
 		v.Value = Reproduced
-		v.Summary = fmt.Sprintf("the rerun showed %d of %d recorded failure signal(s): %s", seen, len(proofs), firstSeen(v.Evidence))
+		v.Summary = fmt.Sprintf("the rerun showed %d of %d recorded failure signal(s): %s; %s", seen, len(proofs), firstSeen(v.Evidence), path)
 	case unseenSynthetic > 0:
 		v.Value = Inconclusive
-		v.Summary = "the recorded failure did not recur, but the app was fed response bodies the replay did not capture (URL_SKIPPED); the outcome may depend on them"
+		v.Summary = "the recorded failure did not recur, but the app was fed response bodies the replay did not capture (URL_SKIPPED); the outcome may depend on them; " + path
 	default:
 		v.Value = NotReproduced
-		v.Summary = fmt.Sprintf("the rerun followed every step and none of the %d recorded failure signal(s) recurred", len(proofs))
-	}
-	if !obs.Completed {
-		v.Notes = append(v.Notes, fmt.Sprintf("the rerun stopped at step %d (%s), after the recorded failure", obs.StoppedAt, obs.StopReason))
+		v.Summary = fmt.Sprintf("none of the %d recorded failure signal(s) recurred; %s", len(proofs), path)
 	}
 	return v
 }

@@ -15,6 +15,7 @@ var errorCodes = []struct {
 	{replay.ErrEmptyReplay, exitBadReplay},
 	{replay.ErrNoFullSnapshot, exitBadReplay},
 	{reproduce.ErrChromeNotFound, exitChrome},
+	{reproduce.ErrAppUnreachable, exitAppUnreachable},
 	{sentryapi.ErrUnauthorized, exitSentryAuth},
 	{sentryapi.ErrNotFound, exitNotFound},
 	{sentryapi.ErrRateLimited, exitRateLimited},

@@ -8,17 +8,18 @@ import (
 // Exit codes. A verdict is an outcome, not an error, so `repro run` reports
 // it through distinct codes; errors use the codes from 1 and from 64 up.
 const (
-	exitOK            = 0  // success; for run: the bug reproduced
-	exitError         = 1  // any other error
-	exitUsage         = 2  // bad flags or arguments
-	exitNotReproduced = 3  // run: the app did not show the recorded failure
-	exitDiverged      = 4  // run: the user's path could not be followed
-	exitInconclusive  = 5  // run: the data is not enough to decide
-	exitBadReplay     = 65 // the input is not a readable replay
-	exitChrome        = 69 // Chrome/Chromium not found or would not start
-	exitSentryAuth    = 77 // Sentry rejected the token (401/403)
-	exitNotFound      = 78 // the replay (or issue/event) was not found
-	exitRateLimited   = 75 // Sentry kept rate limiting after retries
+	exitOK             = 0  // success; for run: the bug reproduced
+	exitError          = 1  // any other error
+	exitUsage          = 2  // bad flags or arguments
+	exitNotReproduced  = 3  // run: the app did not show the recorded failure
+	exitDiverged       = 4  // run: the user's path could not be followed
+	exitInconclusive   = 5  // run: the data is not enough to decide
+	exitBadReplay      = 65 // the input is not a readable replay
+	exitAppUnreachable = 68 // the app under test cannot be reached
+	exitChrome         = 69 // Chrome/Chromium not found or would not start
+	exitSentryAuth     = 77 // Sentry rejected the token (401/403)
+	exitNotFound       = 78 // the replay (or issue/event) was not found
+	exitRateLimited    = 75 // Sentry kept rate limiting after retries
 )
 
 const exitCodesHelp = `
@@ -30,6 +31,7 @@ Exit codes:
   4   repro run: diverged (the user's path could not be followed)
   5   repro run: inconclusive (the data is not enough to decide)
   65  the input is not a readable replay
+  68  the app under test cannot be reached (nothing listens, unknown host, unsupported --app scheme)
   69  Chrome/Chromium not found or failed to start
   75  Sentry kept rate limiting after retries
   77  Sentry rejected the auth token (401/403)

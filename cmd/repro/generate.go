@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -127,6 +128,9 @@ func generateTest(ctx context.Context, r *reproduce.Replay, rep *reproduce.Repor
 			}
 		}
 		app, err := reproduce.ParseApp(opts.app)
+		if errors.Is(err, reproduce.ErrAppUnreachable) {
+			return "", "", err
+		}
 		if err != nil {
 			return "", "", usageError{err}
 		}

@@ -109,6 +109,12 @@ func TestBadInputGetsOneLineErrorAndExitCode(t *testing.T) {
 		{"missing argument", []string{"inspect"}, exitUsage, "needs a <replay>"},
 		{"run without --app", []string{"run", imagechatBug}, exitUsage, "app"},
 		{"bad --runs", []string{"run", imagechatBug, "--app", dir, "--runs", "0"}, exitUsage, "--runs"},
+		// An app that cannot be reached is found before the replay starts,
+		// not reported as a divergence (a finding about the app).
+		{"app refuses connections", []string{"run", imagechatBug, "--app", "http://127.0.0.1:9"}, exitAppUnreachable, "cannot be reached"},
+		{"app host unknown", []string{"run", imagechatBug, "--app", "http://no-such-host.invalid:3000"}, exitAppUnreachable, "cannot be reached"},
+		{"app with an unsupported scheme", []string{"run", imagechatBug, "--app", "ftp://127.0.0.1/app"}, exitAppUnreachable, "ftp"},
+		{"bare pipeline, app refuses connections", []string{imagechatBug, "--app", "http://127.0.0.1:9"}, exitAppUnreachable, "cannot be reached"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

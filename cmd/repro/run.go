@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -95,6 +96,9 @@ func (opts *runOptions) addFlags(cmd *cobra.Command) {
 func (opts *runOptions) runOptions() (reproduce.RunOptions, error) {
 	var ro reproduce.RunOptions
 	app, err := reproduce.ParseApp(opts.app)
+	if errors.Is(err, reproduce.ErrAppUnreachable) {
+		return ro, err
+	}
 	if err != nil {
 		return ro, usageError{err}
 	}
@@ -155,6 +159,11 @@ func rerun(cmd *cobra.Command, opts *runOptions) (*reproduce.Replay, *reproduce.
 	}
 	r, err := opts.source.open(cmd.Context(), opts.streams)
 	if err != nil {
+		return nil, nil, err
+	}
+	// Before anything starts: an app that cannot be reached is an error,
+	// not a rerun that diverges.
+	if err := ro.App.Check(cmd.Context()); err != nil {
 		return nil, nil, err
 	}
 	madeArtifacts := opts.artifacts == ""
