@@ -10,7 +10,8 @@ import (
 
 // bodyHash hashes a request body so that bodies the default matcher calls
 // equal hash equally: JSON canonically (sorted keys, numbers by value,
-// volatile fields by presence only), anything else byte for byte. It lets
+// volatile fields by presence only), form bodies by field (sorted, volatile
+// fields by presence), anything else byte for byte. It lets
 // the index pick the few exchanges with this body out of thousands posted
 // to one endpoint (GraphQL sends everything to POST /graphql). Collisions
 // only cost a comparison: candidates are still compared in full.
@@ -20,6 +21,25 @@ func bodyHash(seed maphash.Seed, r *Request, ru *rules) uint64 {
 	if r.IsJSON {
 		h.WriteByte('j')
 		hashJSON(&h, r.JSON, ru)
+	} else if r.IsForm {
+		h.WriteByte('f')
+		keys := make([]string, 0, len(r.Form))
+		for k := range r.Form {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			h.WriteString(strconv.Quote(k))
+			if ru.fields[k] {
+				h.WriteByte('?')
+				continue
+			}
+			for _, v := range r.Form[k] {
+				h.WriteByte('=')
+				h.WriteString(strconv.Quote(v))
+			}
+			h.WriteByte('&')
+		}
 	} else {
 		h.WriteByte('r')
 		h.Write(r.Body)

@@ -20,7 +20,10 @@
 // values) ignored and volatile values tolerated; and, only when the request
 // body was recorded, the body: JSON objects and arrays are compared
 // structurally (key order, whitespace and number spelling such as 1.0 vs 1
-// do not matter), anything else byte for byte. The origin of the URL is
+// do not matter), form-encoded bodies field by field (order does not
+// matter; a body typed application/x-www-form-urlencoded, or untyped
+// key=value pairs and nothing else, as a replay records one), anything
+// else byte for byte. The origin of the URL is
 // never compared. Matching is indexed by method, path, normalized query and
 // a canonical hash of the body (so thousands of different bodies posted to
 // one endpoint, as GraphQL does, stay cheap): a request is compared with the
@@ -49,7 +52,8 @@
 // exchanges match with every value equal and others only thanks to the
 // tolerance, the exact ones win, so an ID that merely looks like a timestamp
 // still selects its own exchange. JSON body fields are never volatile by
-// value; WithVolatileBodyFields names keys whose values are ignored.
+// value; WithVolatileBodyFields names keys (JSON keys at any depth, form
+// fields) whose values are ignored.
 //
 // # Repeats
 //

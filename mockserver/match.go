@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -124,11 +125,54 @@ func compareBody(in, rec *Request, ru *rules, explain bool) (reasons []string, e
 		return d.reasons, d.exact
 	case rec.IsJSON:
 		return []string{fmt.Sprintf("body is not JSON (%d bytes), recorded a JSON body", len(in.Body))}, false
+	case rec.IsForm && in.IsForm:
+		return compareForm(in.Form, rec.Form, ru, explain)
 	case bytes.Equal(in.Body, rec.Body):
 		return nil, true
 	default:
 		return []string{fmt.Sprintf("body differs: got %d bytes, recorded %d bytes", len(in.Body), len(rec.Body))}, false
 	}
+}
+
+// compareForm compares form bodies field by field, values of volatile
+// fields by presence only (a scrubbed pwd= or csrf_token= field).
+func compareForm(got, want url.Values, ru *rules, explain bool) (reasons []string, exact bool) {
+	exact = true
+	names := make([]string, 0, len(got)+len(want))
+	for k := range got {
+		names = append(names, k)
+	}
+	for k := range want {
+		if _, ok := got[k]; !ok {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		g, gok := got[k]
+		w, wok := want[k]
+		var r string
+		switch {
+		case !wok:
+			r = fmt.Sprintf("form field %s is not in the recording", k)
+		case !gok:
+			r = fmt.Sprintf("form field %s is missing (recorded %s)", k, short(strings.Join(w, ",")))
+		case ru.fields[k]:
+			exact = exact && slices.Equal(g, w)
+			continue
+		case !slices.Equal(g, w):
+			r = fmt.Sprintf("form field %s differs: got %s, recorded %s", k, short(strings.Join(g, ",")), short(strings.Join(w, ",")))
+		default:
+			continue
+		}
+		if !explain {
+			return notMatched, false
+		}
+		if len(reasons) < maxBodyReasons {
+			reasons = append(reasons, r)
+		}
+	}
+	return reasons, exact && len(reasons) == 0
 }
 
 // differ walks two parsed JSON values and names the paths that differ.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"sort"
@@ -30,6 +31,11 @@ type Request struct {
 	// JSON is the parsed body (numbers as json.Number) when IsJSON is true.
 	JSON   any
 	IsJSON bool
+	// Form is the parsed body when IsForm is true: an
+	// application/x-www-form-urlencoded body (by its Content-Type, or a
+	// body of key=value pairs and nothing else).
+	Form   url.Values
+	IsForm bool
 }
 
 // NewRequest reads r's body (up to 32 MiB) and returns its normalized view.
@@ -80,8 +86,44 @@ func newRequest(method string, u *url.URL, h http.Header, body []byte) *Request 
 	}
 	if v, ok := parseJSON(body); ok {
 		req.JSON, req.IsJSON = v, true
+	} else if f, ok := parseForm(h.Get("Content-Type"), body); ok {
+		req.Form, req.IsForm = f, true
 	}
 	return req
+}
+
+// parseForm parses a form-encoded body: one whose Content-Type says so, or,
+// untyped or text/plain, one that is key=value pairs joined by & and
+// nothing else (a replay records a form body as that text).
+func parseForm(ct string, body []byte) (url.Values, bool) {
+	if len(body) == 0 {
+		return nil, false
+	}
+	mt, _, _ := mime.ParseMediaType(ct)
+	if mt != "application/x-www-form-urlencoded" {
+		if (mt != "" && mt != "text/plain") || !formLike(string(body)) {
+			return nil, false
+		}
+	}
+	f, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, false
+	}
+	return f, true
+}
+
+// formLike reports whether text is only key=value pairs joined by &.
+func formLike(text string) bool {
+	if strings.ContainsAny(text, " \t\r\n{}<>\"") {
+		return false
+	}
+	for _, p := range strings.Split(text, "&") {
+		k, _, ok := strings.Cut(p, "=")
+		if !ok || k == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // parseJSON parses a whole JSON document, keeping numbers exact.
