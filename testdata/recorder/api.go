@@ -11,6 +11,7 @@ import (
 
 // apiFor returns the backend of an app. The behaviours are documented in
 // testdata/apps/README.md; the apps only call them with relative /api/ URLs.
+// Each call starts from the app's seed data, so every scenario does.
 func apiFor(app string) (http.Handler, error) {
 	mux := http.NewServeMux()
 	switch app {
@@ -21,6 +22,10 @@ func apiFor(app string) (http.Handler, error) {
 		mux.HandleFunc("PUT /api/settings", settingsHandler)
 	case "feed":
 		mux.HandleFunc("GET /api/items", itemsHandler)
+	case "studio":
+		newStudioAPI().routes(mux)
+	case "tasks":
+		newTasksAPI().routes(mux)
 	default:
 		return nil, fmt.Errorf("no API for app %q", app)
 	}

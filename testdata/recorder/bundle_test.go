@@ -24,6 +24,12 @@ func TestCommittedBundlesAgreeWithTheirEnvelopes(t *testing.T) {
 		{"account-bug", false, 0, 2, 2},
 		{"feed-bug", true, 1, 0, 0},
 		{"feed-healthy", false, 0, 0, 0},
+		// The React app re-renders on every submit, so the SDK never
+		// judges its Publish click dead; the Vue modal's Create click is.
+		{"studio-bug", false, 1, 0, 0},
+		{"studio-healthy", false, 0, 0, 0},
+		{"tasks-bug", true, 1, 1, 0},
+		{"tasks-healthy", true, 0, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.scenario, func(t *testing.T) {

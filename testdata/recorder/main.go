@@ -82,6 +82,12 @@ func mainErr() error {
 		return err
 	}
 
+	appsDir := filepath.Join(filepath.Dir(here), "apps")
+	log.Info("bundling the framework demo apps", "script", filepath.Join(appsDir, "build"))
+	if err := buildApps(ctx, appsDir, selected, *verbose); err != nil {
+		return err
+	}
+
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Warn("listen failed, using a random port (URLs will carry it)", "addr", *addr, "err", err)
@@ -108,7 +114,7 @@ func mainErr() error {
 
 	rec := &recorder{
 		log: log, ingest: ing, site: st, chrome: chromePath, outDir: *out,
-		appsDir: filepath.Join(filepath.Dir(here), "apps"),
+		appsDir: appsDir,
 		dsn:     fmt.Sprintf("http://%s@%s/%s", publicKey, hostPort(ingestHost), projectID),
 		origin:  func(app string) string { return "http://" + hostPort(app+"."+appDomain) },
 		sdk:     sdkVersion,

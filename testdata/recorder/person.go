@@ -173,6 +173,43 @@ func (p *person) typeText(sel, text string, masked bool) error {
 	return nil
 }
 
+// press presses a key in the focused field, as a person commits a tag or
+// submits a search box without a button. It sends one keyDown carrying the
+// key's text, as a real keyboard does (chromedp's KeyEvent sends the text as
+// a separate char event, which a keydown handler's preventDefault cannot
+// cancel, so Enter would submit a form the app meant to keep).
+func (p *person) press(sel string, k pressKey) error {
+	s := step{Action: "press", Selector: sel, Key: k.key, AtMS: p.at()}
+	for _, typ := range []string{"keyDown", "keyUp"} {
+		params := map[string]any{
+			"type": typ, "key": k.key, "code": k.code,
+			"windowsVirtualKeyCode": k.keyCode, "nativeVirtualKeyCode": k.keyCode,
+		}
+		if typ == "keyDown" && k.text != "" {
+			params["text"], params["unmodifiedText"] = k.text, k.text
+		}
+		ev := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			return t.Call(ctx, "Input.dispatchKeyEvent", params, nil)
+		})
+		if err := chromedp.Do(p.ctx, ev); err != nil {
+			return fmt.Errorf("press %s in %s: %w", k.key, sel, err)
+		}
+	}
+	p.steps = append(p.steps, s)
+	return p.jitter(40, 90)
+}
+
+// pressKey describes a key for Input.dispatchKeyEvent.
+type pressKey struct {
+	key, code, text string
+	keyCode         int
+}
+
+var enterKey = pressKey{key: "Enter", code: "Enter", text: "\r", keyCode: 13}
+
+// pressEnter presses Enter in the focused field.
+func (p *person) pressEnter(sel string) error { return p.press(sel, enterKey) }
+
 // selectOption picks an option of a <select> with the keyboard (focus, then
 // arrow keys), since headless Chrome has no native dropdown to click.
 func (p *person) selectOption(sel, value string) error {

@@ -169,12 +169,21 @@ func (r *recorder) watch(ctx context.Context, w *browserWatch) {
 	}()
 }
 
+// pathOf is the URL without its origin: path, query and fragment, so hash
+// routes (/#/board/12) and search pages (/search?q=x) stay apart.
 func pathOf(u string) string {
 	pu, err := url.Parse(u)
 	if err != nil {
 		return u
 	}
-	return pu.Path
+	out := pu.EscapedPath()
+	if pu.RawQuery != "" {
+		out += "?" + pu.RawQuery
+	}
+	if pu.Fragment != "" {
+		out += "#" + pu.EscapedFragment()
+	}
+	return out
 }
 
 // splitException turns "Uncaught (in promise) TypeError: Cannot read ..."

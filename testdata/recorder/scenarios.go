@@ -1,5 +1,7 @@
 package main
 
+import "slices"
+
 // scenario is one recorded session: which app variant, how the SDK is
 // configured, what the user does and what the bundle is expected to show.
 type scenario struct {
@@ -27,8 +29,11 @@ type bugInfo struct {
 	Breakdown string `json:"breakdown"`
 }
 
-// scenarios lists every bundle the recorder writes, in order.
-var scenarios = []scenario{
+// scenarios lists every bundle the recorder writes, in order: the plain-JS
+// apps here, the framework apps in scenarios_studio.go and scenarios_tasks.go.
+var scenarios = slices.Concat(plainScenarios, studioScenarios, tasksScenarios)
+
+var plainScenarios = []scenario{
 	{
 		Name: "imagechat-bug", App: "imagechat", Variant: "buggy", CaptureBodies: true, Seed: 42,
 		Description: "User opens shot 42, opens Image chat, types a prompt and clicks Generate; POST /api/chat answers 500 after ~4.5 s, the app reads data.image.url and throws; nothing changes on screen, so the click is dead.",
