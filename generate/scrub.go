@@ -1,16 +1,10 @@
 package generate
 
 import (
-	"bytes"
-	"encoding/base64"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/repro-dev/repro/mockserver"
 	"github.com/repro-dev/repro/reproduce"
@@ -18,41 +12,63 @@ import (
 
 // A Scrubber replaces secrets and personal data in a fixture with stable
 // placeholders before anything is written (the go-vcr "hook before save").
+// Every recorded string is attacker-shaped and may hold anyone's data, so
+// it scrubs by structure first, then by value:
 //
-// What it replaces:
-//   - header values of Authorization, Proxy-Authorization, Cookie,
-//     Set-Cookie, X-Api-Key and any header whose name contains token,
-//     secret, key, session, auth, password, csrf or xsrf;
-//   - query parameter and JSON values (any depth) under secret-like keys
-//     (password, secret, token, access_token, api_key, key, session,
-//     auth, card, cvv, ...);
-//   - anywhere in any string: emails, JWT-like tokens (three base64url
-//     segments, the first starting "eyJ"), bearer tokens, and card-like
-//     numbers: 13–19 digits, optionally grouped by single spaces or dashes,
-//     first digit 2–6 and Luhn-valid (Luhn and the first digit keep 13-digit
-//     millisecond timestamps and most IDs out).
+// By structure, it decodes what a body is and scrubs its fields by name:
+// JSON (at any depth, and JSON inside string fields), form-encoded bodies,
+// simple multipart bodies, GraphQL (inline arguments in the query text and
+// the variables object), HTML (hidden inputs and meta tags holding CSRF
+// and authenticity tokens), URLs (query parameters, fragments, and
+// high-entropy path segments such as /reset-password/<hex>), and headers
+// (Authorization, cookies, any *token*/*key*/*signature*/... header, and
+// the URLs in Location and Link). A field is secret when its name says so
+// (password, pwd, pin, otp_code, mfa, passphrase, credentials, token,
+// api_key, csrf_token, authenticity_token, card, cvv, ...); OAuth code and
+// state, sig, signature and the X-Amz-* signing parameters are secret in
+// query strings; a field named phone/mobile/tel holds a phone number.
 //
-// Placeholders keep the shape (an email stays an email, a JWT three
-// segments, a card number its length and grouping) and are stable: one
-// Scrubber maps the same input to the same placeholder everywhere, so a
-// value the user typed still matches the request body that carried it.
-// Masked text ("****") is left as it is: it holds nothing to scrub.
+// By value, anywhere in any string: emails (with @ written plainly, as
+// %40, \u0040 or &#64;), JWTs, Bearer and Basic credentials, tokens with a
+// known prefix (sk_live_, rk_test_, ghp_, gho_, ghs_, github_pat_, xoxb-,
+// AKIA/ASIA, AIza, glpat-, npm_, sntrys_, ...), key=value pairs under a
+// secret key, and card numbers (13–19 digits, Luhn-valid, grouped by any
+// one separator).
 //
-// Request fields whose recorded value changed cannot match what the app
-// sends any more, so the Scrubber remembers them (VolatileParams,
-// VolatileBodyFields) and the generated test matches them by presence.
+// Placeholders keep the shape: the same length, separators and character
+// classes (an email stays an email, a JWT three segments, a card number
+// its grouping and a valid check digit, a hex token hex), and they are
+// stable and unique: one Scrubber maps one original to one placeholder
+// everywhere. That is what keeps a rerun matching: the test types the
+// placeholder the body carries, the app reads the placeholder token from
+// the scrubbed page URL or response and requests the scrubbed path, which
+// the fixture holds. Call Learn with everything first, so a value first
+// seen late (a token in a path) is replaced where it appears early (the
+// response that listed it). Masked text ("****") is left as it is.
+//
+// Request fields whose recorded value changed cannot be relied on to match
+// what the app sends (it may read them from its own state), so the
+// Scrubber remembers them (VolatileParams, VolatileBodyFields: JSON keys
+// and form fields) and the generated test matches them by presence. Paths
+// are matched exactly, so a scrubbed path segment is replaced consistently
+// instead.
 type Scrubber struct {
-	seen     map[string]string // original → placeholder
+	seen     map[string]string // original (or placeholder) → placeholder
+	used     map[string]bool   // placeholders handed out
+	tokens   map[string]string // originals replaced inside any later string
+	replacer *strings.Replacer // built from tokens on demand
 	counts   map[string]int    // placeholder kind → last number used
 	params   map[string]bool
 	fields   map[string]bool
 	masked   map[string]bool
-	replaced int
+	replaced int // values replaced, masked fields included
+	created  int // placeholders made
 }
 
 // NewScrubber returns a Scrubber with an empty placeholder table.
 func NewScrubber() *Scrubber {
-	return &Scrubber{seen: map[string]string{}, counts: map[string]int{}, params: map[string]bool{}, fields: map[string]bool{}, masked: map[string]bool{}}
+	return &Scrubber{seen: map[string]string{}, used: map[string]bool{}, tokens: map[string]string{},
+		counts: map[string]int{}, params: map[string]bool{}, fields: map[string]bool{}, masked: map[string]bool{}}
 }
 
 // MaskBodyFields names request-body JSON keys that carried text typed into
@@ -72,202 +88,44 @@ func (s *Scrubber) Replaced() int { return s.replaced }
 // were scrubbed, sorted.
 func (s *Scrubber) VolatileParams() []string { return sortedKeys(s.params) }
 
-// VolatileBodyFields are the JSON keys of recorded request bodies whose
-// values were scrubbed, sorted.
+// VolatileBodyFields are the JSON keys and form fields of recorded request
+// bodies whose values were scrubbed, sorted.
 func (s *Scrubber) VolatileBodyFields() []string { return sortedKeys(s.fields) }
 
-var (
-	emailRE  = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
-	jwtRE    = regexp.MustCompile(`eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}`)
-	bearerRE = regexp.MustCompile(`(?i)\b(bearer|basic)\s+([A-Za-z0-9._~+/\-]{8,}=*)`)
-	cardRE   = regexp.MustCompile(`\b\d(?:[ \-]?\d){12,18}\b`)
-	// secretPairRE finds key=value pairs in text bodies (form posts,
-	// cookies, URLs inside strings).
-	secretPairRE = regexp.MustCompile(`(?i)\b([A-Za-z0-9_\-]*(?:pass(?:word|wd)?|secret|token|api_?key|session(?:_?id)?|auth|cvv|cvc))=([^&\s;"',]+)`)
-)
-
-// secretKeys are exact (normalized) keys whose values are secret.
-var secretKeys = map[string]bool{
-	"password": true, "passwd": true, "pwd": true, "pass": true, "secret": true, "token": true,
-	"accesstoken": true, "refreshtoken": true, "idtoken": true, "apikey": true, "key": true,
-	"session": true, "sessionid": true, "sid": true, "auth": true, "authorization": true,
-	"card": true, "cardnumber": true, "ccnumber": true, "cc": true, "pan": true, "cvv": true,
-	"cvc": true, "ssn": true, "otp": true, "pin": true, "cookie": true, "setcookie": true,
-	"clientsecret": true, "privatekey": true, "signature": true,
-}
-
-// secretParts make any key containing them secret.
-var secretParts = []string{"password", "passwd", "secret", "token", "apikey", "authorization", "creditcard", "cardnumber", "privatekey", "sessionid", "cvv"}
-
-// secretKey reports whether a JSON key or query parameter holds a secret.
-func secretKey(k string) bool {
-	n := strings.NewReplacer("_", "", "-", "", ".", "", " ", "").Replace(strings.ToLower(k))
-	if secretKeys[n] {
-		return true
+// Learn scrubs the exchanges and the plan once without keeping the result,
+// so that every placeholder exists before anything is written: a token
+// found in a later path is then replaced in an earlier body too. Replaced
+// still counts each value once.
+func (s *Scrubber) Learn(exchanges []mockserver.Exchange, p *reproduce.Plan) {
+	replaced, created := s.replaced, s.created
+	for _, x := range exchanges {
+		s.Exchange(x)
 	}
-	for _, p := range secretParts {
-		if strings.Contains(n, p) {
-			return true
+	if p != nil {
+		s.url(p.StartURL, false)
+		for _, st := range p.Steps {
+			s.Step(st)
 		}
 	}
-	return false
+	// The real pass finds every value again but creates no placeholder:
+	// count the new ones here, the masked fields there.
+	s.replaced = replaced + s.created - created
 }
 
-// secretHeader reports whether a header's value is a credential.
-func secretHeader(name string) bool {
-	n := strings.ToLower(name)
-	switch n {
-	case "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key":
-		return true
-	}
-	for _, p := range []string{"token", "secret", "key", "session", "auth", "password", "csrf", "xsrf"} {
-		if strings.Contains(n, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// String replaces emails, JWTs, bearer tokens, card numbers and key=value
-// secrets inside s.
+// String scrubs one string: a URL as a URL, anything else as text.
 func (s *Scrubber) String(v string) string {
-	if v == "" || strings.Trim(v, "*• ") == "" {
-		return v
+	if looksLikeURL(v) {
+		return s.url(v, false)
 	}
-	v = jwtRE.ReplaceAllStringFunc(v, func(m string) string { return s.placeholder("jwt", m) })
-	v = bearerRE.ReplaceAllStringFunc(v, func(m string) string {
-		sub := bearerRE.FindStringSubmatch(m)
-		if strings.HasPrefix(sub[2], "scrubbed-") || strings.HasPrefix(sub[2], "eyJ") {
-			return m
-		}
-		return sub[1] + " " + s.placeholder("token", sub[2])
-	})
-	v = emailRE.ReplaceAllStringFunc(v, func(m string) string {
-		if fileSuffix(m) {
-			return m // logo@2x.png is an asset, not an address
-		}
-		return s.placeholder("email", m)
-	})
-	v = cardRE.ReplaceAllStringFunc(v, func(m string) string {
-		if !cardLike(m) {
-			return m
-		}
-		return s.placeholder("card", m)
-	})
-	v = secretPairRE.ReplaceAllStringFunc(v, func(m string) string {
-		k, val, _ := strings.Cut(m, "=")
-		if strings.HasPrefix(val, "scrubbed-") {
-			return m
-		}
-		return k + "=" + s.secret(val)
-	})
-	return v
+	return s.text(v)
 }
 
-// secret replaces a whole value held under a secret-like key.
-func (s *Scrubber) secret(v string) string {
-	if v == "" || strings.Trim(v, "*• ") == "" {
-		return v
-	}
-	if out := s.String(v); out != v {
-		return out // it had a recognizable shape: keep it
-	}
-	return s.placeholder("secret", v)
-}
-
-// placeholder returns the stable placeholder of kind for original.
-func (s *Scrubber) placeholder(kind, original string) string {
-	if p, ok := s.seen[original]; ok {
-		return p
-	}
-	s.counts[kind]++
-	n := s.counts[kind]
-	var p string
-	switch kind {
-	case "email":
-		p = fmt.Sprintf("user%d@example.com", n)
-	case "jwt":
-		enc := base64.RawURLEncoding.EncodeToString
-		p = enc([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + enc([]byte(fmt.Sprintf(`{"sub":"scrubbed-%d"}`, n))) + ".c2NydWJiZWQ"
-	case "card":
-		p = cardPlaceholder(original, n)
-	case "token":
-		p = fmt.Sprintf("scrubbed-token-%d", n)
-	default:
-		p = fmt.Sprintf("scrubbed-%s-%d", kind, n)
-	}
-	s.seen[original] = p
-	s.seen[p] = p
-	s.replaced++
-	return p
-}
-
-// fileSuffix reports whether an email-shaped match ends like a file name.
-func fileSuffix(m string) bool {
-	ext := strings.ToLower(m[strings.LastIndexByte(m, '.')+1:])
-	switch ext {
-	case "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico", "js", "mjs", "css", "map", "json", "html", "woff", "woff2":
-		return true
-	}
-	return false
-}
-
-// cardLike reports whether m looks like a payment card number.
-func cardLike(m string) bool {
-	digits := strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, m)
-	if len(digits) < 13 || len(digits) > 19 || digits[0] < '2' || digits[0] > '6' {
+// looksLikeURL reports whether v is one absolute http(s) URL.
+func looksLikeURL(v string) bool {
+	if !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
 		return false
 	}
-	return luhn(digits)
-}
-
-func luhn(digits string) bool {
-	sum, double := 0, false
-	for i := len(digits) - 1; i >= 0; i-- {
-		d := int(digits[i] - '0')
-		if double {
-			if d *= 2; d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum%10 == 0
-}
-
-// cardPlaceholder keeps the grouping and length of original: 4000…n with a
-// valid check digit (a test-card shape that is no one's card).
-func cardPlaceholder(original string, n int) string {
-	var digits int
-	for _, r := range original {
-		if r >= '0' && r <= '9' {
-			digits++
-		}
-	}
-	body := fmt.Sprintf("4%0*d", digits-2, n)
-	for c := 0; c <= 9; c++ {
-		if luhn(body + string(rune('0'+c))) {
-			body += string(rune('0' + c))
-			break
-		}
-	}
-	var b strings.Builder
-	i := 0
-	for _, r := range original {
-		if r >= '0' && r <= '9' {
-			b.WriteByte(body[i])
-			i++
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return !strings.ContainsAny(v, " \t\r\n\"'<>")
 }
 
 // Exchange scrubs one recorded exchange. Request headers are dropped except
@@ -276,14 +134,15 @@ func cardPlaceholder(original string, n int) string {
 func (s *Scrubber) Exchange(x mockserver.Exchange) mockserver.Exchange {
 	x.URL = s.url(x.URL, true)
 	x.Label = s.String(x.Label)
-	if ct := x.RequestHeaders.Get("Content-Type"); ct != "" {
-		x.RequestHeaders = http.Header{"Content-Type": {ct}}
+	reqType := x.RequestHeaders.Get("Content-Type")
+	if reqType != "" {
+		x.RequestHeaders = http.Header{"Content-Type": {reqType}}
 	} else {
 		x.RequestHeaders = nil
 	}
 	x.ResponseHeaders = s.headers(x.ResponseHeaders)
-	x.RequestBody = s.body(x.RequestBody, true)
-	x.ResponseBody = s.body(x.ResponseBody, false)
+	x.RequestBody = s.body(x.RequestBody, reqType, true)
+	x.ResponseBody = s.body(x.ResponseBody, x.ResponseHeaders.Get("Content-Type"), false)
 	return x
 }
 
@@ -294,15 +153,42 @@ func (s *Scrubber) headers(h http.Header) http.Header {
 	out := http.Header{}
 	for k, vs := range h {
 		for _, v := range vs {
-			if secretHeader(k) {
+			switch {
+			case secretHeader(k):
 				v = s.secretHeaderValue(k, v)
-			} else {
+			case urlHeader(k):
+				v = s.urlList(v)
+			default:
 				v = s.String(v)
 			}
 			out[k] = append(out[k], v)
 		}
 	}
 	return out
+}
+
+// urlList scrubs a header holding URLs: Location's one, Link's <url>;
+// params list, Refresh's "0; url=...".
+func (s *Scrubber) urlList(v string) string {
+	if looksLikeURL(v) || strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " <>") {
+		return s.url(v, false)
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(v, '<')
+		j := strings.IndexByte(v[i+1:], '>')
+		if i < 0 || j < 0 {
+			break
+		}
+		b.WriteString(s.text(v[:i+1]))
+		b.WriteString(s.url(v[i+1:i+1+j], false))
+		v = v[i+1+j:]
+	}
+	if pre, u, ok := strings.Cut(v, "url="); ok && b.Len() == 0 {
+		return s.text(pre) + "url=" + s.url(strings.TrimSpace(u), false)
+	}
+	b.WriteString(s.text(v))
+	return b.String()
 }
 
 // secretHeaderValue keeps the scheme of an Authorization value and the
@@ -324,128 +210,115 @@ func (s *Scrubber) secretHeaderValue(name, v string) string {
 		}
 		return strings.Join(parts, ";")
 	}
-	return s.secret(v)
+	return s.signature(v)
 }
 
-// url scrubs query values (secret keys wholly, others by shape) and the
-// path; a changed request query parameter is remembered as volatile.
+// signature replaces a header credential part by part, keeping the
+// algorithm names and keys of "sha256=<hex>" and "t=…,v1=…" shapes.
+func (s *Scrubber) signature(v string) string {
+	if p, ok := s.seen[v]; ok {
+		return p
+	}
+	parts := strings.Split(v, ",")
+	for i, part := range parts {
+		k, val, ok := strings.Cut(part, "=")
+		if ok && val != "" && !strings.ContainsAny(k, " ") && len(k) <= 32 {
+			parts[i] = k + "=" + s.secret(val)
+			continue
+		}
+		parts[i] = s.secret(part)
+	}
+	return strings.Join(parts, ",")
+}
+
+// url scrubs a URL: high-entropy path segments, query values (secret keys
+// wholly, the rest by shape) and a fragment that holds parameters (OAuth's
+// #access_token=...). A changed request query parameter is remembered as
+// volatile; a changed path segment is not (paths match exactly), it is
+// replaced everywhere instead.
 func (s *Scrubber) url(raw string, request bool) string {
-	base, query, hasQuery := strings.Cut(raw, "?")
-	base = s.String(base)
-	if !hasQuery {
-		return base
+	if raw == "" {
+		return raw
 	}
-	frag := ""
-	if i := strings.IndexByte(query, '#'); i >= 0 {
-		query, frag = query[:i], query[i:]
+	raw = s.known(raw)
+	base, frag, hasFrag := strings.Cut(raw, "#")
+	base, query, hasQuery := strings.Cut(base, "?")
+	base = s.path(base)
+	out := base
+	if hasQuery {
+		out += "?" + s.query(query, request)
 	}
-	pairs := strings.Split(query, "&")
+	if hasFrag {
+		if strings.Contains(frag, "=") {
+			out += "#" + s.query(frag, false)
+		} else {
+			out += "#" + s.text(frag)
+		}
+	}
+	return out
+}
+
+// query scrubs a query string (or parameter-bearing fragment) pair by pair,
+// keeping the order and every untouched byte.
+func (s *Scrubber) query(q string, request bool) string {
+	pairs := strings.Split(q, "&")
 	for i, p := range pairs {
 		k, v, ok := strings.Cut(p, "=")
 		if !ok {
 			continue
 		}
+		dk, err := url.QueryUnescape(k)
+		if err != nil {
+			dk = k
+		}
 		dv, err := url.QueryUnescape(v)
 		if err != nil {
 			dv = v
 		}
-		nv := s.String(dv)
-		if secretKey(k) {
+		var nv string
+		switch {
+		case secretQueryKey(dk):
 			nv = s.secret(dv)
+		case phoneKey(dk):
+			nv = s.shaped(dv)
+		default:
+			nv = s.value(dv, "")
 		}
 		if nv != dv {
 			pairs[i] = k + "=" + url.QueryEscape(nv)
 			if request {
-				s.params[k] = true
+				s.params[dk] = true
 			}
 		}
 	}
-	return base + "?" + strings.Join(pairs, "&") + s.String(frag)
+	return strings.Join(pairs, "&")
 }
 
-// body scrubs a JSON body structurally (keeping it byte for byte when
-// nothing changed) and any other body as text.
-func (s *Scrubber) body(b []byte, request bool) []byte {
-	if len(b) == 0 {
-		return b
+// path scrubs the path of a URL (scheme and host kept): segments that are
+// tokens, and anything secret by shape. Segments are scrubbed as written
+// (escapes kept), because the mock compares escaped paths exactly.
+func (s *Scrubber) path(base string) string {
+	prefix := ""
+	if i := strings.Index(base, "://"); i >= 0 {
+		j := strings.IndexByte(base[i+3:], '/')
+		if j < 0 {
+			return base
+		}
+		prefix, base = base[:i+3+j], base[i+3+j:]
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err == nil && !dec.More() {
-		changed := false
-		v = s.walk(v, "", false, request, &changed)
-		if !changed {
-			return b
+	segs := strings.Split(base, "/")
+	for i, seg := range segs {
+		prev := ""
+		if i > 0 {
+			prev = segs[i-1]
 		}
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(v); err == nil {
-			return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+		if tokenSegment(seg, prev) {
+			segs[i] = s.shaped(seg)
+			continue
 		}
+		segs[i] = s.text(seg)
 	}
-	out := s.String(string(b))
-	if request && out != string(b) {
-		// A form body: its changed pairs are query-like fields.
-		if q, err := url.ParseQuery(string(b)); err == nil {
-			for k := range q {
-				s.fields[k] = true
-			}
-		}
-	}
-	return []byte(out)
-}
-
-// walk scrubs a decoded JSON value; key is the nearest object key above it.
-func (s *Scrubber) walk(v any, key string, secret, request bool, changed *bool) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, vv := range x {
-			x[k] = s.walk(vv, k, secret || secretKey(k), request, changed)
-		}
-		return x
-	case []any:
-		for i, vv := range x {
-			x[i] = s.walk(vv, key, secret, request, changed)
-		}
-		return x
-	case string:
-		if request && s.masked[key] {
-			out := strings.Repeat("*", utf8.RuneCountInString(x))
-			if out != x {
-				*changed = true
-				s.replaced++
-			}
-			return out
-		}
-		out := s.String(x)
-		if secret {
-			out = s.secret(x)
-		}
-		if out != x {
-			*changed = true
-			if request && key != "" {
-				s.fields[key] = true
-			}
-		}
-		return out
-	case json.Number:
-		str := x.String()
-		out := s.String(str)
-		if secret && out == str && strings.Trim(str, "0123456789") == "" && len(str) > 3 {
-			out = s.placeholder("card", str)
-		}
-		if out != str {
-			*changed = true
-			if request && key != "" {
-				s.fields[key] = true
-			}
-			return json.Number(strings.NewReplacer(" ", "", "-", "").Replace(out))
-		}
-		return x
-	}
-	return v
+	return prefix + strings.Join(segs, "/")
 }
 
 // Step scrubs the strings of a plan step: its URL, typed value, selectors
@@ -454,11 +327,11 @@ func (s *Scrubber) Step(st reproduce.Step) reproduce.Step {
 	st.URL = s.url(st.URL, false)
 	st.Value = s.String(st.Value)
 	st.Description = s.String(st.Description)
-	sels := make([]string, len(st.Selectors))
-	for i, sel := range st.Selectors {
-		sels[i] = s.String(sel)
-	}
 	if st.Selectors != nil {
+		sels := make([]string, len(st.Selectors))
+		for i, sel := range st.Selectors {
+			sels[i] = s.String(sel)
+		}
 		st.Selectors = sels
 	}
 	return st

@@ -166,11 +166,12 @@ func TestScrubberString(t *testing.T) {
 	}{
 		{"email becomes a placeholder email", "mail dana@corp.io now", "mail user1@example.com now"},
 		{"masked text stays masked", "********", "********"},
-		{"bearer token", "Bearer abcdefgh12345678", "Bearer scrubbed-token-1"},
+		{"bearer token keeps its length and classes", "Bearer abcdefgh12345678", "Bearer scrubbed55555551"},
+		{"basic followed by prose is prose", "Basic authentication required", "Basic authentication required"},
 		{"card with dashes keeps its grouping", "4111-1111-1111-1111", "4000-0000-0000-0010"},
 		{"millisecond timestamp is not a card", "1764076282757", "1764076282757"},
 		{"non-Luhn digits are not a card", "4111111111111112", "4111111111111112"},
-		{"form pair with a secret key", "user=a&password=hunter2&x=1", "user=a&password=scrubbed-secret-1&x=1"},
+		{"form pair with a secret key keeps the value's length", "user=a&password=hunter2&x=1", "user=a&password=scrubb1&x=1"},
 		{"asset with @2x is not an email", "logo@2x.png", "logo@2x.png"},
 	}
 	for _, tt := range tests {
@@ -189,10 +190,22 @@ func TestScrubberIsStable(t *testing.T) {
 }
 
 func TestSecretKeys(t *testing.T) {
-	for _, k := range []string{"password", "access_token", "api_key", "apiKey", "session_id", "cvv", "client_secret", "key", "card"} {
+	for _, k := range []string{"password", "access_token", "api_key", "apiKey", "session_id", "cvv", "client_secret", "key", "card",
+		"pwd", "pin", "otp_code", "otpCode", "mfa", "mfa_token", "passphrase", "credentials", "csrf_token", "authenticity_token",
+		"X-CSRF-Token", "userPassword", "APIKey", "recovery_code", "twoFactorSecret"} {
 		assert.True(t, secretKey(k), k)
 	}
-	for _, k := range []string{"keyboard", "monkey", "prompt", "shot_id", "cardinality", "author"} {
+	for _, k := range []string{"keyboard", "monkey", "prompt", "shot_id", "cardinality", "author", "hotpink", "token_type",
+		"password_length", "otp_enabled", "spinner", "pinned", "code", "state", "passenger"} {
 		assert.False(t, secretKey(k), k)
+	}
+	for _, k := range []string{"code", "state", "sig", "X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token", "access_token"} {
+		assert.True(t, secretQueryKey(k), k)
+	}
+	for _, k := range []string{"phone", "phone_number", "phoneNumber", "mobile", "tel"} {
+		assert.True(t, phoneKey(k), k)
+	}
+	for _, k := range []string{"phone_verified", "telemetry", "cellar"} {
+		assert.False(t, phoneKey(k), k)
 	}
 }

@@ -1,0 +1,492 @@
+package generate
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// Values that are secret by their shape, wherever they appear, and the
+// placeholders that replace them. A placeholder keeps the original's
+// length, separators and character classes (digits stay digits, hex stays
+// hex, upper case stays upper case), so a field validated by length or
+// pattern, a route like /reset/:token([0-9a-f]{64}) and a layout sized to
+// the text all still work with it; the letters spell "scrubbed" (hex:
+// "deadbeef") so a reader sees what happened.
+
+var (
+	jwtRE    = regexp.MustCompile(`eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}`)
+	bearerRE = regexp.MustCompile(`(?i)\b(bearer|basic)\s+([A-Za-z0-9._~+/\-]{8,}=*)`)
+	// emailRE finds addresses with the @ written plainly, URL-encoded,
+	// JSON-escaped or as an HTML character reference.
+	emailRE = regexp.MustCompile(`(?i)[a-z0-9._+\-]+(?:%2b[a-z0-9._\-]+)*(@|%40|\\u0040|&#0*64;|&#x0*40;)[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}`)
+	// cardRE finds 13–19 digits, optionally grouped by one kind of
+	// separator (space, dash, dot, a form's "+", or "%20"); cardLike
+	// decides.
+	cardRE = regexp.MustCompile(`\b\d(?:(?:[ \-+.]|%20)?\d){12,18}\b`)
+	// pairRE finds key=value pairs in free text (cookies, logs, URLs
+	// inside prose).
+	pairRE = regexp.MustCompile(`(^|[?&;,\s"'(])([A-Za-z0-9_.\-]+)=([^&\s;"',<>#)]+)`)
+)
+
+// tokenPatterns are credentials recognizable by their prefix: group 1 is
+// the prefix, kept in the placeholder, the rest is replaced.
+var tokenPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`\b((?:sk|rk)_(?:live|test)_)[0-9A-Za-z]{8,}`),      // Stripe secret and restricted keys
+	regexp.MustCompile(`\b(whsec_)[0-9A-Za-z]{16,}`),                       // Stripe webhook secret
+	regexp.MustCompile(`\b(gh[pousr]_)[0-9A-Za-z]{20,}`),                   // GitHub tokens
+	regexp.MustCompile(`\b(github_pat_)[0-9A-Za-z_]{20,}`),                 // GitHub fine-grained PAT
+	regexp.MustCompile(`\b(xox[baprs]-)[0-9A-Za-z\-]{10,}`),                // Slack
+	regexp.MustCompile(`\b(xapp-)[0-9A-Za-z\-]{10,}`),                      // Slack app token
+	regexp.MustCompile(`\b(AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b`),       // AWS access key ids
+	regexp.MustCompile(`\b(AIza)[0-9A-Za-z_\-]{35}`),                       // Google API key
+	regexp.MustCompile(`\b(glpat-)[0-9A-Za-z_\-]{20,}`),                    // GitLab PAT
+	regexp.MustCompile(`\b(npm_)[0-9A-Za-z]{36}`),                          // npm
+	regexp.MustCompile(`\b(sntry[su]_)[0-9A-Za-z_=+/]{20,}`),               // Sentry auth tokens
+	regexp.MustCompile(`\b(sk-(?:proj-|ant-)?)[0-9A-Za-z_\-]{20,}`),        // OpenAI, Anthropic
+	regexp.MustCompile(`\b(SG\.)[0-9A-Za-z_\-]{16,}\.[0-9A-Za-z_\-]{16,}`), // SendGrid
+	regexp.MustCompile(`\b(shp(?:at|ca|pa|ss)_)[0-9a-fA-F]{32}`),           // Shopify
+	regexp.MustCompile(`\b(hf_)[0-9A-Za-z]{30,}`),                          // Hugging Face
+	regexp.MustCompile(`\b(dop_v1_)[0-9a-f]{64}`),                          // DigitalOcean
+}
+
+// fileSuffix reports whether an email-shaped match ends like a file name.
+func fileSuffix(m string) bool {
+	ext := strings.ToLower(m[strings.LastIndexByte(m, '.')+1:])
+	switch ext {
+	case "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico", "js", "mjs", "css", "map", "json", "html", "woff", "woff2":
+		return true
+	}
+	return false
+}
+
+// cardLike reports whether m looks like a payment card number: 13–19
+// digits, first digit 2–6, Luhn-valid, and any separators one kind in a
+// card grouping (4-4-4-4…, 4-6-5, 4-6-4), so decimals, dates and
+// timestamps stay out.
+func cardLike(m string) bool {
+	norm := strings.ReplaceAll(m, "%20", " ")
+	var groups []int
+	var sep rune
+	n := 0
+	for _, r := range norm {
+		if r >= '0' && r <= '9' {
+			n++
+			continue
+		}
+		if sep != 0 && r != sep {
+			return false
+		}
+		sep = r
+		groups = append(groups, n)
+		n = 0
+	}
+	groups = append(groups, n)
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, norm)
+	if len(digits) < 13 || len(digits) > 19 || digits[0] < '2' || digits[0] > '6' || !luhn(digits) {
+		return false
+	}
+	if len(groups) == 1 {
+		return true
+	}
+	amex := len(groups) == 3 && groups[0] == 4 && groups[1] == 6 && (groups[2] == 5 || groups[2] == 4)
+	fours := groups[0] == 4
+	for i, g := range groups {
+		if (i < len(groups)-1 && g != 4) || g == 0 {
+			fours = false
+		}
+	}
+	return amex || fours
+}
+
+func luhn(digits string) bool {
+	sum, double := 0, false
+	for i := len(digits) - 1; i >= 0; i-- {
+		d := int(digits[i] - '0')
+		if double {
+			if d *= 2; d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+		double = !double
+	}
+	return sum%10 == 0
+}
+
+// cardPlaceholder keeps the grouping and length of original: 4000…n with a
+// valid check digit (a test-card shape that is no one's card).
+func cardPlaceholder(original string, n int) string {
+	norm := strings.ReplaceAll(original, "%20", "\x00")
+	var digits int
+	for _, r := range norm {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	body := fmt.Sprintf("4%0*d", digits-2, n)
+	for c := 0; c <= 9; c++ {
+		if luhn(body + string(rune('0'+c))) {
+			body += string(rune('0' + c))
+			break
+		}
+	}
+	var b strings.Builder
+	i := 0
+	for _, r := range norm {
+		if r >= '0' && r <= '9' {
+			b.WriteByte(body[i])
+			i++
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return strings.ReplaceAll(b.String(), "\x00", "%20")
+}
+
+// credentialLike reports whether a word after "Bearer" or "Basic" is a
+// credential rather than prose: it has a digit, or both cases of letters.
+func credentialLike(w string) bool {
+	var digit, upper, lower bool
+	for _, r := range w {
+		switch {
+		case r >= '0' && r <= '9':
+			digit = true
+		case r >= 'A' && r <= 'Z':
+			upper = true
+		case r >= 'a' && r <= 'z':
+			lower = true
+		}
+	}
+	return digit || (upper && lower)
+}
+
+// isHex reports whether s is a hex string long enough to be a token.
+func isHex(s string) bool {
+	if len(s) < 8 {
+		return false
+	}
+	letter := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+		case c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F':
+			letter = true
+		default:
+			return false
+		}
+	}
+	return letter // all digits is a number
+}
+
+// shapeLike is original with every letter and digit replaced, class for
+// class, and n stamped into the last positions so that different
+// originals get different placeholders: decimal into digit positions, then
+// base 26 into letter positions (hex strings: base 16 into all of them).
+func shapeLike(original string, n int) string {
+	hex := isHex(original)
+	out := []rune(original)
+	var slots []int // positions n may be written into, in order
+	li := 0
+	for i, r := range out {
+		switch {
+		case hex && r >= '0' && r <= '9', hex && r >= 'a' && r <= 'f':
+			out[i] = rune("deadbeef"[li%8])
+			li++
+		case hex && r >= 'A' && r <= 'F':
+			out[i] = rune("DEADBEEF"[li%8])
+			li++
+		case r >= '0' && r <= '9' || unicode.IsDigit(r):
+			out[i] = '5'
+		case unicode.IsUpper(r):
+			out[i] = unicode.ToUpper(rune("scrubbed"[li%8]))
+			li++
+		case unicode.IsLetter(r):
+			out[i] = rune("scrubbed"[li%8])
+			li++
+		default:
+			continue
+		}
+		slots = append(slots, i)
+	}
+	if hex {
+		for k := len(slots) - 1; k >= 0 && n > 0; k-- {
+			d := "0123456789abcdef"[n%16]
+			if unicode.IsUpper(out[slots[k]]) {
+				d = "0123456789ABCDEF"[n%16]
+			}
+			out[slots[k]] = rune(d)
+			n /= 16
+		}
+		return string(out)
+	}
+	for k := len(slots) - 1; k >= 0 && n > 0; k-- {
+		if i := slots[k]; out[i] == '5' {
+			out[i] = rune('0' + n%10)
+			n /= 10
+		}
+	}
+	for k := len(slots) - 1; k >= 0 && n > 0; k-- {
+		if i := slots[k]; out[i] != '5' && (out[i] < '0' || out[i] > '9') {
+			c := rune('a' + n%26)
+			if unicode.IsUpper(out[i]) {
+				c = unicode.ToUpper(c)
+			}
+			out[i] = c
+			n /= 26
+		}
+	}
+	return string(out)
+}
+
+// emailPlaceholder is userN@example.com, its local part padded with x to
+// the original's length when that is longer; at is how the original
+// wrote the @ sign.
+func emailPlaceholder(original, at string, n int) string {
+	local := fmt.Sprintf("user%d", n)
+	if pad := len(original) - len(local) - len(at) - len("example.com"); pad > 0 {
+		local += strings.Repeat("x", pad)
+	}
+	return local + at + "example.com"
+}
+
+// jwtPlaceholder is an unsigned JWT naming no one, as long as the
+// original when it can be: three segments, decodable, alg "none".
+func jwtPlaceholder(original string, n int) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	head := enc([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + enc([]byte(fmt.Sprintf(`{"sub":"scrubbed-%d"}`, n))) + "."
+	sig := "c2NydWJiZWQ"
+	if pad := len(original) - len(head) - len(sig); pad > 0 {
+		sig += strings.Repeat("A", pad)
+	}
+	return head + sig
+}
+
+// placeholder returns the stable placeholder for original, built by mk
+// from a number on first sight. Placeholders are unique: two originals
+// never share one, so the mock never confuses two entities.
+func (s *Scrubber) placeholder(kind, original string, mk func(n int) string) string {
+	if p, ok := s.seen[original]; ok {
+		return p
+	}
+	var p string
+	for try := 0; ; try++ {
+		s.counts[kind]++
+		p = mk(s.counts[kind])
+		if (!s.used[p] && p != original) || try > 1000 {
+			break
+		}
+	}
+	s.seen[original] = p
+	s.seen[p] = p
+	s.used[p] = true
+	s.replaced++
+	s.created++
+	if len(original) >= minTokenLen && !strings.ContainsAny(original, " \t\n") {
+		s.tokens[original] = p
+		s.replacer = nil
+	}
+	return p
+}
+
+// minExactLen is how long a scrubbed value must be for a string equal to
+// it to be replaced wherever it appears: a short one ("1", "true") would
+// hit unrelated values.
+const minExactLen = 6
+
+// minTokenLen is how long a scrubbed value must be for every later
+// occurrence of it, inside any string, to be replaced too.
+const minTokenLen = 8
+
+// shaped replaces a secret value with a placeholder of its shape.
+func (s *Scrubber) shaped(v string) string {
+	return s.placeholder("secret", v, func(n int) string { return shapeLike(v, n) })
+}
+
+// email replaces one email match. The same address written another way
+// (URL-encoded, \u0040, &#64;) gets the same placeholder, written that way.
+func (s *Scrubber) email(m string) string {
+	if fileSuffix(m) {
+		return m // logo@2x.png is an asset, not an address
+	}
+	if p, ok := s.seen[m]; ok {
+		return p
+	}
+	at := emailRE.FindStringSubmatch(m)[1]
+	local, domain, _ := strings.Cut(m, at)
+	if u, err := url.PathUnescape(local); err == nil {
+		local = u
+	}
+	norm := strings.ToLower(local + "@" + domain)
+	base := s.placeholder("email", norm, func(n int) string { return emailPlaceholder(norm, "@", n) })
+	if at == "@" {
+		s.seen[m] = base
+		return base
+	}
+	p := strings.Replace(base, "@", at, 1)
+	s.seen[m], s.seen[p], s.used[p] = p, p, true
+	return p
+}
+
+// text replaces every value that is secret by its shape inside v.
+func (s *Scrubber) text(v string) string {
+	if v == "" || strings.Trim(v, "*• ") == "" {
+		return v // masked text holds nothing to scrub
+	}
+	v = s.known(v)
+	v = jwtRE.ReplaceAllStringFunc(v, func(m string) string {
+		return s.placeholder("jwt", m, func(n int) string { return jwtPlaceholder(m, n) })
+	})
+	v = bearerRE.ReplaceAllStringFunc(v, func(m string) string {
+		sub := bearerRE.FindStringSubmatch(m)
+		if strings.HasPrefix(sub[2], "eyJ") || !credentialLike(sub[2]) {
+			return m // a JWT is handled above; "Basic authentication" is prose
+		}
+		return m[:len(m)-len(sub[2])] + s.shaped(sub[2])
+	})
+	for _, re := range tokenPatterns {
+		v = re.ReplaceAllStringFunc(v, func(m string) string {
+			prefix := re.FindStringSubmatch(m)[1]
+			return s.placeholder("token", m, func(n int) string { return prefix + shapeLike(m[len(prefix):], n) })
+		})
+	}
+	v = emailRE.ReplaceAllStringFunc(v, s.email)
+	v = cardRE.ReplaceAllStringFunc(v, func(m string) string {
+		if !cardLike(m) {
+			return m
+		}
+		return s.placeholder("card", m, func(n int) string { return cardPlaceholder(m, n) })
+	})
+	v = pairRE.ReplaceAllStringFunc(v, func(m string) string {
+		sub := pairRE.FindStringSubmatch(m)
+		lead, key, val := sub[1], sub[2], sub[3]
+		query := lead == "?" || lead == "&"
+		if !secretKey(key) && !(query && secretQueryKey(key)) {
+			return m
+		}
+		return lead + key + "=" + s.encodedSecret(val)
+	})
+	return v
+}
+
+// encodedSecret replaces a secret that may be URL-encoded, keeping the
+// encoding valid.
+func (s *Scrubber) encodedSecret(raw string) string {
+	if p, ok := s.seen[raw]; ok {
+		return p
+	}
+	dec, err := url.QueryUnescape(raw)
+	if err != nil || dec == raw {
+		return s.secret(raw)
+	}
+	out := url.QueryEscape(s.secret(dec))
+	s.seen[raw], s.seen[out] = out, out
+	return out
+}
+
+// secret replaces a whole value held under a secret-like key: by its
+// shape when it has a recognizable one (an email stays an email), else
+// class for class.
+func (s *Scrubber) secret(v string) string {
+	if v == "" || strings.Trim(v, "*• ") == "" {
+		return v
+	}
+	if p, ok := s.seen[v]; ok {
+		return p
+	}
+	if out := s.text(v); out != v {
+		return out
+	}
+	return s.shaped(v)
+}
+
+// known replaces every earlier-scrubbed token inside v, so a value
+// scrubbed in one place (a reset token in a URL path) is replaced where it
+// appears again (the same token in a JSON body, a link, a typed value).
+func (s *Scrubber) known(v string) string {
+	if p, ok := s.seen[v]; ok && len(v) >= minExactLen {
+		return p
+	}
+	if len(s.tokens) == 0 || len(v) < minTokenLen {
+		return v
+	}
+	if s.replacer == nil {
+		// Longest first: where two originals overlap, the longer wins,
+		// whatever the map order.
+		olds := make([]string, 0, len(s.tokens))
+		for o := range s.tokens {
+			olds = append(olds, o)
+		}
+		slices.SortFunc(olds, func(a, b string) int {
+			if len(a) != len(b) {
+				return len(b) - len(a)
+			}
+			return strings.Compare(a, b)
+		})
+		pairs := make([]string, 0, 2*len(olds))
+		for _, o := range olds {
+			pairs = append(pairs, o, s.tokens[o])
+		}
+		s.replacer = strings.NewReplacer(pairs...)
+	}
+	return s.replacer.Replace(v)
+}
+
+var (
+	uuidRE     = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	tokenSegRE = regexp.MustCompile(`^[A-Za-z0-9_\-.~=]+$`)
+	fileNameRE = regexp.MustCompile(`\.[A-Za-z][A-Za-z0-9]{0,4}$`)
+)
+
+// tokenContext are path segments after which the next segment is a
+// one-time credential: /reset-password/<token>, /invite/<code>.
+var tokenContext = []string{"reset", "verify", "verification", "confirm", "invite", "invitation", "token", "magic",
+	"activate", "activation", "unsubscribe", "password", "signin", "login", "auth", "share", "secret", "otp", "session", "key"}
+
+// tokenSegment reports whether a URL path segment is a credential rather
+// than a route or an entity id: a long hex string (32+), a long mixed-case
+// string with digits (20+, base64url-like), or any digit-bearing or
+// mixed-case segment of 8+ after a segment like "reset-password". UUIDs,
+// numbers and file names are ids and assets, kept.
+func tokenSegment(seg, prev string) bool {
+	if len(seg) < 8 || !tokenSegRE.MatchString(seg) || uuidRE.MatchString(seg) || fileNameRE.MatchString(seg) {
+		return false
+	}
+	var digit, upper, lower bool
+	for _, r := range seg {
+		switch {
+		case r >= '0' && r <= '9':
+			digit = true
+		case r >= 'A' && r <= 'Z':
+			upper = true
+		case r >= 'a' && r <= 'z':
+			lower = true
+		}
+	}
+	if !upper && !lower {
+		return false // a number: an id
+	}
+	p := strings.ToLower(prev)
+	for _, w := range tokenContext {
+		if strings.Contains(p, w) && (digit || (upper && lower)) {
+			return true
+		}
+	}
+	switch {
+	case isHex(seg):
+		return len(seg) >= 32 && digit
+	case len(seg) >= 20:
+		return digit && upper && lower
+	}
+	return false
+}
