@@ -53,21 +53,21 @@ import (
 // are matched exactly, so a scrubbed path segment is replaced consistently
 // instead.
 type Scrubber struct {
-	seen     map[string]string // original (or placeholder) → placeholder
-	used     map[string]bool   // placeholders handed out
-	tokens   map[string]string // originals replaced inside any later string
-	replacer *strings.Replacer // built from tokens on demand
-	counts   map[string]int    // placeholder kind → last number used
-	params   map[string]bool
-	fields   map[string]bool
-	masked   map[string]bool
-	replaced int // values replaced, masked fields included
-	created  int // placeholders made
+	seen       map[string]string   // original (or placeholder) → placeholder
+	used       map[string]bool     // placeholders handed out
+	tokens     map[string]string   // originals replaced inside any later string
+	tokenIndex map[string][]string // first minTokenLen bytes → tokens, longest first
+	counts     map[string]int      // placeholder kind → last number used
+	params     map[string]bool
+	fields     map[string]bool
+	masked     map[string]bool
+	replaced   int // values replaced, masked fields included
+	created    int // placeholders made
 }
 
 // NewScrubber returns a Scrubber with an empty placeholder table.
 func NewScrubber() *Scrubber {
-	return &Scrubber{seen: map[string]string{}, used: map[string]bool{}, tokens: map[string]string{},
+	return &Scrubber{seen: map[string]string{}, used: map[string]bool{}, tokens: map[string]string{}, tokenIndex: map[string][]string{},
 		counts: map[string]int{}, params: map[string]bool{}, fields: map[string]bool{}, masked: map[string]bool{}}
 }
 

@@ -2,6 +2,7 @@ package generate
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -402,5 +403,26 @@ func TestScrubbedFixtureStillMatchesTheRerun(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkScrubberLargeResponse scrubs an 800 KB JSON response of 5,000
+// items, each with an email, a URL and innocent text: the cost of
+// scrubbing a large fixture (every pattern, the token index, placeholders).
+func BenchmarkScrubberLargeResponse(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"items":[`)
+	for i := range 5000 {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, `{"id":"item-%d","title":"A product title number %d with some words","url":"https://shop.test/p/%d?ref=home","owner":"user%d@corp.test","price":%d}`, i, i, i, i, i*7)
+	}
+	sb.WriteString(`]}`)
+	x := answer("http://shop.test/api/items", "application/json", sb.String())
+	b.SetBytes(int64(len(x.ResponseBody)))
+	b.ReportAllocs()
+	for b.Loop() {
+		NewScrubber().Exchange(x)
 	}
 }

@@ -34,24 +34,28 @@ var (
 )
 
 // tokenPatterns are credentials recognizable by their prefix: group 1 is
-// the prefix, kept in the placeholder, the rest is replaced.
-var tokenPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`\b((?:sk|rk)_(?:live|test)_)[0-9A-Za-z]{8,}`),      // Stripe secret and restricted keys
-	regexp.MustCompile(`\b(whsec_)[0-9A-Za-z]{16,}`),                       // Stripe webhook secret
-	regexp.MustCompile(`\b(gh[pousr]_)[0-9A-Za-z]{20,}`),                   // GitHub tokens
-	regexp.MustCompile(`\b(github_pat_)[0-9A-Za-z_]{20,}`),                 // GitHub fine-grained PAT
-	regexp.MustCompile(`\b(xox[baprs]-)[0-9A-Za-z\-]{10,}`),                // Slack
-	regexp.MustCompile(`\b(xapp-)[0-9A-Za-z\-]{10,}`),                      // Slack app token
-	regexp.MustCompile(`\b(AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b`),       // AWS access key ids
-	regexp.MustCompile(`\b(AIza)[0-9A-Za-z_\-]{35}`),                       // Google API key
-	regexp.MustCompile(`\b(glpat-)[0-9A-Za-z_\-]{20,}`),                    // GitLab PAT
-	regexp.MustCompile(`\b(npm_)[0-9A-Za-z]{36}`),                          // npm
-	regexp.MustCompile(`\b(sntry[su]_)[0-9A-Za-z_=+/]{20,}`),               // Sentry auth tokens
-	regexp.MustCompile(`\b(sk-(?:proj-|ant-)?)[0-9A-Za-z_\-]{20,}`),        // OpenAI, Anthropic
-	regexp.MustCompile(`\b(SG\.)[0-9A-Za-z_\-]{16,}\.[0-9A-Za-z_\-]{16,}`), // SendGrid
-	regexp.MustCompile(`\b(shp(?:at|ca|pa|ss)_)[0-9a-fA-F]{32}`),           // Shopify
-	regexp.MustCompile(`\b(hf_)[0-9A-Za-z]{30,}`),                          // Hugging Face
-	regexp.MustCompile(`\b(dop_v1_)[0-9a-f]{64}`),                          // DigitalOcean
+// the prefix, kept in the placeholder, the rest is replaced. hint is a
+// literal every match contains, checked before the regexp runs.
+var tokenPatterns = []struct {
+	hint string
+	re   *regexp.Regexp
+}{
+	{"k_", regexp.MustCompile(`\b((?:sk|rk)_(?:live|test)_)[0-9A-Za-z]{8,}`)},       // Stripe secret and restricted keys
+	{"whsec_", regexp.MustCompile(`\b(whsec_)[0-9A-Za-z]{16,}`)},                    // Stripe webhook secret
+	{"gh", regexp.MustCompile(`\b(gh[pousr]_)[0-9A-Za-z]{20,}`)},                    // GitHub tokens
+	{"github_pat_", regexp.MustCompile(`\b(github_pat_)[0-9A-Za-z_]{20,}`)},         // GitHub fine-grained PAT
+	{"xox", regexp.MustCompile(`\b(xox[baprs]-)[0-9A-Za-z\-]{10,}`)},                // Slack
+	{"xapp-", regexp.MustCompile(`\b(xapp-)[0-9A-Za-z\-]{10,}`)},                    // Slack app token
+	{"A", regexp.MustCompile(`\b(AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b`)},         // AWS access key ids
+	{"AIza", regexp.MustCompile(`\b(AIza)[0-9A-Za-z_\-]{35}`)},                      // Google API key
+	{"glpat-", regexp.MustCompile(`\b(glpat-)[0-9A-Za-z_\-]{20,}`)},                 // GitLab PAT
+	{"npm_", regexp.MustCompile(`\b(npm_)[0-9A-Za-z]{36}`)},                         // npm
+	{"sntry", regexp.MustCompile(`\b(sntry[su]_)[0-9A-Za-z_=+/]{20,}`)},             // Sentry auth tokens
+	{"sk-", regexp.MustCompile(`\b(sk-(?:proj-|ant-)?)[0-9A-Za-z_\-]{20,}`)},        // OpenAI, Anthropic
+	{"SG.", regexp.MustCompile(`\b(SG\.)[0-9A-Za-z_\-]{16,}\.[0-9A-Za-z_\-]{16,}`)}, // SendGrid
+	{"shp", regexp.MustCompile(`\b(shp(?:at|ca|pa|ss)_)[0-9a-fA-F]{32}`)},           // Shopify
+	{"hf_", regexp.MustCompile(`\b(hf_)[0-9A-Za-z]{30,}`)},                          // Hugging Face
+	{"dop_v1_", regexp.MustCompile(`\b(dop_v1_)[0-9a-f]{64}`)},                      // DigitalOcean
 }
 
 // fileSuffix reports whether an email-shaped match ends like a file name.
@@ -294,7 +298,7 @@ func (s *Scrubber) placeholder(kind, original string, mk func(n int) string) str
 	s.created++
 	if len(original) >= minTokenLen && !strings.ContainsAny(original, " \t\n") {
 		s.tokens[original] = p
-		s.replacer = nil
+		s.indexToken(original)
 	}
 	return p
 }
@@ -344,29 +348,47 @@ func (s *Scrubber) text(v string) string {
 		return v // masked text holds nothing to scrub
 	}
 	v = s.known(v)
-	v = jwtRE.ReplaceAllStringFunc(v, func(m string) string {
-		return s.placeholder("jwt", m, func(n int) string { return jwtPlaceholder(m, n) })
-	})
-	v = bearerRE.ReplaceAllStringFunc(v, func(m string) string {
-		sub := bearerRE.FindStringSubmatch(m)
-		if strings.HasPrefix(sub[2], "eyJ") || !credentialLike(sub[2]) {
-			return m // a JWT is handled above; "Basic authentication" is prose
+	// Each pattern runs only when a literal it needs is there: most
+	// strings hold none, and a fixture holds many strings.
+	if strings.Contains(v, "eyJ") {
+		v = jwtRE.ReplaceAllStringFunc(v, func(m string) string {
+			return s.placeholder("jwt", m, func(n int) string { return jwtPlaceholder(m, n) })
+		})
+	}
+	lower := strings.ToLower(v)
+	if strings.Contains(lower, "bearer") || strings.Contains(lower, "basic") {
+		v = bearerRE.ReplaceAllStringFunc(v, func(m string) string {
+			sub := bearerRE.FindStringSubmatch(m)
+			if strings.HasPrefix(sub[2], "eyJ") || !credentialLike(sub[2]) {
+				return m // a JWT is handled above; "Basic authentication" is prose
+			}
+			return m[:len(m)-len(sub[2])] + s.shaped(sub[2])
+		})
+	}
+	for _, tp := range tokenPatterns {
+		if !strings.Contains(v, tp.hint) {
+			continue
 		}
-		return m[:len(m)-len(sub[2])] + s.shaped(sub[2])
-	})
-	for _, re := range tokenPatterns {
+		re := tp.re
 		v = re.ReplaceAllStringFunc(v, func(m string) string {
 			prefix := re.FindStringSubmatch(m)[1]
 			return s.placeholder("token", m, func(n int) string { return prefix + shapeLike(m[len(prefix):], n) })
 		})
 	}
-	v = emailRE.ReplaceAllStringFunc(v, s.email)
-	v = cardRE.ReplaceAllStringFunc(v, func(m string) string {
-		if !cardLike(m) {
-			return m
-		}
-		return s.placeholder("card", m, func(n int) string { return cardPlaceholder(m, n) })
-	})
+	if strings.Contains(v, "@") || strings.Contains(v, "%40") || strings.Contains(lower, "\\u0040") || strings.Contains(v, "&#") {
+		v = emailRE.ReplaceAllStringFunc(v, s.email)
+	}
+	if digitCount(v) >= 13 {
+		v = cardRE.ReplaceAllStringFunc(v, func(m string) string {
+			if !cardLike(m) {
+				return m
+			}
+			return s.placeholder("card", m, func(n int) string { return cardPlaceholder(m, n) })
+		})
+	}
+	if !strings.Contains(v, "=") {
+		return v
+	}
 	v = pairRE.ReplaceAllStringFunc(v, func(m string) string {
 		sub := pairRE.FindStringSubmatch(m)
 		lead, key, val := sub[1], sub[2], sub[3]
@@ -377,6 +399,17 @@ func (s *Scrubber) text(v string) string {
 		return lead + key + "=" + s.encodedSecret(val)
 	})
 	return v
+}
+
+// digitCount counts ASCII digits.
+func digitCount(v string) int {
+	n := 0
+	for i := 0; i < len(v); i++ {
+		if v[i] >= '0' && v[i] <= '9' {
+			n++
+		}
+	}
+	return n
 }
 
 // encodedSecret replaces a secret that may be URL-encoded, keeping the
@@ -413,6 +446,8 @@ func (s *Scrubber) secret(v string) string {
 // known replaces every earlier-scrubbed token inside v, so a value
 // scrubbed in one place (a reset token in a URL path) is replaced where it
 // appears again (the same token in a JSON body, a link, a typed value).
+// Tokens are indexed by their first minTokenLen bytes: one map lookup per
+// position of v, however many tokens there are.
 func (s *Scrubber) known(v string) string {
 	if p, ok := s.seen[v]; ok && len(v) >= minExactLen {
 		return p
@@ -420,26 +455,39 @@ func (s *Scrubber) known(v string) string {
 	if len(s.tokens) == 0 || len(v) < minTokenLen {
 		return v
 	}
-	if s.replacer == nil {
-		// Longest first: where two originals overlap, the longer wins,
-		// whatever the map order.
-		olds := make([]string, 0, len(s.tokens))
-		for o := range s.tokens {
-			olds = append(olds, o)
-		}
-		slices.SortFunc(olds, func(a, b string) int {
-			if len(a) != len(b) {
-				return len(b) - len(a)
+	var b strings.Builder
+	last := 0
+	for i := 0; i+minTokenLen <= len(v); {
+		cands := s.tokenIndex[v[i:i+minTokenLen]]
+		hit := ""
+		for _, c := range cands { // longest first
+			if strings.HasPrefix(v[i:], c) {
+				hit = c
+				break
 			}
-			return strings.Compare(a, b)
-		})
-		pairs := make([]string, 0, 2*len(olds))
-		for _, o := range olds {
-			pairs = append(pairs, o, s.tokens[o])
 		}
-		s.replacer = strings.NewReplacer(pairs...)
+		if hit == "" {
+			i++
+			continue
+		}
+		b.WriteString(v[last:i])
+		b.WriteString(s.tokens[hit])
+		i += len(hit)
+		last = i
 	}
-	return s.replacer.Replace(v)
+	if last == 0 {
+		return v
+	}
+	b.WriteString(v[last:])
+	return b.String()
+}
+
+// indexToken makes original findable by known.
+func (s *Scrubber) indexToken(original string) {
+	k := original[:minTokenLen]
+	list := append(s.tokenIndex[k], original)
+	slices.SortFunc(list, func(a, b string) int { return len(b) - len(a) })
+	s.tokenIndex[k] = list
 }
 
 var (
