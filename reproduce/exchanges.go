@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 
 	"github.com/repro-dev/repro/mockserver"
@@ -116,6 +117,41 @@ func MaskedBodyFields(tl *replay.Timeline) []string {
 	}
 	slices.Sort(fields)
 	return fields
+}
+
+// MaskedQueryParams names the query parameters whose recorded values could
+// only have come from a masked input, by the same rule as
+// MaskedBodyFields: a value as long as a value the user typed into a
+// masked field before the request (a search box submitted with Enter
+// sends its text as ?q=…). The mock compares them by presence.
+func MaskedQueryParams(tl *replay.Timeline) []string {
+	lengths := map[int]bool{}
+	var params []string
+	for _, ev := range tl.Events {
+		switch ev.Kind {
+		case replay.KindInput:
+			if ev.Input.Masked && ev.Input.Length > 0 {
+				lengths[ev.Input.Length] = true
+			}
+		case replay.KindNetwork:
+			if len(lengths) == 0 {
+				continue
+			}
+			u, err := url.Parse(ev.Network.URL)
+			if err != nil {
+				continue
+			}
+			for name, vals := range u.Query() {
+				for _, v := range vals {
+					if lengths[len([]rune(v))] && !slices.Contains(params, name) {
+						params = append(params, name)
+					}
+				}
+			}
+		}
+	}
+	slices.Sort(params)
+	return params
 }
 
 func walkStrings(v any, key string, fn func(key, val string)) {

@@ -108,6 +108,9 @@ type Step struct {
 	Key string `json:"key,omitempty"`
 	// Modifiers are held during a key step: "Alt", "Control", "Meta", "Shift".
 	Modifiers []string `json:"modifiers,omitempty"`
+	// Inferred says why a key step the SDK could not record is believed
+	// pressed (Enter in a field; see replay.Key.Inferred).
+	Inferred string `json:"inferred,omitempty"`
 
 	// ScrollX, ScrollY are a scroll step's final offsets, of the element
 	// (Selectors) or of the window (ScrollWindow).

@@ -31,9 +31,52 @@ type PlanOptions struct {
 // effect (following a link), not as a separate step.
 const causedByClick = 2 * time.Second
 
+// appNavigationWindow is how soon after a user action or a response a
+// history move or a load counts as the app's own (see appMade in
+// BuildPlan). A person pressing the browser's Back button takes longer.
+const appNavigationWindow = time.Second
+
+// mergeClickAndCheck keeps one step for one click on a box: the recording
+// holds the click and the box's new state a moment apart, and the check
+// step (which clicks only when the box is not yet in the recorded state)
+// does both. Indices are renumbered.
+func mergeClickAndCheck(steps []Step) []Step {
+	out := steps[:0]
+	for i, s := range steps {
+		if s.Kind == StepClick && i+1 < len(steps) {
+			n := steps[i+1]
+			if n.Kind == StepCheck && n.Offset-s.Offset <= sameActionWindow && len(s.Selectors) > 0 && slices.Contains(n.Selectors, s.Selectors[0]) {
+				continue
+			}
+		}
+		out = append(out, s)
+	}
+	var last time.Duration
+	for i := range out {
+		out[i].Index = i
+		if i > 0 {
+			out[i].Gap = out[i].Offset - last
+		}
+		last = out[i].Offset
+	}
+	return out
+}
+
+// sameActionWindow bounds the gap between two recordings of one action.
+const sameActionWindow = 100 * time.Millisecond
+
+func appendUnique(dst []string, src ...string) []string {
+	for _, s := range src {
+		if !slices.Contains(dst, s) {
+			dst = append(dst, s)
+		}
+	}
+	return dst
+}
+
 // selectorKindRank orders selector candidates: stable, author-given hooks
 // first, structure last.
-var selectorKindRank = []string{"id", "testid", "component", "name", "role", "class", "path", "nth"}
+var selectorKindRank = []string{"id", "testid", "component", "name", "role", "href", "class", "path", "nth"}
 
 // BuildPlan turns a replay into the steps a rerun executes: the recorded
 // environment (viewport, user agent, locale, timezone, start time) and one
@@ -92,7 +135,7 @@ func BuildPlan(r *Replay, opts PlanOptions) (*Plan, error) {
 		slices.Sort(p.APIPaths)
 	}
 
-	var lastClick, lastStep time.Duration = -1, 0
+	var lastClick, lastAction, lastResponse, lastStep time.Duration = -1, -1, -1, 0
 	first := true
 	add := func(ev replay.Event, s Step) {
 		s.Index = len(p.Steps)
@@ -101,24 +144,42 @@ func BuildPlan(r *Replay, opts PlanOptions) (*Plan, error) {
 		lastStep = ev.Offset
 		p.Steps = append(p.Steps, s)
 	}
+	// appMade reports whether a navigation at off is the app's doing: it
+	// came right after a user action (a handler called history.back(), a
+	// router redirected on submit) or right after a response arrived (a
+	// redirect once the login answered). Replaying the action or the
+	// response makes it happen again; replaying it too would move twice.
+	appMade := func(off time.Duration) bool {
+		return (lastAction >= 0 && off-lastAction <= appNavigationWindow) || (lastResponse >= 0 && off-lastResponse <= appNavigationWindow && off >= lastResponse)
+	}
 	for _, ev := range tl.Events {
 		switch ev.Kind {
+		case replay.KindNetwork:
+			if end := ev.Offset + ev.Network.Duration; end > lastResponse {
+				lastResponse = end
+			}
 		case replay.KindNavigation:
 			n := ev.Navigation
 			switch {
 			case first:
 				first = false
 				add(ev, Step{Kind: StepNavigate, URL: n.URL, Description: "open " + displayURL(n.URL, tl.InitialURL)})
-			case n.Via == replay.ViaBack:
+			case n.Via == replay.ViaBack && !appMade(ev.Offset):
 				add(ev, Step{Kind: StepBack, Description: "go back to " + displayURL(n.URL, tl.InitialURL)})
-			case n.Via == replay.ViaForward:
+			case n.Via == replay.ViaForward && !appMade(ev.Offset):
 				add(ev, Step{Kind: StepForward, Description: "go forward to " + displayURL(n.URL, tl.InitialURL)})
-			case n.Via == replay.ViaLoad && (lastClick < 0 || ev.Offset-lastClick > causedByClick):
+			case n.Via == replay.ViaLoad && (lastClick < 0 || ev.Offset-lastClick > causedByClick) && !appMade(ev.Offset):
 				add(ev, Step{Kind: StepNavigate, URL: n.URL, Description: "open " + displayURL(n.URL, tl.InitialURL)})
 			}
 		case replay.KindClick:
 			c := ev.Click
+			lastAction = ev.Offset
 			s := Step{Kind: StepClick, Selectors: rankSelectors(c.Target), Description: "click " + describeTarget(c.Target)}
+			if c.Hit != nil {
+				// The element the user actually hit first (a heading inside
+				// a link card), then the one the SDK judged the click by.
+				s.Selectors = appendUnique(rankSelectors(*c.Hit), s.Selectors...)
+			}
 			// The recorded point is a last resort for targets no selector
 			// can find. When unique selectors existed and none matches in
 			// the rerun, the element is gone: clicking whatever sits at
@@ -129,10 +190,20 @@ func BuildPlan(r *Replay, opts PlanOptions) (*Plan, error) {
 			lastClick = ev.Offset
 			add(ev, s)
 		case replay.KindInput:
+			lastAction = ev.Offset
 			add(ev, inputStep(ev.Input, opts.Inputs))
 		case replay.KindKey:
 			k := ev.Key
+			lastAction = ev.Offset
 			s := Step{Kind: StepKey, Key: k.Key, Description: "press " + keyCombo(k)}
+			if k.Inferred != "" {
+				where := ""
+				if k.Target != nil {
+					where = " in " + describeTarget(*k.Target)
+				}
+				s.Description = "press " + keyCombo(k) + where + " (inferred: " + k.Inferred + ")"
+				s.Inferred = k.Inferred
+			}
 			for _, m := range []struct {
 				on   bool
 				name string
@@ -161,6 +232,7 @@ func BuildPlan(r *Replay, opts PlanOptions) (*Plan, error) {
 				Description: fmt.Sprintf("resize to %dx%d", ev.Resize.Width, ev.Resize.Height)})
 		}
 	}
+	p.Steps = mergeClickAndCheck(p.Steps)
 	if len(p.Steps) == 0 || p.Steps[0].Kind != StepNavigate {
 		p.Steps = slices.Insert(p.Steps, 0, Step{Kind: StepNavigate, URL: tl.InitialURL, Description: "open " + displayURL(tl.InitialURL, tl.InitialURL)})
 		for i := range p.Steps {

@@ -133,6 +133,10 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 		rep.Verdict.Notes = append(rep.Verdict.Notes, fmt.Sprintf(
 			"request body field(s) %s held text typed into masked inputs; the rerun typed placeholders, so the mock matched them by presence only", strings.Join(masked, ", ")))
 	}
+	if params := MaskedQueryParams(r.Timeline); len(params) > 0 {
+		rep.Verdict.Notes = append(rep.Verdict.Notes, fmt.Sprintf(
+			"query parameter(s) %s held text typed into masked inputs; the rerun typed placeholders, so the mock matched them by presence only", strings.Join(params, ", ")))
+	}
 	rep.Duration = time.Since(start)
 	return rep, nil
 }
@@ -148,6 +152,9 @@ func (opts RunOptions) MockBackend(tl *replay.Timeline, extra ...mockserver.Opti
 	mockOpts := []mockserver.Option{mockserver.WithLatency(latency)}
 	if masked := MaskedBodyFields(tl); len(masked) > 0 {
 		mockOpts = append(mockOpts, mockserver.WithVolatileBodyFields(masked...))
+	}
+	if masked := MaskedQueryParams(tl); len(masked) > 0 {
+		mockOpts = append(mockOpts, mockserver.WithVolatileParams(masked...))
 	}
 	if opts.Upstream != "" {
 		mockOpts = append(mockOpts, mockserver.WithUpstream(opts.Upstream, opts.ForwardUnmatched))

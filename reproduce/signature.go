@@ -31,10 +31,13 @@ type Signal struct {
 	// Type is an exception type or a console level; Message its text.
 	Type    string `json:"type,omitempty"`
 	Message string `json:"message,omitempty"`
-	// Method, Path, Status describe a failed request.
-	Method string `json:"method,omitempty"`
-	Path   string `json:"path,omitempty"`
-	Status int    `json:"status,omitempty"`
+	// Method, Path, Status describe a failed request; Occurrence counts
+	// the recorded requests with the same method and path before it (the
+	// rerun's request is compared with the one made as often).
+	Method     string `json:"method,omitempty"`
+	Path       string `json:"path,omitempty"`
+	Status     int    `json:"status,omitempty"`
+	Occurrence int    `json:"occurrence,omitempty"`
 	// Target names the clicked element of a dead or rage click.
 	Target string `json:"target,omitempty"`
 	// Proof is true for signals of the app's own reaction (errors, console
@@ -77,6 +80,7 @@ func BugSignature(tl *replay.Timeline, p *Plan) Signature {
 		return idx
 	}
 	seenDead := map[string]bool{}
+	calls := map[string]int{} // recorded requests so far, by method and path
 	for _, ev := range tl.Events {
 		s := Signal{Offset: ev.Offset, Step: stepAt(ev.Offset)}
 		switch ev.Kind {
@@ -92,10 +96,13 @@ func BugSignature(tl *replay.Timeline, p *Plan) Signature {
 				continue
 			}
 		case replay.KindNetwork:
+			key := ev.Network.Method + " " + ev.Network.Path
+			calls[key]++
 			if !ev.Network.Failed {
 				continue
 			}
 			s.Kind, s.Method, s.Path, s.Status = SignalFailedRequest, ev.Network.Method, ev.Network.Path, ev.Network.Status
+			s.Occurrence = calls[key] - 1
 		case replay.KindFriction:
 			f := ev.Friction
 			if f.Kind != replay.FrictionDeadClick && f.Kind != replay.FrictionRageClick {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -166,10 +168,10 @@ func (s *Session) perform(ctx context.Context, st Step, res *StepResult) (string
 		}
 		var acts []chromedp.Action[chromedp.Void]
 		if had {
-			acts = append(acts, chromedp.KeyEvent(kb.Backspace))
+			acts = append(acts, pressKeys(kb.Backspace))
 		}
 		if st.Value != "" {
-			acts = append(acts, chromedp.KeyEvent(st.Value))
+			acts = append(acts, pressKeys(st.Value))
 		}
 		return do(timeout, "type into "+sel, acts...)
 
@@ -234,7 +236,7 @@ func (s *Session) perform(ctx context.Context, st Step, res *StepResult) (string
 		if sel != "" {
 			acts = append(acts, chromedp.Focus(css))
 		}
-		acts = append(acts, chromedp.KeyEvent(key, chromedp.KeyModifiers(modifiers(st.Modifiers)...)))
+		acts = append(acts, pressKeys(key, modifiers(st.Modifiers)...))
 		return do(timeout, "key "+st.Key, acts...)
 
 	case StepScroll:
@@ -423,6 +425,53 @@ func callJS(fn string, args ...any) string {
 		parts[i] = string(b)
 	}
 	return "(" + fn + ")(" + strings.Join(parts, ", ") + ")"
+}
+
+// pressKeys types keys as a keyboard does: for each key a keyDown that
+// carries the key's text, then a keyUp. Chrome derives the keypress and the
+// text input from that keyDown, so a page that prevents the keydown (a tag
+// field that takes Enter, a masked input) also prevents the keypress and
+// the form's implicit submission — as for a person. (chromedp.KeyEvent
+// sends a separate char event, which fires keypress whatever the keydown
+// handler did: Enter in a tag field then submitted the form.) Characters
+// the key table does not know are inserted as text.
+func pressKeys(keys string, mods ...chromedp.Modifier) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		var m int64
+		for _, x := range mods {
+			m |= int64(x)
+		}
+		for _, r := range keys {
+			if r == '\n' {
+				r = '\r'
+			}
+			k, ok := kb.Keys[r]
+			if !ok {
+				if _, err := cdp.Call(ctx, t, input.InsertText, input.InsertTextParams{Text: string(r)}); err != nil {
+					return err
+				}
+				continue
+			}
+			down := input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeRawKeyDown, Key: k.Key, Code: k.Code,
+				WindowsVirtualKeyCode: k.Windows, NativeVirtualKeyCode: k.Native, Modifiers: m}
+			if k.Shift {
+				down.Modifiers |= int64(chromedp.ModifierShift)
+			}
+			// Text only for a printable key without Ctrl/Alt/Meta (a
+			// shortcut types nothing).
+			if k.Print && m&^int64(chromedp.ModifierShift) == 0 {
+				down.Type, down.Text, down.UnmodifiedText = input.DispatchKeyEventTypeKeyDown, k.Text, k.Unmodified
+			}
+			up := down
+			up.Type, up.Text, up.UnmodifiedText = input.DispatchKeyEventTypeKeyUp, "", ""
+			for _, ev := range []input.DispatchKeyEventParams{down, up} {
+				if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, ev); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // namedKeys maps DOM key names (as rrweb and Sentry record them) to the

@@ -144,6 +144,11 @@ func (b *storyBuilder) add(i int) {
 		if k.Target != nil {
 			text += " in " + describeTarget(*k.Target)
 		}
+		if k.Inferred != "" {
+			// The SDK records no key pressed in a field: this one is read
+			// from what followed it (the plan says how).
+			text += " (inferred)"
+		}
 		b.emit(i, "user", "", text, false)
 	case replay.KindScroll:
 		where := "the page"
@@ -325,8 +330,12 @@ func describeTarget(t replay.Target) string {
 		fmt.Fprintf(&sb, `[data-sentry-component=%q]`, t.Component)
 	case t.Name != "":
 		fmt.Fprintf(&sb, `[name=%q]`, t.Name)
-	case len(t.Classes) > 0:
-		sb.WriteString("." + strings.Join(t.Classes, "."))
+	case len(stableClasses(t.Classes)) > 0:
+		sb.WriteString("." + strings.Join(stableClasses(t.Classes), "."))
+	case t.Tag == "a" && t.Href != "":
+		fmt.Fprintf(&sb, `[href=%q]`, displayURL(t.Href, t.Href))
+	case t.Type != "" && t.Tag == "input":
+		fmt.Fprintf(&sb, `[type=%q]`, t.Type)
 	}
 	if txt := strings.TrimSpace(t.Text); txt != "" {
 		sb.WriteString(" " + quote(txt, 40))
@@ -342,6 +351,18 @@ func describeTarget(t replay.Target) string {
 		}
 	}
 	return sb.String()
+}
+
+// stableClasses drops generated class names (CSS Modules, CSS-in-JS,
+// minified): they say nothing to a reader and change with every build.
+func stableClasses(cs []string) []string {
+	var out []string
+	for _, c := range cs {
+		if !replay.GeneratedClass(c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func describeInput(in *replay.Input) string {
@@ -402,6 +423,11 @@ func displayURL(raw, base string) string {
 	}
 	b, err := url.Parse(base)
 	if err == nil && b.Host == u.Host && b.Scheme == u.Scheme {
+		// Hash routes are where the user was: show them as the address
+		// bar did (/#/editor).
+		if strings.HasPrefix(u.Fragment, "/") || strings.HasPrefix(u.Fragment, "!/") {
+			return u.RequestURI() + "#" + u.Fragment
+		}
 		return u.RequestURI()
 	}
 	return raw

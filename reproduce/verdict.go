@@ -230,12 +230,19 @@ func observe(s Signal, obs *Observation, journal []mockserver.JournalEntry) (boo
 		}
 		return false, "no such console " + level
 	case SignalFailedRequest:
+		// The rerun's request made as often as the recorded one (the
+		// second POST is compared with the second POST).
+		var same []mockserver.JournalEntry
 		for _, j := range journal {
 			if j.Method == s.Method && pathOf(j.URL) == s.Path {
-				return j.Status == s.Status, fmt.Sprintf("%s %s → %d (%s by the mock backend)", j.Method, pathOf(j.URL), j.Status, j.Outcome)
+				same = append(same, j)
 			}
 		}
-		return false, "the app did not make this request"
+		if len(same) == 0 {
+			return false, "the app did not make this request"
+		}
+		j := same[min(s.Occurrence, len(same)-1)]
+		return j.Status == s.Status, fmt.Sprintf("%s %s → %d (%s by the mock backend)", j.Method, pathOf(j.URL), j.Status, j.Outcome)
 	case SignalDeadClick, SignalRageClick:
 		// The SDK's rule: a click is dead when the DOM does not change
 		// after it, whatever requests it starts (see Observation.DeadClick).

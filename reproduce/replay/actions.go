@@ -2,6 +2,7 @@ package replay
 
 import (
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -69,6 +70,7 @@ func (bl *builder) breadcrumb(it item, payload json.RawMessage) {
 	switch bc.Category {
 	case "ui.click":
 		bl.closeOpen()
+		bl.noteClick(dd.nodeID(), it.t)
 		t := bl.target(dd.nodeID(), dd, bc.Message)
 		bl.emit(Event{Kind: KindClick, Time: it.t, Segment: it.seg, Click: &Click{Target: t, Count: 1}},
 			evMeta{node: dd.nodeID(), fromBC: true, labelFor: bl.labelFor(dd.nodeID())})
@@ -117,10 +119,14 @@ func (bl *builder) mouseInteraction(it item) {
 		bl.warn("malformed_event", it.raw)
 		return
 	}
+	if *d.Type == 5 { // Focus
+		bl.focusedAt[*d.ID] = it.t
+	}
 	if *d.Type != 2 {
 		return
 	}
 	bl.closeOpen()
+	bl.noteClick(*d.ID, it.t)
 	c := &Click{Target: bl.target(*d.ID, domData{}, ""), Count: 1}
 	if d.X != nil {
 		c.X = *d.X
@@ -128,11 +134,32 @@ func (bl *builder) mouseInteraction(it item) {
 	if d.Y != nil {
 		c.Y = *d.Y
 	}
-	bl.emit(Event{Kind: KindClick, Time: it.t, Segment: it.seg, Click: c}, evMeta{node: *d.ID, labelFor: bl.labelFor(*d.ID)})
+	var anc []int
+	if n := bl.mirror.Node(*d.ID); n != nil {
+		for p := n.Parent; p != nil; p = p.Parent {
+			anc = append(anc, p.ID)
+		}
+	}
+	bl.emit(Event{Kind: KindClick, Time: it.t, Segment: it.seg, Click: c}, evMeta{node: *d.ID, labelFor: bl.labelFor(*d.ID), ancestors: anc})
+}
+
+// noteClick remembers a user click on a node.
+func (bl *builder) noteClick(node int, t time.Time) {
+	if node != 0 {
+		bl.clickedAt[node] = t
+	}
+	if t.After(bl.lastAction) {
+		bl.lastAction = t
+	}
 }
 
 // input handles rrweb Input (3/5), collapsing a run of keystrokes in one
 // field into one event.
+//
+// A run that empties at once after typing (no one-character deletions)
+// ends there: its event keeps the typed value, and the emptying is the
+// app's (a tag committed with Enter clears its field) or the user's
+// select-and-delete — infer.go tells which from what follows.
 func (bl *builder) input(it item) {
 	var d struct {
 		ID            *int    `json:"id"`
@@ -157,11 +184,23 @@ func (bl *builder) input(it item) {
 	if d.Text != nil {
 		text = *d.Text
 	}
+	n := utf8.RuneCountInString(text)
+	prev := bl.fieldLen[*d.ID]
+	bl.fieldLen[*d.ID] = n
 	if i := bl.openInput; i >= 0 && bl.meta[i].node == *d.ID && !toggle {
 		in := bl.events[i].Input
+		if n == 0 && in.Length > 1 && bl.meta[i].typed {
+			bl.startCommit(commit{event: i, length: in.Length, cleared: it.t, lastKey: bl.meta[i].end})
+			bl.closeOpen()
+			return
+		}
+		if n == in.Length+1 {
+			bl.meta[i].typed = true
+		}
 		setValue(in, text)
 		in.Keystrokes++
 		bl.meta[i].end = it.t
+		bl.run = lastRun{event: i, end: it.t, length: n}
 		return
 	}
 	bl.closeOpen()
@@ -171,9 +210,76 @@ func (bl *builder) input(it item) {
 		c := d.IsChecked != nil && *d.IsChecked
 		in.Checked = &c
 	}
-	idx := bl.emit(Event{Kind: KindInput, Time: it.t, Segment: it.seg, Input: in}, evMeta{node: *d.ID, checkbx: toggle})
+	// A run that starts one character longer than the field was continues
+	// the user's typing (focus stayed in the field).
+	m := evMeta{node: *d.ID, checkbx: toggle, typed: n == prev+1 && !toggle, clicked: bl.touched(*d.ID, node, field, it.t), end: it.t}
+	idx := bl.emit(Event{Kind: KindInput, Time: it.t, Segment: it.seg, Input: in}, m)
 	if !toggle {
 		bl.openInput = idx
+		bl.run = lastRun{event: idx, end: it.t, length: n}
+	}
+}
+
+// userFieldWindow is how long after a click on a field a value change in
+// it still counts as the user's (a paste, an autocomplete pick, an option
+// chosen with the keyboard); toggleWindow is how soon after a click on a
+// box (or its label) the box must change to be changed by that click.
+const (
+	userFieldWindow = 30 * time.Second
+	toggleWindow    = time.Second
+)
+
+// touched reports whether the user clicked the field (or, for a box, its
+// label) before this value change, or focused a <select> before choosing.
+// A click licenses the one change that follows it.
+func (bl *builder) touched(id int, n *Node, field string, t time.Time) bool {
+	window := userFieldWindow
+	if field == "checkbox" || field == "radio" {
+		window = toggleWindow
+	}
+	within := func(at time.Time, ok bool) bool { return ok && !at.After(t) && t.Sub(at) <= window }
+	if at, ok := bl.clickedAt[id]; within(at, ok) {
+		delete(bl.clickedAt, id)
+		return true
+	}
+	if field == "select" {
+		if at, ok := bl.focusedAt[id]; within(at, ok) {
+			return true
+		}
+	}
+	if n == nil {
+		return false
+	}
+	// A label activates its control: one wrapping the box, or naming it.
+	for p := n.Parent; p != nil; p = p.Parent {
+		if at, ok := bl.clickedAt[p.ID]; p.Tag == "label" && within(at, ok) {
+			return true
+		}
+	}
+	if idAttr := n.Attr("id"); idAttr != "" {
+		for cid, at := range bl.clickedAt {
+			if c := bl.mirror.Node(cid); c != nil && c.Tag == "label" && c.Attr("for") == idAttr && within(at, true) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dropAppInputs removes the value changes the app made itself — a field
+// reset or filled while a route renders, a box a new list item rendered
+// unticked — which the recording holds as Input events like the user's:
+// a change is the user's when it grew one keystroke at a time, or when the
+// user clicked the field (a box or its label: just before; a <select>:
+// clicked or focused) before it.
+func (bl *builder) dropAppInputs() {
+	for i, e := range bl.events {
+		if e.Kind != KindInput || bl.meta[i].fromBC {
+			continue
+		}
+		if !bl.meta[i].typed && !bl.meta[i].clicked {
+			bl.meta[i].drop = true
+		}
 	}
 }
 
@@ -262,6 +368,9 @@ func (bl *builder) key(it item, bc breadcrumbPayload, dd domData) {
 		return
 	}
 	bl.closeOpen()
+	if it.t.After(bl.lastAction) {
+		bl.lastAction = it.t
+	}
 	ev := &Key{Key: k.Key, Ctrl: k.CtrlKey, Shift: k.ShiftKey, Alt: k.AltKey, Meta: k.MetaKey}
 	if id := dd.nodeID(); id != 0 || dd.Node != nil {
 		t := bl.target(id, dd, bc.Message)
@@ -306,9 +415,12 @@ func (bl *builder) dropLabelActivations() {
 	}
 }
 
-// mergeClicks folds each rrweb Click into the ui.click breadcrumb for the
-// same node within a second (taking its coordinates), so one click is one
-// event; rrweb clicks without a breadcrumb stay.
+// mergeClicks folds each rrweb Click into the ui.click breadcrumb of the
+// same physical click, so one click is one event: the breadcrumb names the
+// node itself, or — the SDK judges a click by the closest link or button —
+// an ancestor of the node rrweb saw hit (a heading inside a link card).
+// The event keeps both: Target the SDK's, Hit the one actually hit.
+// rrweb clicks without a breadcrumb stay.
 func (bl *builder) mergeClicks() {
 	var rr []int // rrweb clicks by time
 	for j, f := range bl.events {
@@ -323,7 +435,7 @@ func (bl *builder) mergeClicks() {
 		}
 		from := e.Time.Add(-clickMergeWindow)
 		k := sort.Search(len(rr), func(x int) bool { return !bl.events[rr[x]].Time.Before(from) })
-		best, bestD := -1, clickMergeWindow+1
+		best, bestD, bestInner := -1, clickMergeWindow+1, false
 		for ; k < len(rr); k++ {
 			j := rr[k]
 			f := bl.events[j]
@@ -334,9 +446,11 @@ func (bl *builder) mergeClicks() {
 			if bl.meta[j].drop {
 				continue
 			}
-			sameNode := bl.meta[j].node == bl.meta[i].node && bl.meta[i].node != 0
-			if (sameNode || bl.meta[i].node == 0 && d <= 100*time.Millisecond) && d < bestD {
-				best, bestD = j, d
+			bc := bl.meta[i].node
+			sameNode := bc != 0 && bl.meta[j].node == bc
+			inner := bc != 0 && d <= sameClickWindow && slices.Contains(bl.meta[j].ancestors, bc)
+			if (sameNode || inner || bc == 0 && d <= sameClickWindow) && d < bestD {
+				best, bestD, bestInner = j, d, inner
 			}
 		}
 		if best < 0 {
@@ -344,10 +458,20 @@ func (bl *builder) mergeClicks() {
 		}
 		rrc := bl.events[best].Click
 		e.Click.X, e.Click.Y = rrc.X, rrc.Y
-		fillTarget(&e.Click.Target, rrc.Target)
+		if bestInner {
+			hit := rrc.Target
+			e.Click.Hit = &hit
+		} else {
+			fillTarget(&e.Click.Target, rrc.Target)
+		}
 		bl.meta[best].drop = true
 	}
 }
+
+// sameClickWindow bounds the gap between the breadcrumb and the rrweb event
+// of one physical click on different nodes (both come from the same DOM
+// click event, a few milliseconds apart).
+const sameClickWindow = 100 * time.Millisecond
 
 // mergeInputBreadcrumbs folds each debounced ui.input breadcrumb into the
 // collapsed rrweb input of the same node; a breadcrumb with no rrweb input

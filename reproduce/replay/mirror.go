@@ -463,7 +463,7 @@ func (n *Node) Path() string {
 		}
 		if e == n {
 			for _, c := range e.Classes() {
-				if isIdent(c) {
+				if isIdent(c) && !GeneratedClass(c) {
 					s += "." + c
 				}
 			}

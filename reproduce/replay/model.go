@@ -290,10 +290,15 @@ type Target struct {
 
 // Click is a click on an element.
 type Click struct {
-	Target Target  `json:"target"`
-	X      float64 `json:"x"`
-	Y      float64 `json:"y"`
-	Count  int     `json:"count"`
+	// Target is the element the SDK judged the click by (its ui.click
+	// breadcrumb names the closest link or button of the element hit).
+	Target Target `json:"target"`
+	// Hit is the element the user actually hit (rrweb's click), when it is
+	// not Target: a heading inside a link card, an icon inside a button.
+	Hit   *Target `json:"hit,omitempty"`
+	X     float64 `json:"x"`
+	Y     float64 `json:"y"`
+	Count int     `json:"count"`
 }
 
 // Input is a run of typing (or a select/checkbox change) in one field,
@@ -310,9 +315,13 @@ type Input struct {
 	Field string `json:"field,omitempty"`
 }
 
-// Key is a non-character key press (ui.keyDown).
+// Key is a non-character key press (ui.keyDown), or a key the SDK cannot
+// record (Enter in a field) inferred from what followed it.
 type Key struct {
-	Key    string  `json:"key"`
+	Key string `json:"key"`
+	// Inferred, when set, says why the key is believed pressed: the SDK
+	// records no key pressed inside a field (sentry-format §9).
+	Inferred string `json:"inferred,omitempty"`
 	Ctrl   bool    `json:"ctrl,omitempty"`
 	Shift  bool    `json:"shift,omitempty"`
 	Alt    bool    `json:"alt,omitempty"`

@@ -77,6 +77,9 @@ func (bl *builder) navigate(raw string, src navSource, it item) {
 		bl.history = append(bl.history, u)
 		bl.hidx = len(bl.history) - 1
 	}
+	if src != navMeta {
+		bl.commitByNavigation(u, it.t)
+	}
 	bl.closeOpen()
 	bl.lastNav = bl.emit(Event{Kind: KindNavigation, Time: it.t, Segment: it.seg,
 		Navigation: &Navigation{URL: u, From: bl.pageURL, Via: via}}, evMeta{})
@@ -193,6 +196,7 @@ func (bl *builder) network(it item, p spanPayload) {
 		}
 	}
 	n.Failed = n.Status == 0 || n.Status >= 400
+	bl.commitByRequest(n)
 	bl.emit(Event{Kind: KindNetwork, Time: n.Start, Segment: it.seg, Network: n}, evMeta{end: n.Start.Add(n.Duration)})
 }
 

@@ -8,8 +8,9 @@ import (
 
 // Selector is a compiled CSS selector of the small subset the mirror
 // understands: tag or *, #id, .class, [attr], [attr="v"] (quotes optional),
-// :nth-of-type(n), joined by the child (>) and descendant (space)
-// combinators, and selector lists with commas.
+// [attr$="v"], :nth-of-type(n), :nth-child(n), :first-child, :last-child,
+// joined by the child (>), descendant (space), adjacent (+) and general
+// sibling (~) combinators, and selector lists with commas.
 type Selector struct {
 	alts [][]compound // each alternative: compounds left to right
 }
@@ -21,12 +22,18 @@ type compound struct {
 	classes []string
 	attrs   []attrTest
 	nth     int  // :nth-of-type, 0 = none
+	nthKid  int  // :nth-child (1 for :first-child), 0 = none
+	last    bool // :last-child
 	child   bool // combinator to the previous compound is '>'
+	// sibling is the combinator to the previous compound when it is '+'
+	// (adjacent) or '~' (any earlier sibling); 0 otherwise.
+	sibling byte
 }
 
 type attrTest struct {
 	name, value string
 	hasValue    bool
+	suffix      bool // [name$="v"]: the value ends with v
 }
 
 // CompileSelector parses a selector; unsupported syntax is an error.
@@ -82,7 +89,7 @@ func splitOutside(s string, sep byte) []string {
 // parseComplex parses compounds and combinators.
 func parseComplex(s string) ([]compound, error) {
 	var out []compound
-	i, child := 0, false
+	i, child, sib := 0, false, byte(0)
 	for {
 		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n') {
 			i++
@@ -90,11 +97,15 @@ func parseComplex(s string) ([]compound, error) {
 		if i >= len(s) {
 			break
 		}
-		if s[i] == '>' {
-			if len(out) == 0 || child {
-				return nil, fmt.Errorf("misplaced '>' at %d", i)
+		if s[i] == '>' || s[i] == '+' || s[i] == '~' {
+			if len(out) == 0 || child || sib != 0 {
+				return nil, fmt.Errorf("misplaced %q at %d", s[i], i)
 			}
-			child = true
+			if s[i] == '>' {
+				child = true
+			} else {
+				sib = s[i]
+			}
 			i++
 			continue
 		}
@@ -102,12 +113,12 @@ func parseComplex(s string) ([]compound, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.child = child
-		child = false
+		c.child, c.sibling = child, sib
+		child, sib = false, 0
 		out = append(out, c)
 		i += n
 	}
-	if len(out) == 0 || child {
+	if len(out) == 0 || child || sib != 0 {
 		return nil, fmt.Errorf("incomplete selector")
 	}
 	return out, nil
@@ -146,18 +157,33 @@ func parseCompound(s string) (compound, int, error) {
 			c.attrs = append(c.attrs, a)
 			i += n
 		case ':':
-			const p = ":nth-of-type("
-			end := strings.IndexByte(s[i:], ')')
-			if !strings.HasPrefix(s[i:], p) || end < 0 {
-				return c, 0, fmt.Errorf("unsupported pseudo-class at %q", s[i:])
+			switch rest := s[i:]; {
+			case strings.HasPrefix(rest, ":first-child"):
+				c.nthKid = 1
+				i += len(":first-child")
+			case strings.HasPrefix(rest, ":last-child"):
+				c.last = true
+				i += len(":last-child")
+			case strings.HasPrefix(rest, ":nth-of-type("), strings.HasPrefix(rest, ":nth-child("):
+				end := strings.IndexByte(rest, ')')
+				open := strings.IndexByte(rest, '(')
+				if end < 0 {
+					return c, 0, fmt.Errorf("unterminated %q", rest)
+				}
+				k, err := strconv.Atoi(strings.TrimSpace(rest[open+1 : end]))
+				if err != nil || k < 1 {
+					return c, 0, fmt.Errorf("unsupported argument in %q (a positive number is)", rest[:end+1])
+				}
+				if strings.HasPrefix(rest, ":nth-child(") {
+					c.nthKid = k
+				} else {
+					c.nth = k
+				}
+				i += end + 1
+			default:
+				return c, 0, fmt.Errorf("unsupported pseudo-class at %q", rest)
 			}
-			k, err := strconv.Atoi(strings.TrimSpace(s[i+len(p) : i+end]))
-			if err != nil || k < 1 {
-				return c, 0, fmt.Errorf("unsupported :nth-of-type argument")
-			}
-			c.nth = k
-			i += end + 1
-		case ' ', '\t', '\n', '>':
+		case ' ', '\t', '\n', '>', '+', '~':
 			return c, i, nil
 		default:
 			return c, 0, fmt.Errorf("unsupported syntax at %q", s[i:])
@@ -183,7 +209,8 @@ func identLen(s string) int {
 	return n
 }
 
-// parseAttr parses [name], [name=v], [name="v"] or [name='v'].
+// parseAttr parses [name], [name=v], [name="v"], [name='v'] and the
+// suffix test [name$="v"].
 func parseAttr(s string) (attrTest, int, error) {
 	i := 1
 	n := 0
@@ -193,7 +220,14 @@ func parseAttr(s string) (attrTest, int, error) {
 	if i+n >= len(s) {
 		return attrTest{}, 0, fmt.Errorf("unterminated [")
 	}
-	a := attrTest{name: strings.TrimSpace(s[i : i+n])}
+	suffix := n > 0 && s[i+n-1] == '$' && s[i+n] == '='
+	if suffix {
+		n--
+	}
+	a := attrTest{name: strings.TrimSpace(s[i : i+n]), suffix: suffix}
+	if suffix {
+		n++
+	}
 	if a.name == "" || strings.ContainsAny(a.name, "~|^$*") {
 		return attrTest{}, 0, fmt.Errorf("unsupported attribute test %q", s)
 	}
@@ -286,12 +320,76 @@ func matchFrom(cs []compound, i int, n *Node, ctx *matchCtx) bool {
 		p := elementParent(n)
 		return p != nil && matchFrom(cs, i-1, p, ctx)
 	}
+	switch cs[i].sibling {
+	case '+':
+		p := prevElement(n)
+		return p != nil && matchFrom(cs, i-1, p, ctx)
+	case '~':
+		for p := prevElement(n); p != nil; p = prevElement(p) {
+			if matchFrom(cs, i-1, p, ctx) {
+				return true
+			}
+		}
+		return false
+	}
 	for p := elementParent(n); p != nil; p = elementParent(p) {
 		if matchFrom(cs, i-1, p, ctx) {
 			return true
 		}
 	}
 	return false
+}
+
+// prevElement is the element sibling just before n.
+func prevElement(n *Node) *Node {
+	if n.Parent == nil {
+		return nil
+	}
+	var prev *Node
+	for _, sib := range n.Parent.Children {
+		if sib == n {
+			return prev
+		}
+		if sib.Type == ElementNode {
+			prev = sib
+		}
+	}
+	return nil
+}
+
+// childPosition is n's 1-based position among its element siblings, and
+// whether it is the last.
+func childPosition(n *Node) (int, bool) {
+	if n.Parent == nil {
+		return 1, true
+	}
+	pos, last := 0, false
+	for _, sib := range n.Parent.Children {
+		if sib.Type != ElementNode {
+			continue
+		}
+		if pos > 0 && last {
+			last = false
+		}
+		if sib == n {
+			pos = countElementsBefore(n) + 1
+			last = true
+		}
+	}
+	return pos, last
+}
+
+func countElementsBefore(n *Node) int {
+	k := 0
+	for _, sib := range n.Parent.Children {
+		if sib == n {
+			return k
+		}
+		if sib.Type == ElementNode {
+			k++
+		}
+	}
+	return k
 }
 
 func elementParent(n *Node) *Node {
@@ -319,7 +417,13 @@ func (c compound) matches(n *Node, ctx *matchCtx) bool {
 	}
 	for _, a := range c.attrs {
 		v, ok := n.Attrs[a.name]
-		if !ok || (a.hasValue && v != a.value) {
+		if !ok || (a.hasValue && !a.suffix && v != a.value) || (a.suffix && !strings.HasSuffix(v, a.value)) {
+			return false
+		}
+	}
+	if c.nthKid > 0 || c.last {
+		pos, last := childPosition(n)
+		if (c.nthKid > 0 && pos != c.nthKid) || (c.last && !last) {
 			return false
 		}
 	}

@@ -44,6 +44,14 @@ type evMeta struct {
 	// labelFor is the for attribute of a clicked label (its activation
 	// click on the control is synthetic).
 	labelFor string
+	// ancestors are the rrweb ids of the node's ancestors when the event
+	// happened (clicks), nearest first: the SDK names the closest link or
+	// button of the element actually hit.
+	ancestors []int
+	// typed says an input run grew one character at a time (keystrokes);
+	// clicked says the user clicked the field before the run. A run with
+	// neither is a value the app set while rendering.
+	typed, clicked bool
 }
 
 // builder turns time-ordered items into a Timeline.
@@ -66,6 +74,21 @@ type builder struct {
 	openInput       int // index of the input event still collapsing, -1 = none
 	openScroll      int
 	sawMeta         bool
+	// clickedAt is when each node was last clicked (a field the user
+	// clicked before its value changed was changed by the user).
+	clickedAt map[int]time.Time
+	// fieldLen is each field's value length as last recorded; focusedAt
+	// is when each node last got focus.
+	fieldLen  map[int]int
+	focusedAt map[int]time.Time
+	// lastAction is when the user last clicked or pressed a recorded key.
+	lastAction time.Time
+	// commits are typed values that may have been committed with a key the
+	// SDK does not record (Enter in a field); run is the last typing run.
+	// See infer.go.
+	commits []commit
+	run     lastRun
+	recent  []textAt
 	// countBudget bounds the DOM nodes visited to count candidate
 	// selectors, so a hostile recording cannot make the build quadratic.
 	countBudget int
@@ -96,6 +119,9 @@ func BuildTimeline(b *Bundle, opts ...Option) (*Timeline, error) {
 		warnings: map[string]*Warning{},
 		lastNav:  -1, openInput: -1, openScroll: -1,
 		countBudget: countBudgetNodes,
+		clickedAt:   map[int]time.Time{},
+		fieldLen:    map[int]int{},
+		focusedAt:   map[int]time.Time{},
 	}
 	items := bl.flatten(b.Segments)
 	if len(items) == 0 {
@@ -108,9 +134,11 @@ func BuildTimeline(b *Bundle, opts ...Option) (*Timeline, error) {
 		}
 		bl.dispatch(it)
 	}
+	bl.emitCommits()
 	bl.mergeClicks()
 	bl.compact()
 	bl.dropLabelActivations()
+	bl.dropAppInputs()
 	bl.mergeInputBreadcrumbs()
 	bl.compact()
 	bl.linkErrors(b)
@@ -240,6 +268,7 @@ func (bl *builder) incremental(it item) {
 	}
 	switch *d.Source {
 	case 0: // Mutation
+		bl.commitByText(it)
 		missing, err := bl.mirror.ApplyMutation(it.data)
 		if err != nil {
 			bl.warn("malformed_event", it.raw)

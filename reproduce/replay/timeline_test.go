@@ -147,15 +147,23 @@ func TestCheckboxAndRadioInputs(t *testing.T) {
 		el(4, "input", map[string]any{"type": "checkbox", "id": "tos"}),
 		el(5, "input", map[string]any{"type": "radio", "name": "r"}),
 		el(6, "input", map[string]any{"type": "radio", "name": "r"}))))
+	click := func(at float64, id int) json.RawMessage {
+		return inc(at, map[string]any{"source": 2, "type": 2, "id": id, "x": 1, "y": 1})
+	}
 	tl := build(t, fullSnap(t0, form),
+		click(t0+99, 4),
 		inc(t0+100, map[string]any{"source": 5, "id": 4, "text": "", "isChecked": true}),
+		click(t0+199, 4),
 		inc(t0+200, map[string]any{"source": 5, "id": 4, "text": "", "isChecked": false}),
+		click(t0+299, 6),
 		inc(t0+300, map[string]any{"source": 5, "id": 6, "text": "", "isChecked": true}),
 		inc(t0+300, map[string]any{"source": 5, "id": 5, "text": "", "isChecked": false}),
+		// The app sets a box while rendering: no click before it.
+		inc(t0+5000, map[string]any{"source": 5, "id": 4, "text": "", "isChecked": true}),
 	)
 	ins := kinds(tl, KindInput)
 	if len(ins) != 3 {
-		t.Fatalf("inputs = %d, want 3 (toggles are not collapsed; unchecked radios dropped)", len(ins))
+		t.Fatalf("inputs = %d, want 3 (toggles are not collapsed; unchecked radios dropped; a toggle with no click before it is the app's)", len(ins))
 	}
 	if *ins[0].Input.Checked != true || *ins[1].Input.Checked != false || ins[2].Input.Target.NodeID != 6 || ins[0].Input.Field != "checkbox" {
 		t.Errorf("inputs = %+v %+v %+v", ins[0].Input, ins[1].Input, ins[2].Input)
