@@ -45,6 +45,9 @@ type Plan struct {
 	APIPaths []string `json:"api_paths,omitempty"`
 
 	Steps []Step `json:"steps"`
+	// Dropped says what the recording held that the plan refuses to do:
+	// navigations to non-http(s) URLs or to other origins.
+	Dropped []string `json:"dropped,omitempty"`
 }
 
 // Viewport is the browser window the session was recorded in.

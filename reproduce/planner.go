@@ -65,6 +65,37 @@ func mergeClickAndCheck(steps []Step) []Step {
 // sameActionWindow bounds the gap between two recordings of one action.
 const sameActionWindow = 100 * time.Millisecond
 
+// unsafeNavigation says why a recorded navigation is not one a rerun may
+// make ("" when it may): only http(s) pages of the recorded origin (which
+// the rerun maps onto the app under test). javascript:, data:, file:,
+// chrome: and the rest would run or open things no user step can.
+func unsafeNavigation(raw, origin string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "not a URL"
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+	case "":
+		return "not an absolute URL"
+	default:
+		return "the " + strings.ToLower(u.Scheme) + ": scheme is never opened by a rerun"
+	}
+	if o, err := originOf(raw); err != nil || !strings.EqualFold(o, origin) {
+		return "another origin than the recorded app's (" + origin + ")"
+	}
+	return ""
+}
+
+// safeURLText shortens a recorded URL for messages (a crafted one can be
+// long); escaping is the sink's job.
+func safeURLText(s string) string {
+	if r := []rune(s); len(r) > 120 {
+		return string(r[:120]) + "…"
+	}
+	return s
+}
+
 func appendUnique(dst []string, src ...string) []string {
 	for _, s := range src {
 		if !slices.Contains(dst, s) {
@@ -90,7 +121,10 @@ func BuildPlan(r *Replay, opts PlanOptions) (*Plan, error) {
 	}
 	origin, err := originOf(tl.InitialURL)
 	if err != nil {
-		return nil, fmt.Errorf("replay %s: initial URL %q: %w", tl.ReplayID, tl.InitialURL, err)
+		return nil, fmt.Errorf("replay %s: initial URL %q: %w", tl.ReplayID, safeURLText(tl.InitialURL), err)
+	}
+	if !strings.HasPrefix(origin, "http://") && !strings.HasPrefix(origin, "https://") {
+		return nil, fmt.Errorf("replay %s: the first page, %s, is not an http(s) page, so there is nothing a rerun could open", tl.ReplayID, safeURLText(tl.InitialURL))
 	}
 	p := &Plan{
 		ReplayID:       tl.ReplayID,
@@ -160,6 +194,13 @@ func BuildPlan(r *Replay, opts PlanOptions) (*Plan, error) {
 			}
 		case replay.KindNavigation:
 			n := ev.Navigation
+			if why := unsafeNavigation(n.URL, origin); why != "" && (first || n.Via == replay.ViaLoad) {
+				// A plan does only what a user could: open the app's own
+				// http(s) pages. A crafted recording can name any URL.
+				p.Dropped = append(p.Dropped, fmt.Sprintf("navigation at %s to %s: %s", fmtDuration(ev.Offset), safeURLText(n.URL), why))
+				first = false
+				continue
+			}
 			switch {
 			case first:
 				first = false

@@ -97,3 +97,26 @@ func TestAClickOnABoxAndItsNewStateAreOneStep(t *testing.T) {
 	assert.Equal(t, []StepKind{StepNavigate, StepCheck}, kindsOf(p))
 	assert.Equal(t, 1, p.Steps[1].Index)
 }
+
+// TestPlansOnlyOpenTheAppsOwnPages: a crafted recording can name any URL;
+// the plan opens only http(s) pages of the recorded origin and says what
+// it dropped.
+func TestPlansOnlyOpenTheAppsOwnPages(t *testing.T) {
+	p := planOf(t, navAt(0, "http://app.test/", replay.ViaLoad),
+		navAt(5*time.Second, "javascript:new WebSocket('ws://127.0.0.1:9/x')", replay.ViaLoad),
+		navAt(10*time.Second, "file:///etc/passwd", replay.ViaLoad),
+		navAt(15*time.Second, "https://evil.example/", replay.ViaLoad),
+		navAt(20*time.Second, "http://app.test/ok", replay.ViaLoad))
+	assert.Equal(t, []StepKind{StepNavigate, StepNavigate}, kindsOf(p))
+	assert.Equal(t, "http://app.test/ok", p.Steps[1].URL)
+	require.Len(t, p.Dropped, 3)
+	assert.Contains(t, p.Dropped[0], "javascript: scheme is never opened")
+	assert.Contains(t, p.Dropped[1], "file: scheme")
+	assert.Contains(t, p.Dropped[2], "another origin")
+
+	start := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
+	tl := &replay.Timeline{ReplayID: "0123456789abcdef0123456789abcdef", Start: start, InitialURL: "javascript:alert(1)",
+		Events: []replay.Event{{Kind: replay.KindNavigation, Time: start, Navigation: &replay.Navigation{URL: "javascript:alert(1)", Via: replay.ViaLoad}}}}
+	_, err := BuildPlan(&Replay{Bundle: &replay.Bundle{}, Timeline: tl}, PlanOptions{})
+	assert.Error(t, err, "a recording whose first page is a script URL has nothing a rerun could open")
+}

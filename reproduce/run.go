@@ -133,6 +133,9 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 		rep.Verdict.Notes = append(rep.Verdict.Notes, fmt.Sprintf(
 			"request body field(s) %s held text typed into masked inputs; the rerun typed placeholders, so the mock matched them by presence only", strings.Join(masked, ", ")))
 	}
+	for _, d := range plan.Dropped {
+		rep.Verdict.Notes = append(rep.Verdict.Notes, "not replayed (a rerun opens only the app's own http(s) pages): "+d)
+	}
 	if params := MaskedQueryParams(r.Timeline); len(params) > 0 {
 		rep.Verdict.Notes = append(rep.Verdict.Notes, fmt.Sprintf(
 			"query parameter(s) %s held text typed into masked inputs; the rerun typed placeholders, so the mock matched them by presence only", strings.Join(params, ", ")))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -100,6 +101,11 @@ func (s *Session) perform(ctx context.Context, st Step, res *StepResult) (string
 		u, err := s.AppURL(st.URL)
 		if err != nil {
 			return err.Error(), nil
+		}
+		// Only the app under test's own pages: a plan built elsewhere (or
+		// edited) cannot send the browser to a script URL or another site.
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || origin(pu) != origin(s.app.base) {
+			return fmt.Sprintf("refused to open %q: a rerun opens only the app under test's http(s) pages", u), nil
 		}
 		return do(3*timeout, "navigation error", chromedp.Navigate(u))
 
