@@ -6,6 +6,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/repro-dev/repro/reproduce/escape"
 )
 
 // IOStreams holds the command's standard streams so commands can be run and
@@ -22,7 +24,11 @@ type IOStreams struct {
 // IsTerminal reports whether stdout is an interactive terminal, so output can
 // be decorated for people and kept plain for pipes.
 func (s *IOStreams) IsTerminal() bool {
-	f, ok := s.Out.(*os.File)
+	out := s.Out
+	if tw, ok := out.(*escape.TerminalWriter); ok {
+		out = tw.Unwrap()
+	}
+	f, ok := out.(*os.File)
 	if !ok {
 		return false
 	}

@@ -72,6 +72,9 @@ func (t *TerminalWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// Unwrap returns the writer t writes to (to ask whether it is a terminal).
+func (t *TerminalWriter) Unwrap() io.Writer { return t.w }
+
 // Flush writes a rune held back by Write (then invalid UTF-8: shown as
 // \xNN bytes).
 func (t *TerminalWriter) Flush() error {
