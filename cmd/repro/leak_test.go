@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// leakRuns is how many times each bundle is re-run by
+// TestRunLeaksNothingOnAnyBundle. CI runs each once; the closing figures
+// come from -leak-runs 20.
+var leakRuns = flag.Int("leak-runs", 1, "runs per bundle of TestRunLeaksNothingOnAnyBundle")
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// reproBinary builds the repro command once per test binary: the leak test
+// counts what reaches the network until after the process has exited.
+func reproBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "repro-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "repro")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("go build: %v: %s", err, out)
+		}
+	})
+	require.NoError(t, binErr)
+	return binPath
+}
+
+// counter is a real loopback server standing in for a place a rerun must
+// never reach. It counts requests (and, through countIf, only those that
+// are leaks: the app server serves its own assets too).
+type counter struct {
+	srv   *httptest.Server
+	mu    sync.Mutex
+	hits  []string
+	conns int
+}
+
+func newCounter(t *testing.T, handler http.Handler, countIf func(*http.Request) bool) *counter {
+	c := &counter{}
+	c.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if countIf == nil || countIf(r) {
+			c.mu.Lock()
+			c.hits = append(c.hits, r.Method+" "+r.URL.RequestURI())
+			c.mu.Unlock()
+		}
+		if handler != nil {
+			handler.ServeHTTP(w, r)
+			return
+		}
+		_, _ = io.WriteString(w, `{"leaked":true}`)
+	}))
+	if countIf == nil {
+		c.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+			if st == http.StateNew {
+				c.mu.Lock()
+				c.conns++
+				c.mu.Unlock()
+			}
+		}
+	}
+	c.srv.Start()
+	t.Cleanup(c.srv.Close)
+	return c
+}
+
+func (c *counter) seen() ([]string, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.hits...), c.conns
+}
+
+// leakApp serves a demo app as a running URL app whose server is also the
+// app's real backend (its /api/ answers, and every /api/ request reaching
+// it is a leak), with the real Sentry SDK and a config whose DSN points at
+// the ingest stand-in, replays on: the SDK flushes replay segments as the
+// page goes away.
+func leakApp(t *testing.T, appDir, dsn string) *counter {
+	sdk, err := os.ReadFile("../../testdata/recorder/sdk/dist/sentry.js")
+	require.NoError(t, err, "the real Sentry SDK bundle is missing: run .ci/test")
+	config := fmt.Sprintf(`if (window.Sentry) { Sentry.init({ dsn: %q, environment: 'rerun', replaysSessionSampleRate: 1.0,
+  integrations: [Sentry.replayIntegration({ minReplayDuration: 0, flushMinDelay: 200, flushMaxDelay: 400 })] }); }`, dsn)
+	files := http.FileServer(http.Dir(appDir))
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch p := path.Clean(r.URL.Path); {
+		case p == "/__sentry/sdk.js":
+			w.Header().Set("Content-Type", "text/javascript")
+			_, _ = w.Write(sdk)
+		case p == "/__sentry/config.js":
+			w.Header().Set("Content-Type", "text/javascript")
+			_, _ = io.WriteString(w, config)
+		case strings.HasPrefix(p, "/api/"):
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"from":"the real backend"}`)
+		default:
+			if _, err := os.Stat(filepath.Join(appDir, filepath.FromSlash(p))); err != nil || p == "/" {
+				http.ServeFile(w, r, filepath.Join(appDir, "index.html"))
+				return
+			}
+			files.ServeHTTP(w, r)
+		}
+	})
+	return newCounter(t, h, func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") })
+}
+
+// relocated copies a bundle with its recorded origin moved onto a loopback
+// stand-in, so a request to the recorded origin would really arrive
+// somewhere countable. (The raw envelopes are left out: the segments file
+// holds the same recording.)
+func relocated(t *testing.T, bundle, from, to string) string {
+	dir := t.TempDir()
+	for _, name := range []string{"replay.json", "recording-segments.json", "errors.json", "manifest.json"} {
+		b, err := os.ReadFile(filepath.Join(bundle, name))
+		if os.IsNotExist(err) {
+			continue
+		}
+		require.NoError(t, err)
+		b = []byte(strings.ReplaceAll(string(b), from, to))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
+	}
+	return dir
+}
+
+// chromiumLeftovers lists the processes whose command line names dir (the
+// temporary directory the run's Chromium profile lives in).
+func chromiumLeftovers(dir string) []string {
+	var out []string
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		cmd, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		if s := strings.ReplaceAll(string(cmd), "\x00", " "); strings.Contains(s, dir) {
+			out = append(out, e.Name()+": "+s[:min(len(s), 120)])
+		}
+	}
+	return out
+}
+
+// TestRunLeaksNothingOnAnyBundle re-runs every recorded bundle with `repro
+// run` as its own process, against its app served as a URL app that is
+// also the app's real backend, with the real Sentry SDK configured to send
+// to an ingest stand-in, and the recorded origin moved onto a third
+// stand-in. Counted until 2 s after the process exited, none of them gets
+// a request (the ingest and the recorded origin not even a connection),
+// and no Chromium process of the run is left.
+func TestRunLeaksNothingOnAnyBundle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIPPED: re-runs every bundle in Chromium; -short is set")
+	}
+	bin := reproBinary(t)
+	bundles, err := filepath.Glob("../../testdata/replays/*/manifest.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, bundles)
+	for _, mf := range bundles {
+		dir := filepath.Dir(mf)
+		var m struct {
+			Origin  string `json:"origin"`
+			App     string `json:"app"`
+			Variant string `json:"variant"`
+		}
+		b, err := os.ReadFile(mf)
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(b, &m))
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			for run := 1; run <= *leakRuns; run++ {
+				ingest := newCounter(t, nil, nil)
+				recorded := newCounter(t, nil, nil)
+				app := leakApp(t, mustAbs(filepath.Join("../../testdata/apps", m.App, m.Variant)), "http://publickey@"+strings.TrimPrefix(ingest.srv.URL, "http://")+"/1")
+				bundle := relocated(t, dir, m.Origin, recorded.srv.URL)
+				tmp := t.TempDir()
+				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+				cmd := exec.CommandContext(ctx, bin, "run", bundle, "--app", app.srv.URL, "--latency", "none", "--artifacts", filepath.Join(tmp, "artifacts"))
+				cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "HOME="+tmp)
+				out, err := cmd.CombinedOutput()
+				cancel()
+				if code := cmd.ProcessState.ExitCode(); code != 0 && code != 3 && code != 4 && code != 5 {
+					t.Fatalf("run %d: repro run exited %d (%v): %s", run, code, err, out)
+				}
+				time.Sleep(2 * time.Second) // what a page or a child process sends late still counts
+				for name, c := range map[string]*counter{"the Sentry ingest": ingest, "the recorded origin": recorded, "the app's real backend": app} {
+					hits, conns := c.seen()
+					assert.Empty(t, hits, "run %d: requests reached %s", run, name)
+					assert.Zero(t, conns, "run %d: connections reached %s", run, name)
+				}
+				assert.Empty(t, chromiumLeftovers(tmp), "run %d: Chromium processes outlived repro", run)
+			}
+		})
+	}
+}
