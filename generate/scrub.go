@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -151,8 +152,8 @@ func (s *Scrubber) headers(h http.Header) http.Header {
 		return nil
 	}
 	out := http.Header{}
-	for k, vs := range h {
-		for _, v := range vs {
+	for _, k := range slices.Sorted(maps.Keys(h)) { // placeholders in a stable order
+		for _, v := range h[k] {
 			switch {
 			case secretHeader(k):
 				v = s.secretHeaderValue(k, v)

@@ -3,9 +3,11 @@ package generate
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"mime"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -27,6 +29,20 @@ func (s *Scrubber) body(b []byte, ct string, request bool) []byte {
 		if out, ok := encodeJSON(v); ok {
 			return out
 		}
+	}
+	if t := bytes.TrimSpace(b); json.Valid(t) {
+		// A JSON scalar: a number, bool or null is kept, a string is
+		// scrubbed for what it holds and stays a JSON string.
+		var str string
+		if json.Unmarshal(t, &str) != nil {
+			return b
+		}
+		if out := s.value(str, ""); out != str {
+			if enc, ok := encodeJSON(out); ok {
+				return enc
+			}
+		}
+		return b
 	}
 	mt, params, _ := mime.ParseMediaType(ct)
 	text := string(b)
@@ -75,8 +91,10 @@ func encodeJSON(v any) ([]byte, bool) {
 func (s *Scrubber) walk(v any, key string, secret, request bool, changed *bool) any {
 	switch x := v.(type) {
 	case map[string]any:
-		for k, vv := range x {
-			x[k] = s.walk(vv, k, secret || secretKey(k), request, changed)
+		// In key order: placeholders are numbered as they are made, and
+		// a fixture must not depend on map order.
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			x[k] = s.walk(x[k], k, secret || secretKey(k), request, changed)
 		}
 		return x
 	case []any:

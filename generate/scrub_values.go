@@ -296,7 +296,7 @@ func (s *Scrubber) placeholder(kind, original string, mk func(n int) string) str
 	s.used[p] = true
 	s.replaced++
 	s.created++
-	if len(original) >= minTokenLen && !strings.ContainsAny(original, " \t\n") {
+	if tokenLike(original) {
 		s.tokens[original] = p
 		s.indexToken(original)
 	}
@@ -342,63 +342,104 @@ func (s *Scrubber) email(m string) string {
 	return p
 }
 
-// text replaces every value that is secret by its shape inside v.
+// text replaces every value that is secret by its shape inside v. Every
+// pattern looks at v as it came, and the first to claim a stretch of it
+// owns it: a later pattern never rewrites part of an earlier placeholder
+// (digits of a scrubbed pair are no card), so scrubbing is a function of
+// the original and the mapping, and scrubbing the output again changes
+// nothing.
 func (s *Scrubber) text(v string) string {
 	if v == "" || strings.Trim(v, "*• ") == "" {
 		return v // masked text holds nothing to scrub
 	}
 	v = s.known(v)
+	var claims []span
+	claim := func(start, end int, repl func() string) {
+		for _, c := range claims {
+			if start < c.end && c.start < end {
+				return
+			}
+		}
+		// Kept even when unchanged: a placeholder found again is owned
+		// by its pattern, so no later one rewrites a part of it.
+		claims = append(claims, span{start, end, repl()})
+	}
+	// Pairs first: a value under a secret key is replaced whole.
+	if strings.Contains(v, "=") {
+		for _, m := range pairRE.FindAllStringSubmatchIndex(v, -1) {
+			lead, key, val := v[m[2]:m[3]], v[m[4]:m[5]], v[m[6]:m[7]]
+			query := lead == "?" || lead == "&"
+			if secretKey(key) || (query && secretQueryKey(key)) {
+				claim(m[6], m[7], func() string { return s.encodedSecret(val) })
+			}
+		}
+	}
 	// Each pattern runs only when a literal it needs is there: most
 	// strings hold none, and a fixture holds many strings.
 	if strings.Contains(v, "eyJ") {
-		v = jwtRE.ReplaceAllStringFunc(v, func(m string) string {
-			return s.placeholder("jwt", m, func(n int) string { return jwtPlaceholder(m, n) })
-		})
+		for _, m := range jwtRE.FindAllStringIndex(v, -1) {
+			tok := v[m[0]:m[1]]
+			claim(m[0], m[1], func() string {
+				return s.placeholder("jwt", tok, func(n int) string { return jwtPlaceholder(tok, n) })
+			})
+		}
 	}
 	lower := strings.ToLower(v)
 	if strings.Contains(lower, "bearer") || strings.Contains(lower, "basic") {
-		v = bearerRE.ReplaceAllStringFunc(v, func(m string) string {
-			sub := bearerRE.FindStringSubmatch(m)
-			if strings.HasPrefix(sub[2], "eyJ") || !credentialLike(sub[2]) {
-				return m // a JWT is handled above; "Basic authentication" is prose
+		for _, m := range bearerRE.FindAllStringSubmatchIndex(v, -1) {
+			cred := v[m[4]:m[5]]
+			if strings.HasPrefix(cred, "eyJ") || !credentialLike(cred) {
+				continue // a JWT is handled above; "Basic authentication" is prose
 			}
-			return m[:len(m)-len(sub[2])] + s.shaped(sub[2])
-		})
+			claim(m[4], m[5], func() string { return s.shaped(cred) })
+		}
 	}
 	for _, tp := range tokenPatterns {
 		if !strings.Contains(v, tp.hint) {
 			continue
 		}
-		re := tp.re
-		v = re.ReplaceAllStringFunc(v, func(m string) string {
-			prefix := re.FindStringSubmatch(m)[1]
-			return s.placeholder("token", m, func(n int) string { return prefix + shapeLike(m[len(prefix):], n) })
-		})
+		for _, m := range tp.re.FindAllStringSubmatchIndex(v, -1) {
+			tok, prefix := v[m[0]:m[1]], v[m[2]:m[3]]
+			claim(m[0], m[1], func() string {
+				return s.placeholder("token", tok, func(n int) string { return prefix + shapeLike(tok[len(prefix):], n) })
+			})
+		}
 	}
 	if strings.Contains(v, "@") || strings.Contains(v, "%40") || strings.Contains(lower, "\\u0040") || strings.Contains(v, "&#") {
-		v = emailRE.ReplaceAllStringFunc(v, s.email)
+		for _, m := range emailRE.FindAllStringIndex(v, -1) {
+			addr := v[m[0]:m[1]]
+			claim(m[0], m[1], func() string { return s.email(addr) })
+		}
 	}
 	if digitCount(v) >= 13 {
-		v = cardRE.ReplaceAllStringFunc(v, func(m string) string {
-			if !cardLike(m) {
-				return m
+		for _, m := range cardRE.FindAllStringIndex(v, -1) {
+			num := v[m[0]:m[1]]
+			if cardLike(num) {
+				claim(m[0], m[1], func() string {
+					return s.placeholder("card", num, func(n int) string { return cardPlaceholder(num, n) })
+				})
 			}
-			return s.placeholder("card", m, func(n int) string { return cardPlaceholder(m, n) })
-		})
+		}
 	}
-	if !strings.Contains(v, "=") {
+	if len(claims) == 0 {
 		return v
 	}
-	v = pairRE.ReplaceAllStringFunc(v, func(m string) string {
-		sub := pairRE.FindStringSubmatch(m)
-		lead, key, val := sub[1], sub[2], sub[3]
-		query := lead == "?" || lead == "&"
-		if !secretKey(key) && !(query && secretQueryKey(key)) {
-			return m
-		}
-		return lead + key + "=" + s.encodedSecret(val)
-	})
-	return v
+	slices.SortFunc(claims, func(a, b span) int { return a.start - b.start })
+	var b strings.Builder
+	last := 0
+	for _, c := range claims {
+		b.WriteString(v[last:c.start])
+		b.WriteString(c.repl)
+		last = c.end
+	}
+	b.WriteString(v[last:])
+	return b.String()
+}
+
+// span is a stretch of a string a pattern claimed, and its replacement.
+type span struct {
+	start, end int
+	repl       string
 }
 
 // digitCount counts ASCII digits.
@@ -438,6 +479,9 @@ func (s *Scrubber) secret(v string) string {
 		return p
 	}
 	if out := s.text(v); out != v {
+		// It had a recognizable shape: keep it, and remember the result
+		// as scrubbed so it is not taken for a new secret later.
+		s.seen[v], s.seen[out] = out, out
 		return out
 	}
 	return s.shaped(v)
@@ -460,10 +504,12 @@ func (s *Scrubber) known(v string) string {
 	for i := 0; i+minTokenLen <= len(v); {
 		cands := s.tokenIndex[v[i:i+minTokenLen]]
 		hit := ""
-		for _, c := range cands { // longest first
-			if strings.HasPrefix(v[i:], c) {
-				hit = c
-				break
+		if i == 0 || !alnum(v[i-1]) {
+			for _, c := range cands { // longest first, whole words only
+				if strings.HasPrefix(v[i:], c) && (i+len(c) == len(v) || !alnum(v[i+len(c)])) {
+					hit = c
+					break
+				}
 			}
 		}
 		if hit == "" {
@@ -480,6 +526,24 @@ func (s *Scrubber) known(v string) string {
 	}
 	b.WriteString(v[last:])
 	return b.String()
+}
+
+// alnum reports whether c is an ASCII letter or digit: a token found
+// inside a longer word is not that token.
+func alnum(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// tokenLike reports whether a scrubbed value is distinctive enough to be
+// replaced wherever it appears: long, one word, and not a run of a few
+// characters that placeholders and ordinary numbers are made of.
+func tokenLike(v string) bool {
+	if len(v) < minTokenLen || strings.ContainsAny(v, " \t\r\n") {
+		return false
+	}
+	distinct := map[rune]bool{}
+	for _, r := range v {
+		distinct[r] = true
+	}
+	return len(distinct) >= 4
 }
 
 // indexToken makes original findable by known.
