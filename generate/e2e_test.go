@@ -79,45 +79,67 @@ func skipUnlessLong(t *testing.T) {
 
 // TestGeneratedTestFailsOnBuggyAppAndPassesOnFixedApp is the contract of
 // repro generate: the emitted test compiles and vets in the user's module,
-// fails against the buggy app naming the recorded error, passes against the
-// fixed app, and refuses to run without REPRO_APP_URL.
+// fails against the buggy app naming the recorded error (not a lost path),
+// passes against the fixed app, and refuses to run without REPRO_APP_URL.
+// It holds for the plain-JS app and for the framework apps (React with
+// BrowserRouter, Vue with hash routes), one package each in one module.
 func TestGeneratedTestFailsOnBuggyAppAndPassesOnFixedApp(t *testing.T) {
 	skipUnlessLong(t)
 	m := newUserModule(t)
-	r := openReplay(t, "imagechat-bug")
-	out, err := Generate(r, Options{Package: "regress", Command: "repro generate testdata/replays/imagechat-bug -o ./regress --force"})
-	require.NoError(t, err)
-	pkgDir := filepath.Join(m.dir, "regress")
-	require.NoError(t, os.MkdirAll(pkgDir, 0o755))
-	_, _, err = out.Write(pkgDir, false)
-	require.NoError(t, err)
-	_, _, err = out.Write(pkgDir, false)
-	require.ErrorContains(t, err, "--force", "an existing test is not overwritten")
+	cases := []struct {
+		bundle, app, pkg string
+		errType, errText string
+	}{
+		{"imagechat-bug", "imagechat", "regress", "TypeError", "Cannot read properties of undefined"},
+		{"studio-bug", "studio", "regressstudio", "TypeError", "reading 'slug'"},
+		{"tasks-bug", "tasks", "regresstasks", "TypeError", "reading 'id'"},
+	}
+	names := map[string]string{}
+	for i, tc := range cases {
+		r := openReplay(t, tc.bundle)
+		out, err := Generate(r, Options{Package: tc.pkg, Command: "repro generate testdata/replays/" + tc.bundle + " -o ./" + tc.pkg + " --force"})
+		require.NoError(t, err)
+		pkgDir := filepath.Join(m.dir, tc.pkg)
+		require.NoError(t, os.MkdirAll(pkgDir, 0o755))
+		_, _, err = out.Write(pkgDir, false)
+		require.NoError(t, err)
+		if i == 0 {
+			_, _, err = out.Write(pkgDir, false)
+			require.ErrorContains(t, err, "--force", "an existing test is not overwritten")
+		}
+		names[tc.pkg] = out.TestName
+	}
 
 	start := time.Now()
 	vet, ok := m.goCmd(nil, "vet", "./...")
-	require.True(t, ok, "go vet of the generated test failed:\n%s", vet)
+	require.True(t, ok, "go vet of the generated tests failed:\n%s", vet)
 	t.Logf("go vet (build included): %s", time.Since(start).Round(time.Second))
 
-	apps := filepath.Join(m.root, "testdata", "apps", "imagechat")
-	run := func(env ...string) (string, bool) {
-		start := time.Now()
-		o, ok := m.goCmd(env, "test", "-count=1", "-run", out.TestName, "./regress")
-		t.Logf("go test %v: ok=%v in %s", env, ok, time.Since(start).Round(100*time.Millisecond))
-		return o, ok
+	for _, tc := range cases {
+		t.Run(tc.bundle, func(t *testing.T) {
+			apps := filepath.Join(m.root, "testdata", "apps", tc.app)
+			run := func(env ...string) (string, bool) {
+				start := time.Now()
+				o, ok := m.goCmd(env, "test", "-count=1", "-run", names[tc.pkg], "./"+tc.pkg)
+				t.Logf("go test %v: ok=%v in %s", env, ok, time.Since(start).Round(100*time.Millisecond))
+				return o, ok
+			}
+			buggy, ok := run("REPRO_APP_URL=" + filepath.Join(apps, "buggy"))
+			assert.False(t, ok, "the generated test passed against the buggy app:\n%s", buggy)
+			assert.Contains(t, buggy, tc.errType, "the failure names the recorded error")
+			assert.Contains(t, buggy, tc.errText)
+			assert.NotContains(t, buggy, "no element matched", "the failure is the bug, not a lost path:\n%s", buggy)
+
+			fixed, ok := run("REPRO_APP_URL=" + filepath.Join(apps, "fixed"))
+			assert.True(t, ok, "the generated test failed against the fixed app:\n%s", fixed)
+
+			if tc.pkg == "regress" {
+				unset, ok := run("REPRO_APP_URL=")
+				assert.False(t, ok, "without REPRO_APP_URL the test must fail, not skip")
+				assert.Contains(t, unset, "REPRO_APP_URL is not set")
+			}
+		})
 	}
-
-	buggy, ok := run("REPRO_APP_URL=" + filepath.Join(apps, "buggy"))
-	assert.False(t, ok, "the generated test passed against the buggy app:\n%s", buggy)
-	assert.Contains(t, buggy, "TypeError", "the failure names the recorded error")
-	assert.Contains(t, buggy, "Cannot read properties of undefined")
-
-	fixed, ok := run("REPRO_APP_URL=" + filepath.Join(apps, "fixed"))
-	assert.True(t, ok, "the generated test failed against the fixed app:\n%s", fixed)
-
-	unset, ok := run("REPRO_APP_URL=")
-	assert.False(t, ok, "without REPRO_APP_URL the test must fail, not skip")
-	assert.Contains(t, unset, "REPRO_APP_URL is not set")
 }
 
 // TestMinimizeRemovesIrrelevantStepsAndStillFails plants steps the failure

@@ -121,6 +121,7 @@ func prepare(r *reproduce.Replay, opts Options) (*codeGen, *Output, error) {
 	// The one scrubbing step: everything below reads only scrubbed data.
 	masked := reproduce.MaskedBodyFields(r.Timeline)
 	sc.MaskBodyFields(masked...)
+	sc.MaskParams(reproduce.MaskedQueryParams(r.Timeline)...)
 	var exchanges []mockserver.Exchange
 	for _, x := range reproduce.Exchanges(r.Timeline) {
 		if routedToMock(plan, x.URL) {

@@ -112,6 +112,9 @@ func TestBugBundlesReproduceOnBuggyAndNotOnFixed(t *testing.T) {
 				if want == Inconclusive {
 					assert.Contains(t, rep.Verdict.Summary, "nothing failed in the recording")
 				}
+				// The user's whole path, on every app: a verdict on half a
+				// path would not say what it seems to.
+				assert.True(t, rep.Verdict.Path.Completed, rep.Verdict.Summary)
 			})
 		}
 	}
@@ -161,13 +164,14 @@ func TestMissingElementIsReportedAsDiverged(t *testing.T) {
 	assert.Contains(t, step.Selectors, "#generate", "diverged at the Generate click")
 }
 
-// TestBugBundleVerdictIsStableAcrossRuns re-runs each bug bundle against
-// its buggy and its fixed app (where a slow-to-render reaction once passed
-// for a dead click), in fresh browser contexts: the verdict must never
-// change.
+// TestBugBundleVerdictIsStableAcrossRuns re-runs each bug bundle, and the
+// framework apps' healthy ones, against the buggy and the fixed app (where
+// a slow-to-render reaction once passed for a dead click), in fresh
+// browser contexts: the verdict must never change, and every run follows
+// the user's whole path.
 func TestBugBundleVerdictIsStableAcrossRuns(t *testing.T) {
 	b := testBrowser(t)
-	for _, name := range []string{"imagechat-bug", "feed-bug", "account-bug"} {
+	for _, name := range []string{"imagechat-bug", "feed-bug", "account-bug", "studio-bug", "tasks-bug", "studio-healthy", "tasks-healthy"} {
 		for _, variant := range []string{"buggy", "fixed"} {
 			runs := *repeat
 			if variant == "fixed" || name == "account-bug" {
@@ -185,6 +189,9 @@ func TestBugBundleVerdictIsStableAcrossRuns(t *testing.T) {
 				assert.False(t, rep.Flaky, rep.Verdict.Summary)
 				assert.Equal(t, m.ExpectedVerdict[variant], rep.Verdict.Value)
 				assert.Equal(t, fmt.Sprintf("%d/%d", runs, runs), rep.Agreement)
+				for i, run := range rep.Runs {
+					assert.True(t, run.Verdict.Path.Completed, "run %d: %s", i+1, run.Verdict.Summary)
+				}
 			})
 		}
 	}

@@ -2,6 +2,7 @@ package reproduce
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -133,14 +134,19 @@ func BugSignature(tl *replay.Timeline, p *Plan) Signature {
 }
 
 // clickStepFor finds the click step a dead/rage click report refers to: the
-// last click at or before the click time, on the same target if known.
+// last click at or before the click time, on the same target if known (one
+// of the step's selectors is one the target's recorded node gives).
 func clickStepFor(p *Plan, clickAt time.Duration, t *replay.Target) int {
+	var mine []string
+	if t != nil {
+		mine = rankSelectors(*t)
+	}
 	best := -1
 	for _, s := range p.Steps {
 		if s.Kind != StepClick || s.Offset > clickAt+500*time.Millisecond {
 			continue
 		}
-		if t != nil && t.ID != "" && !anyContains(s.Selectors, t.ID) {
+		if len(mine) > 0 && !slices.ContainsFunc(s.Selectors, func(sel string) bool { return slices.Contains(mine, sel) }) {
 			if best < 0 {
 				best = s.Index // no click on that target yet: the nearest click
 			}
@@ -154,14 +160,6 @@ func clickStepFor(p *Plan, clickAt time.Duration, t *replay.Target) int {
 	return best
 }
 
-func anyContains(ss []string, sub string) bool {
-	for _, s := range ss {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
-}
 
 // String is the signal in words, as evidence lines print it.
 func (s Signal) String() string {

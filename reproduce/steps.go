@@ -45,9 +45,22 @@ func (s *Session) Do(ctx context.Context, st Step) error {
 		if st.Kind == StepClick {
 			s.detectDeadClick(ctx, st, before, res.Selector)
 		}
+		// Settle: the step's requests answered, then the DOM quiet. A
+		// request that starts while the DOM goes quiet (a route that
+		// mounts, then fetches) is waited for too, and the quiet counted
+		// again from its answer.
 		s.net.waitIdle(ctx, s.cfg.Settle.NetworkIdle)
 		_, requests, _ := s.changedSince(ctx, before)
-		s.waitQuiet(ctx, requests > 0)
+		fresh := requests > 0
+		for range 4 {
+			seen := s.net.requestsSeen()
+			s.waitQuiet(ctx, fresh)
+			if s.net.requestsSeen() == seen && s.net.pending() == 0 {
+				break
+			}
+			s.net.waitIdle(ctx, s.cfg.Settle.NetworkIdle)
+			fresh = true
+		}
 		// Requests still unanswered mean the step never settled: its DOM
 		// count proves nothing (a stall is not a dead click).
 		res.Unanswered = s.net.pending()
