@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/repro-dev/repro/mockserver"
 	"github.com/repro-dev/repro/reproduce"
@@ -62,14 +63,15 @@ type Scrubber struct {
 	params     map[string]bool
 	fields     map[string]bool
 	masked     map[string]bool
-	replaced   int // values replaced, masked fields included
-	created    int // placeholders made
+	maskedQ    map[string]bool // query parameters typed into masked inputs
+	replaced   int             // values replaced, masked fields included
+	created    int             // placeholders made
 }
 
 // NewScrubber returns a Scrubber with an empty placeholder table.
 func NewScrubber() *Scrubber {
 	return &Scrubber{seen: map[string]string{}, used: map[string]bool{}, tokens: map[string]string{}, tokenIndex: map[string][]string{},
-		counts: map[string]int{}, params: map[string]bool{}, fields: map[string]bool{}, masked: map[string]bool{}}
+		counts: map[string]int{}, params: map[string]bool{}, fields: map[string]bool{}, masked: map[string]bool{}, maskedQ: map[string]bool{}}
 }
 
 // MaskBodyFields names request-body JSON keys that carried text typed into
@@ -79,6 +81,16 @@ func NewScrubber() *Scrubber {
 func (s *Scrubber) MaskBodyFields(names ...string) {
 	for _, n := range names {
 		s.masked[n] = true
+	}
+}
+
+// MaskParams names query parameters that carried text typed into masked
+// inputs (reproduce.MaskedQueryParams): a search box sends its text as
+// ?q=…, which the network capture saw in clear. The fixture masks the
+// value ("*" per character), and the mock matches it by presence.
+func (s *Scrubber) MaskParams(names ...string) {
+	for _, n := range names {
+		s.maskedQ[n] = true
 	}
 }
 
@@ -278,6 +290,9 @@ func (s *Scrubber) query(q string, request bool) string {
 		}
 		var nv string
 		switch {
+		case s.maskedQ[dk]:
+			nv = strings.Repeat("*", utf8.RuneCountInString(dv))
+			s.replaced++
 		case secretQueryKey(dk):
 			nv = s.secret(dv)
 		case phoneKey(dk):
