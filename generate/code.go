@@ -395,6 +395,9 @@ func stepCall(st reproduce.Step) goExpr {
 	if st.HasPoint && (st.Kind == reproduce.StepClick || st.Kind == reproduce.StepCheck) {
 		c += fmt.Sprintf(".At(%s, %s)", num(st.X), num(st.Y))
 	}
+	if st.JudgeDeadClick && st.Kind == reproduce.StepClick {
+		c += ".WatchDeadClick()"
+	}
 	return goExpr(c)
 }
 

@@ -103,6 +103,12 @@ func prepare(r *reproduce.Replay, opts Options) (*codeGen, *Output, error) {
 		return nil, nil, fmt.Errorf("generate: package name %q is not a Go identifier: use letters, digits and underscores, not starting with a digit, and no keyword", opts.Package)
 	}
 	sig := reproduce.BugSignature(r.Timeline, plan)
+	// The clicks the recorded failure names are judged by the SDK's rule
+	// in the test, as in repro run (on a copy: the caller's plan stays).
+	cp := *plan
+	cp.Steps = slices.Clone(plan.Steps)
+	plan = &cp
+	reproduce.MarkDeadClickSteps(plan, sig)
 	if len(sig.Proofs()) == 0 {
 		return nil, nil, fmt.Errorf("generate: replay %s shows no failure the app itself made (no error, console error or dead click): there is nothing for a test to assert", r.Timeline.ReplayID)
 	}

@@ -227,12 +227,20 @@ const coreJS = `(() => {
 })();
 `
 
-// documentJS adds the DOM parts: no animations, and the mutation counter.
+// documentJS adds the DOM parts: no animations, the mutation counter, and
+// the waits the runner awaits in the page (one promise per wait, not a poll
+// over the DevTools connection): a quiet DOM, a target ready to act on, a
+// click's first effect. They use the timers and observers as the page had
+// them before any app script ran, so an app's wrappers (zone.js) neither
+// see nor delay them.
 const documentJS = `(() => {
   const r = window.__repro;
   if (!r || r.observing) return;
   r.observing = true;
   const pnow = performance.now.bind(performance);
+  const later = window.setTimeout.bind(window);
+  const cancel = window.clearTimeout.bind(window);
+  const MO = window.MutationObserver;
   const style = document.createElement('style');
   style.textContent = '*,*::before,*::after{animation:none!important;transition:none!important;caret-color:transparent!important;scroll-behavior:auto!important}';
   const addStyle = () => {
@@ -240,17 +248,88 @@ const documentJS = `(() => {
     const parent = document.head || document.documentElement;
     if (parent) parent.appendChild(style);
   };
-  new MutationObserver(records => {
+  const waiters = new Set();
+  const wake = () => { for (const w of [...waiters]) w(); };
+  r.scrolls = 0;
+  new MO(records => {
     let n = 0;
     for (const rec of records) {
       if (rec.addedNodes.length === 1 && rec.addedNodes[0] === style) continue;
       n++;
     }
-    if (n) { r.mutations += n; r.lastMutation = pnow(); }
+    if (n) { r.mutations += n; r.lastMutation = pnow(); wake(); }
     addStyle();
   }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  addEventListener('scroll', () => { r.scrolls++; r.lastScroll = pnow(); wake(); }, {capture: true, passive: true});
   addStyle();
   document.addEventListener('DOMContentLoaded', addStyle);
+  document.addEventListener('readystatechange', wake);
+
+  // wait resolves with test()'s first truthy result, re-testing on every
+  // mutation, scroll and ready-state change and every 'every' ms, or with
+  // test()'s last result once ms have passed.
+  const wait = (test, ms, every) => new Promise(resolve => {
+    const start = pnow();
+    let timer = 0, tick = 0;
+    const done = (v) => { waiters.delete(check); cancel(timer); cancel(tick); resolve(v); };
+    const check = () => {
+      const v = test();
+      if (v) return done(v);
+      if (pnow() - start >= ms) return done(v);
+    };
+    const poll = () => { check(); if (waiters.has(check)) tick = later(poll, every); };
+    waiters.add(check);
+    timer = later(() => done(test()), ms);
+    tick = later(poll, every);
+    check();
+  });
+
+  // quiet: the DOM has had no mutation for ms (counted from the call too
+  // when fresh: a response just delivered has not been handled yet), the
+  // document is loaded; at most max ms.
+  r.quiet = (ms, max, fresh) => {
+    const start = pnow();
+    return wait(() => {
+      const now = pnow();
+      const since = fresh ? Math.min(now - r.lastMutation, now - start) : now - r.lastMutation;
+      return document.readyState === 'complete' && since >= ms;
+    }, max, Math.max(5, ms / 2));
+  };
+
+  // state of one selector: ok, hidden, disabled, missing, invalid.
+  const state = (sel) => {
+    let el;
+    try { el = document.querySelector(sel); } catch (e) { return 'invalid'; }
+    if (!el) return 'missing';
+    const b = el.getBoundingClientRect(), cs = getComputedStyle(el);
+    if ((b.width === 0 && b.height === 0) || cs.visibility === 'hidden' || cs.display === 'none') return 'hidden';
+    if (el.disabled) return 'disabled';
+    return 'ok';
+  };
+  // find: the first candidate that is attached, visible (unless hidden is
+  // allowed), enabled and stable (the same box on two tests in a row).
+  r.find = (sels, allowHidden, ms) => {
+    let last = null, states = [];
+    return wait(() => {
+      states = sels.map(state);
+      const i = states.findIndex(st => st === 'ok' || (allowHidden && st === 'hidden'));
+      if (i < 0) { last = null; return false; }
+      const b = document.querySelector(sels[i]).getBoundingClientRect();
+      const box = [i, b.x, b.y, b.width, b.height].join(',');
+      const stable = box === last;
+      last = box;
+      return stable ? {index: i, states} : false;
+    }, ms, 16).then(v => v || {index: -1, states});
+  };
+
+  // alive: the first effect after a click that the SDK counts — a DOM
+  // mutation, or a scroll within scrollMs — since the counts m0, s0 taken
+  // before it; 'none' after ms.
+  r.alive = (m0, s0, t0, ms, scrollMs) => wait(() => {
+    if (r.mutations > m0) return 'mutation';
+    if (r.scrolls > s0 && r.lastScroll - t0 <= scrollMs) return 'scroll';
+    return false;
+  }, ms, 100).then(v => v || 'none');
 })();
 `
 

@@ -43,12 +43,16 @@ type SettlePolicy struct {
 	// NetworkIdle bounds the wait for answered requests after each step and
 	// at the end of the run (10s; the mock may replay a slow response).
 	NetworkIdle time.Duration
-	// DeadClickWindow is how long a click has to cause a DOM mutation or a
-	// request before it is reported dead (1.5s). A click that does something
-	// ends the wait at once, so only dead clicks pay the full window.
+	// DeadClickWindow is how long a click the recorded failure names has to
+	// cause a DOM mutation (or a scroll) before it is judged dead: the
+	// SDK's slowClickTimeout (7s). A click that does something ends the
+	// wait at once, so only dead clicks pay the full window, and a wait
+	// whose outcome no longer matters (a recorded error was already seen)
+	// ends early.
 	DeadClickWindow time.Duration
-	// Final is the pause after the last step, so late exceptions and late
-	// error reports are observed (1s).
+	// Final bounds the wait after the last step for the page to settle
+	// (requests answered, DOM quiet), so late exceptions and late error
+	// reports are observed (2s). It is a bound, not a pause.
 	Final time.Duration
 }
 
@@ -58,11 +62,11 @@ func (p SettlePolicy) withDefaults() SettlePolicy {
 			*d = v
 		}
 	}
-	def(&p.Quiet, 300*time.Millisecond)
+	def(&p.Quiet, 100*time.Millisecond)
 	def(&p.QuietMax, 2*time.Second)
 	def(&p.NetworkIdle, 10*time.Second)
-	def(&p.DeadClickWindow, 1500*time.Millisecond)
-	def(&p.Final, time.Second)
+	def(&p.DeadClickWindow, 7*time.Second)
+	def(&p.Final, 2*time.Second)
 	return p
 }
 
@@ -89,6 +93,11 @@ type RunConfig struct {
 	Settle       SettlePolicy
 	// Logger gets diagnostics (nil: quiet).
 	Logger *slog.Logger
+
+	// Signature, when set, lets a wait end as soon as the verdict no longer
+	// depends on it (a dead-click judgement after a recorded error was
+	// already seen).
+	Signature *Signature
 
 	// layers breaks one layer of the fail-closed network on purpose, so
 	// tests can show that the other alone leaks nothing.
@@ -156,6 +165,7 @@ type Session struct {
 	started    time.Time
 	current    atomic.Int64 // index of the step in force (-1: none yet)
 	closeOnce  sync.Once
+	errSeen    chan struct{} // an exception or console error arrived
 
 	mu  sync.Mutex
 	obs Observation
@@ -188,7 +198,7 @@ func NewSession(ctx context.Context, plan Plan, cfg RunConfig) (*Session, error)
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{plan: plan, cfg: cfg, log: log, app: app, started: time.Now()}
+	s := &Session{plan: plan, cfg: cfg, log: log, app: app, started: time.Now(), errSeen: make(chan struct{}, 1)}
 	s.current.Store(-1)
 	s.obs = Observation{
 		ReplayID: plan.ReplayID, AppURL: app.base.String(), StartedAt: s.started,
@@ -331,10 +341,13 @@ func IsStepFailure(err error) bool {
 // It can be called more than once; each call returns a fresh copy.
 func (s *Session) Finish(ctx context.Context) *Observation {
 	if s.tab != nil && s.tab.Err() == nil && ctx.Err() == nil {
-		s.net.waitIdle(ctx, s.cfg.Settle.NetworkIdle)
-		sleep(ctx, s.cfg.Settle.Final)
-		s.net.waitIdle(ctx, s.cfg.Settle.NetworkIdle)
-		s.waitQuiet(ctx, true)
+		// No fixed pause: the last requests answered, then the DOM quiet
+		// (counted from their answers), within Settle.Final.
+		fctx, cancel := context.WithTimeout(ctx, s.cfg.Settle.Final)
+		s.net.waitIdle(fctx, s.cfg.Settle.NetworkIdle)
+		s.waitQuiet(fctx, true)
+		s.net.waitIdle(fctx, s.cfg.Settle.NetworkIdle)
+		cancel()
 		if loc, err := s.run(ctx, 2*time.Second, chromedp.Location()); err == nil {
 			s.mu.Lock()
 			s.obs.FinalURL = loc

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // execPlan drives every control of testdata/runner/exec once.
@@ -22,11 +25,11 @@ func execPlan() Plan {
 			{Index: 1, Kind: StepInput, Selectors: []string{"#name"}, Value: "Ada"},
 			{Index: 2, Kind: StepSelect, Selectors: []string{"#color"}, Value: "green"},
 			{Index: 3, Kind: StepCheck, Selectors: []string{"#agree"}, Checked: &on},
-			{Index: 4, Kind: StepClick, Selectors: []string{"#nope", "#live"}},
-			{Index: 5, Kind: StepClick, Selectors: []string{"#dead"}},
+			{Index: 4, Kind: StepClick, Selectors: []string{"#nope", "#live"}, JudgeDeadClick: true},
+			{Index: 5, Kind: StepClick, Selectors: []string{"#dead"}, JudgeDeadClick: true},
 			{Index: 6, Kind: StepClick, Selectors: []string{"#boom"}},
 			{Index: 7, Kind: StepScroll, Selectors: []string{"#list"}, ScrollY: 200},
-			{Index: 8, Kind: StepClick, Selectors: []string{"#push"}},
+			{Index: 8, Kind: StepClick, Selectors: []string{"#push"}, JudgeDeadClick: true},
 			{Index: 9, Kind: StepBack},
 			{Index: 10, Kind: StepClick, Selectors: []string{"#nope2"}, X: 60, Y: 420, HasPoint: true},
 			{Index: 11, Kind: StepKey, Selectors: []string{"#name"}, Key: "Escape"},
@@ -315,5 +318,32 @@ func TestRecordedTimingKeepsTheUserPauses(t *testing.T) {
 		if waited := started.Sub(firstDone); (waited >= gap) != tc.waitsGap {
 			t.Errorf("timing %v: step 2 started %v after step 1 ended; waits the %v gap = %v, want %v", tc.timing, waited, gap, waited >= gap, tc.waitsGap)
 		}
+	}
+}
+
+// TestNoFalseDeadClick: the dead-click judgement follows the SDK's rule.
+// A click on a text field or a new-window link is never judged (the SDK
+// judges only links, buttons and submit inputs); a button whose page
+// reacts late, without any request, is alive; only the button after which
+// nothing happens within the window is dead.
+func TestNoFalseDeadClick(t *testing.T) {
+	b := testBrowser(t)
+	const page = "http://app.example.test/deadclick/"
+	plan := Plan{StartURL: page, Steps: []Step{
+		{Index: 0, Kind: StepNavigate, URL: page},
+		{Index: 1, Kind: StepClick, Selectors: []string{"#email"}, JudgeDeadClick: true},
+		{Index: 2, Kind: StepClick, Selectors: []string{"#slow"}, JudgeDeadClick: true},
+		{Index: 3, Kind: StepClick, Selectors: []string{"#away"}, JudgeDeadClick: true},
+		{Index: 4, Kind: StepClick, Selectors: []string{"#dead"}, JudgeDeadClick: true},
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	obs, err := Execute(ctx, plan, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")},
+		Settle: SettlePolicy{DeadClickWindow: 2500 * time.Millisecond}})
+	require.NoError(t, err)
+	require.True(t, obs.Completed, obs.StopReason)
+	for step, want := range map[int]bool{1: false, 2: false, 3: false, 4: true} {
+		dead, what := obs.DeadClick(step)
+		assert.Equal(t, want, dead, "step %d: %s", step, what)
 	}
 }

@@ -1,6 +1,9 @@
 package reproduce
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // This file holds the checks generated regression tests make on an
 // Observation. They apply the verdict's own rules (see Judge), so a test
@@ -40,6 +43,21 @@ func (o *Observation) DeadClick(step int) (bool, string) {
 }
 
 func deadClickOf(step int, o *Observation, r StepResult) (bool, string) {
+	if r.Status != StepOK {
+		return false, fmt.Sprintf("the click at step %d failed: %s", step, r.Reason)
+	}
+	if slices.Contains(o.Undecided, step) {
+		return false, fmt.Sprintf("the click at step %d was not judged to the end: a recorded error had already decided the outcome", step)
+	}
+	if slices.Contains(o.Judged, step) {
+		// The SDK's rule ran in the page: its outcome is the evidence.
+		for _, d := range o.DeadClicks {
+			if d.Step == step {
+				return true, fmt.Sprintf("dead click at step %d: no DOM change (or scroll) within %s, the SDK's rule", d.Step, fmtDuration(d.Window))
+			}
+		}
+		return false, fmt.Sprintf("the click at step %d changed the page within the SDK's dead-click window", step)
+	}
 	if r.Unanswered > 0 {
 		// A stall, not the app: what the page did after the click is unknown.
 		return false, fmt.Sprintf("the click at step %d left %d request(s) unanswered when the step ended: no evidence either way", step, r.Unanswered)
@@ -49,11 +67,8 @@ func deadClickOf(step int, o *Observation, r StepResult) (bool, string) {
 			return true, fmt.Sprintf("dead click at step %d: no DOM change and no request within %s", d.Step, fmtDuration(d.Window))
 		}
 	}
-	if r.Status == StepOK && r.Mutations == 0 {
+	if r.Mutations == 0 {
 		return true, fmt.Sprintf("no DOM change after the click at step %d (%d request(s) started)", step, r.Requests)
-	}
-	if r.Status != StepOK {
-		return false, fmt.Sprintf("the click at step %d failed: %s", step, r.Reason)
 	}
 	return false, fmt.Sprintf("the click changed the page: %d DOM mutation(s), %d request(s)", r.Mutations, r.Requests)
 }

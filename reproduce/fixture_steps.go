@@ -84,6 +84,14 @@ func (s Step) OptionOfLength(n int) Step {
 	return s
 }
 
+// WatchDeadClick makes a click step judge whether the click was dead by the
+// SDK's rule (it waits for the click's first effect, up to the SDK's
+// timeout): set on the clicks the recorded failure names.
+func (s Step) WatchDeadClick() Step {
+	s.JudgeDeadClick = true
+	return s
+}
+
 // Numbered sets the step's index: evidence (exceptions, console entries,
 // dead clicks) is tied to the step in force by this number.
 func (s Step) Numbered(i int) Step {

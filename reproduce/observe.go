@@ -30,6 +30,11 @@ type Observation struct {
 	// (captured, decoded, never forwarded).
 	IngestEvents []IngestEvent `json:"ingest_events,omitempty"`
 	DeadClicks   []DeadClick   `json:"dead_clicks,omitempty"`
+	// Judged lists the click steps whose dead-click judgement ran (the SDK's
+	// rule, Step.JudgeDeadClick); Undecided those whose judgement was cut
+	// short because the verdict no longer depended on it.
+	Judged    []int `json:"judged_clicks,omitempty"`
+	Undecided []int `json:"undecided_clicks,omitempty"`
 
 	// Completed is true when every step ran. Otherwise StoppedAt is the
 	// index of the step that could not be done and StopReason says why.
@@ -204,14 +209,42 @@ func (s *Session) describeArg(o *runtime.RemoteObject) (string, bool) {
 
 func (s *Session) addConsole(e ConsoleEntry) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.obs.Console = append(s.obs.Console, e)
+	s.mu.Unlock()
+	if e.Level == "error" {
+		s.noteError()
+	}
 }
 
 func (s *Session) addException(e Exception) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.obs.Exceptions = append(s.obs.Exceptions, e)
+	s.mu.Unlock()
+	s.noteError()
+}
+
+// noteError wakes a wait that may end once the verdict is decided.
+func (s *Session) noteError() {
+	select {
+	case s.errSeen <- struct{}{}:
+	default:
+	}
+}
+
+// decided reports whether the run's verdict can no longer change: a
+// recorded failure signal (RunConfig.Signature) was already seen — an
+// error, a console error, or a click already judged dead.
+func (s *Session) decided() bool {
+	if s.cfg.Signature == nil {
+		return false
+	}
+	obs := s.Observation()
+	for _, sig := range s.cfg.Signature.Proofs() {
+		if seen, _ := observe(sig, obs, nil); seen {
+			return true
+		}
+	}
+	return false
 }
 
 // exceptionOf reads the type, message and stack of an uncaught exception.
@@ -253,38 +286,17 @@ func exceptionOf(m chromedp.ConsoleMessage, t time.Time, step int) Exception {
 type pageState struct {
 	Doc       string  `json:"doc"`
 	Mutations int     `json:"mutations"`
+	Scrolls   int     `json:"scrolls"`
+	Now       float64 `json:"now"`
 	Quiet     float64 `json:"quiet"` // ms since the last mutation
 	Ready     string  `json:"ready"`
 	Href      string  `json:"href"`
 }
 
-const pageStateJS = `(() => { const r = window.__repro; return {doc: r ? r.doc : '', mutations: r ? r.mutations : 0, quiet: r ? performance.now() - r.lastMutation : 1e9, ready: document.readyState, href: location.href}; })()`
+const pageStateJS = `(() => { const r = window.__repro, now = performance.now(); return {doc: r ? r.doc : '', mutations: r ? r.mutations : 0, scrolls: r ? r.scrolls || 0 : 0, now, quiet: r ? now - r.lastMutation : 1e9, ready: document.readyState, href: location.href}; })()`
 
 func (s *Session) pageState(ctx context.Context) (pageState, error) {
 	return run(s, ctx, time.Second, chromedp.Evaluate[pageState](pageStateJS))
-}
-
-// waitQuiet waits until the DOM has had no mutation for Settle.Quiet, at
-// most Settle.QuietMax.
-//
-// With fresh set, the quiet period is also counted from the call: a
-// response that was just delivered has not been handled by the page's
-// scripts yet, so a DOM that was quiet before it proves nothing.
-func (s *Session) waitQuiet(ctx context.Context, fresh bool) {
-	start := time.Now()
-	deadline := start.Add(s.cfg.Settle.QuietMax)
-	want := float64(s.cfg.Settle.Quiet.Milliseconds())
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		st, err := s.pageState(ctx)
-		quiet := st.Quiet
-		if since := float64(time.Since(start).Milliseconds()); fresh && since < quiet {
-			quiet = since
-		}
-		if err == nil && st.Ready == "complete" && quiet >= want {
-			return
-		}
-		sleep(ctx, 50*time.Millisecond)
-	}
 }
 
 // activity is a snapshot of what the page has done, to tell whether a step
@@ -292,12 +304,14 @@ func (s *Session) waitQuiet(ctx context.Context, fresh bool) {
 type activity struct {
 	doc       string
 	mutations int
+	scrolls   int
+	now       float64 // the page's performance.now()
 	requests  int
 }
 
 func (s *Session) activity(ctx context.Context) activity {
 	st, _ := s.pageState(ctx)
-	return activity{doc: st.Doc, mutations: st.Mutations, requests: s.net.requestsSeen()}
+	return activity{doc: st.Doc, mutations: st.Mutations, scrolls: st.Scrolls, now: st.Now, requests: s.net.requestsSeen()}
 }
 
 // changedSince counts mutations and requests since a; a new document

@@ -114,6 +114,11 @@ type Step struct {
 	// Inferred says why a key step the SDK could not record is believed
 	// pressed (Enter in a field; see replay.Key.Inferred).
 	Inferred string `json:"inferred,omitempty"`
+	// JudgeDeadClick makes a click step wait for the click's first effect
+	// and judge it dead by the SDK's rule (see Session.judgeDeadClick): set
+	// on the clicks the recorded failure names, the only ones whose
+	// liveness can change the verdict.
+	JudgeDeadClick bool `json:"judge_dead_click,omitempty"`
 
 	// ScrollX, ScrollY are a scroll step's final offsets, of the element
 	// (Selectors) or of the window (ScrollWindow).

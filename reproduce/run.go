@@ -85,8 +85,10 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 		Plan:      plan,
 		Signature: BugSignature(r.Timeline, plan),
 	}
+	MarkDeadClickSteps(plan, rep.Signature)
 	runs := max(opts.Runs, 1)
 	cfg := RunConfig{
+		Signature:   &rep.Signature,
 		Chrome:      opts.Chrome,
 		App:         opts.App,
 		Timing:      opts.Timing,
@@ -142,6 +144,17 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 	}
 	rep.Duration = time.Since(start)
 	return rep, nil
+}
+
+// MarkDeadClickSteps sets JudgeDeadClick on the click steps a recorded
+// dead or rage click names: the only clicks whose liveness can change the
+// verdict, judged by the SDK's rule (the rest pay no dead-click wait).
+func MarkDeadClickSteps(plan *Plan, sig Signature) {
+	for _, s := range sig.Signals {
+		if (s.Kind == SignalDeadClick || s.Kind == SignalRageClick) && s.Proof && s.Step >= 0 && s.Step < len(plan.Steps) && plan.Steps[s.Step].Kind == StepClick {
+			plan.Steps[s.Step].JudgeDeadClick = true
+		}
+	}
 }
 
 // MockBackend builds the mock backend a rerun of tl talks to: the recorded

@@ -42,8 +42,11 @@ func (s *Session) Do(ctx context.Context, st Step) error {
 		return fmt.Errorf("step %d (%s): %w", st.Index, st.Kind, err)
 	}
 	if reason == "" {
-		if st.Kind == StepClick {
-			s.detectDeadClick(ctx, st, before, res.Selector)
+		if st.Kind == StepClick && st.JudgeDeadClick {
+			s.mu.Lock()
+			s.obs.Judged = append(s.obs.Judged, st.Index)
+			s.mu.Unlock()
+			s.judgeDeadClick(ctx, st, before, res.Selector)
 		}
 		// Settle: the step's requests answered, then the DOM quiet. A
 		// request that starts while the DOM goes quiet (a route that
@@ -262,76 +265,6 @@ func (s *Session) perform(ctx context.Context, st Step, res *StepResult) (string
 		return s.scroll(ctx, st, sel, fail)
 	}
 	return fmt.Sprintf("unknown step kind %q", st.Kind), nil
-}
-
-// resolve finds the first of the ranked candidates that matches a visible,
-// enabled element, polling until d passes. With a recorded point to fall
-// back on it waits at most 2s (usePoint comes back true when nothing
-// matched). The reason says why nothing matched.
-func (s *Session) resolve(ctx context.Context, sels []string, allowHidden, hasPoint bool, d time.Duration) (sel string, usePoint bool, reason string, err error) {
-	if hasPoint && d > 2*time.Second {
-		d = 2 * time.Second
-	}
-	js := callJS(`(sels) => sels.map(sel => {
-		let el; try { el = document.querySelector(sel); } catch (e) { return 'invalid'; }
-		if (!el) return 'missing';
-		const r = el.getBoundingClientRect(), cs = getComputedStyle(el);
-		if ((r.width === 0 && r.height === 0) || cs.visibility === 'hidden' || cs.display === 'none') return 'hidden';
-		if (el.disabled) return 'disabled';
-		return 'ok'; })`, sels)
-	deadline := time.Now().Add(d)
-	var last []string
-	for {
-		states, err := run(s, ctx, time.Second, chromedp.Evaluate[[]string](js))
-		if err == nil {
-			last = states
-			for i, st := range states {
-				if i < len(sels) && (st == "ok" || (allowHidden && st == "hidden")) {
-					return sels[i], false, "", nil
-				}
-			}
-		}
-		if ctx.Err() != nil {
-			return "", false, "", ctx.Err()
-		}
-		if s.tab.Err() != nil {
-			return "", false, "", fmt.Errorf("browser: %w", s.tab.Err())
-		}
-		if time.Now().After(deadline) {
-			break
-		}
-		sleep(ctx, 50*time.Millisecond)
-	}
-	if hasPoint {
-		return "", true, "", nil
-	}
-	for _, want := range []string{"hidden", "disabled"} {
-		for i, st := range last {
-			if st == want && i < len(sels) {
-				return "", false, fmt.Sprintf("element not %s within %s: %s", map[string]string{"hidden": "visible", "disabled": "enabled"}[want], d, sels[i]), nil
-			}
-		}
-	}
-	return "", false, fmt.Sprintf("no element matched any of [%s] within %s", strings.Join(sels, ", "), d), nil
-}
-
-// detectDeadClick waits up to the dead-click window for the click to cause
-// a DOM mutation, a request or a new document; when none comes, the click
-// is recorded as dead.
-func (s *Session) detectDeadClick(ctx context.Context, st Step, before activity, sel string) {
-	deadline := time.Now().Add(s.cfg.Settle.DeadClickWindow)
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		if _, _, changed := s.changedSince(ctx, before); changed {
-			return
-		}
-		sleep(ctx, 50*time.Millisecond)
-	}
-	if ctx.Err() != nil {
-		return
-	}
-	s.mu.Lock()
-	s.obs.DeadClicks = append(s.obs.DeadClicks, DeadClick{Step: st.Index, Selector: sel, Window: s.cfg.Settle.DeadClickWindow})
-	s.mu.Unlock()
 }
 
 // history goes back or forward with the page's own history API (which also
