@@ -67,12 +67,16 @@ func Minimize(ctx context.Context, r *reproduce.Replay, plan *reproduce.Plan, op
 	if len(plan.Steps) > 0 && plan.Steps[0].Kind == reproduce.StepNavigate {
 		m.fixed = 1
 	}
-	b, err := reproduce.NewBrowser(ctx, opts.Run.Chrome)
-	if err != nil {
-		return nil, err
+	// One browser for every rerun: the caller's, or one launched here.
+	m.browser = opts.Run.Browser
+	if m.browser == nil {
+		b, err := reproduce.NewBrowser(ctx, opts.Run.Chrome)
+		if err != nil {
+			return nil, err
+		}
+		defer b.Close()
+		m.browser = b
 	}
-	defer b.Close()
-	m.browser = b
 
 	all := make([]int, 0, len(plan.Steps)-m.fixed)
 	for i := m.fixed; i < len(plan.Steps); i++ {
@@ -234,12 +238,14 @@ func (m *minimizer) run(ctx context.Context, kept []int) (bool, map[string]bool,
 	m.reruns++
 	p := m.subPlan(kept)
 	sig := reproduce.BugSignature(m.r.Timeline, p)
+	reproduce.MarkDeadClickSteps(p, sig)
 	mock, err := m.opts.Run.MockBackend(m.r.Timeline)
 	if err != nil {
 		return false, nil, err
 	}
 	obs, err := reproduce.Execute(ctx, *p, reproduce.RunConfig{
-		Browser: m.browser, App: m.opts.Run.App, API: mock, Timing: m.opts.Run.Timing,
+		Signature: &sig,
+		Browser:   m.browser, App: m.opts.Run.App, API: mock, Timing: m.opts.Run.Timing,
 		StepTimeout: m.opts.Run.StepTimeout, Settle: m.opts.Run.Settle, Logger: m.opts.Run.Logger,
 	})
 	if err != nil {

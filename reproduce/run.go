@@ -2,10 +2,13 @@ package reproduce
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/repro-dev/repro/mockserver"
@@ -107,28 +110,25 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 		cfg.Browser = b
 	}
 	masked := MaskedBodyFields(r.Timeline)
+	// Repeated runs go in parallel, each in its own browser context of the
+	// one browser with its own mock: a run mostly waits on the page, so a
+	// few more than the cores fit.
+	rep.Runs = make([]RunResult, runs)
+	errs := make([]error, runs)
+	sem := make(chan struct{}, parallelRuns(runs))
+	var wg sync.WaitGroup
 	for i := range runs {
-		mock, err := opts.MockBackend(r.Timeline)
-		if err != nil {
-			return nil, err
-		}
-		cfg.API = mock
-		cfg.ArtifactsDir = ""
-		if opts.ArtifactsDir != "" {
-			cfg.ArtifactsDir = filepath.Join(opts.ArtifactsDir, fmt.Sprintf("run-%d", i+1))
-		}
-		t0 := time.Now()
-		obs, err := Execute(ctx, *plan, cfg)
-		if err != nil {
-			return nil, err
-		}
-		journal := mock.Journal()
-		rep.Runs = append(rep.Runs, RunResult{
-			Verdict:     Judge(rep.Signature, plan, obs, journal),
-			Observation: obs,
-			Journal:     journal,
-			Duration:    time.Since(t0),
-		})
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			rep.Runs[i], errs[i] = runOnce(ctx, r, plan, rep.Signature, opts, cfg, i)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	rep.Verdict, rep.Agreement, rep.Flaky = aggregate(rep.Runs)
 	if len(masked) > 0 {
@@ -144,6 +144,36 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 	}
 	rep.Duration = time.Since(start)
 	return rep, nil
+}
+
+// parallelRuns is how many runs go at once: twice the cores, at most runs.
+func parallelRuns(runs int) int {
+	return max(1, min(runs, 2*runtime.NumCPU()))
+}
+
+// runOnce is one rerun with its own mock backend and artifacts directory.
+func runOnce(ctx context.Context, r *Replay, plan *Plan, sig Signature, opts RunOptions, cfg RunConfig, i int) (RunResult, error) {
+	mock, err := opts.MockBackend(r.Timeline)
+	if err != nil {
+		return RunResult{}, err
+	}
+	cfg.API = mock
+	cfg.ArtifactsDir = ""
+	if opts.ArtifactsDir != "" {
+		cfg.ArtifactsDir = filepath.Join(opts.ArtifactsDir, fmt.Sprintf("run-%d", i+1))
+	}
+	t0 := time.Now()
+	obs, err := Execute(ctx, *plan, cfg)
+	if err != nil {
+		return RunResult{}, err
+	}
+	journal := mock.Journal()
+	return RunResult{
+		Verdict:     Judge(sig, plan, obs, journal),
+		Observation: obs,
+		Journal:     journal,
+		Duration:    time.Since(t0),
+	}, nil
 }
 
 // MarkDeadClickSteps sets JudgeDeadClick on the click steps a recorded
