@@ -205,7 +205,11 @@ func TestEmitterRefusesValuesItCannotEscape(t *testing.T) {
 //	go test ./generate -run '^$' -fuzz FuzzGenerateFromRecordedStrings -fuzztime 60s
 func FuzzGenerateFromRecordedStrings(f *testing.F) {
 	base := openReplay(f, "imagechat-bug")
-	tmpl, err := markedSegments(base.Bundle.Segments)
+	segs, err := base.Bundle.ReadSegments()
+	if err != nil {
+		f.Fatal(err)
+	}
+	tmpl, err := markedSegments(segs)
 	if err != nil {
 		f.Fatal(err)
 	}

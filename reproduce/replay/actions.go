@@ -109,13 +109,8 @@ func (bl *builder) closeOpen() {
 // mouseInteraction handles rrweb MouseInteraction; only Click (2) makes an
 // event, the rest (down, up, focus, blur, touch) repeat it.
 func (bl *builder) mouseInteraction(it item) {
-	var d struct {
-		Type *int     `json:"type"`
-		ID   *int     `json:"id"`
-		X    *float64 `json:"x"`
-		Y    *float64 `json:"y"`
-	}
-	if json.Unmarshal(it.data, &d) != nil || d.Type == nil || d.ID == nil {
+	d, err := bl.mouseData(it.data)
+	if err != nil || d.Type == nil || d.ID == nil {
 		bl.warn("malformed_event", it.raw)
 		return
 	}
@@ -161,13 +156,8 @@ func (bl *builder) noteClick(node int, t time.Time) {
 // app's (a tag committed with Enter clears its field) or the user's
 // select-and-delete — infer.go tells which from what follows.
 func (bl *builder) input(it item) {
-	var d struct {
-		ID            *int    `json:"id"`
-		Text          *string `json:"text"`
-		IsChecked     *bool   `json:"isChecked"`
-		UserTriggered *bool   `json:"userTriggered"`
-	}
-	if json.Unmarshal(it.data, &d) != nil || d.ID == nil {
+	d, err := bl.inputData(it.data)
+	if err != nil || d.ID == nil {
 		bl.warn("malformed_event", it.raw)
 		return
 	}
@@ -331,12 +321,8 @@ func fieldOf(n *Node, dd domData) string {
 
 // scroll handles rrweb Scroll (3/3), collapsing bursts per element.
 func (bl *builder) scroll(it item) {
-	var d struct {
-		ID *int    `json:"id"`
-		X  float64 `json:"x"`
-		Y  float64 `json:"y"`
-	}
-	if json.Unmarshal(it.data, &d) != nil || d.ID == nil {
+	d, err := bl.scrollData(it.data)
+	if err != nil || d.ID == nil {
 		bl.warn("malformed_event", it.raw)
 		return
 	}

@@ -108,7 +108,7 @@ func loadBundle(dir string, bud *budget) (*Bundle, error) {
 		}
 		b.UserAgent = fromEnv.UserAgent
 		if !hasSegments {
-			b.Segments = fromEnv.Segments
+			b.rec = fromEnv.rec
 			hasSegments = true
 		}
 		if !hasDetails {
@@ -145,7 +145,8 @@ func wrapUnlessLimit(err error, format string, args ...any) error {
 	return fmt.Errorf(format+": %w", append(args, err)...)
 }
 
-// loadSegmentsFile streams recording-segments.json into b, if it exists.
+// loadSegmentsFile streams recording-segments.json into b, if it exists:
+// validated and keyed now, decoded when the timeline is built.
 func loadSegmentsFile(path string, b *Bundle, bud *budget) (bool, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -158,8 +159,9 @@ func loadSegmentsFile(path string, b *Bundle, bud *budget) (bool, error) {
 	if err := bud.fits(f, segmentsFile); err != nil {
 		return false, err
 	}
-	b.Segments, err = streamSegments(bud.reader(f, segmentsFile), shapeAuto, bud, segmentsFile)
-	return true, err
+	rec := &fileRecording{path: path, lim: bud.lim, where: segmentsFile}
+	b.rec = rec
+	return true, rec.load(bud.reader(f, segmentsFile), bud)
 }
 
 // readEnvelopeDir decodes every *.envelope file of dir in name order; a
@@ -212,8 +214,8 @@ func parseErrorList(data []byte) ([]ErrorEvent, error) {
 
 // DecodeSegments decodes recording segments: the API's array of segments
 // (each an array of events; null counts as an empty segment), or a single
-// segment (an array of event objects). Events stay raw. The data is held by
-// the caller already, so only DefaultMaxEvents applies.
+// segment (an array of event objects). Events stay raw (copied). The data
+// is held by the caller already, so only DefaultMaxEvents applies.
 func DecodeSegments(data []byte) ([][]json.RawMessage, error) {
 	return streamSegments(bytes.NewReader(data), shapeAuto, newBudget(Limits{MaxBytes: int64(len(data)) + 1}), "segments")
 }
@@ -241,7 +243,7 @@ func BundleFromEnvelopes(envs []*Envelope) (*Bundle, error) {
 // reads only details, errors and the user agent from its envelopes).
 func bundleFromEnvelopes(envs []*Envelope, bud *budget, recordings bool) (*Bundle, error) {
 	b := &Bundle{}
-	recs := map[int][]json.RawMessage{}
+	recs := map[int]*envItem{}
 	var events []*ReplayEvent
 	for ei, env := range envs {
 		if env == nil {
@@ -253,12 +255,12 @@ func bundleFromEnvelopes(envs []*Envelope, bud *budget, recordings bool) (*Bundl
 				if !recordings {
 					continue
 				}
-				id, evs, err := it.replayRecording(bud, fmt.Sprintf("envelope %d item %d", ei, ii))
+				rec, err := it.loadRecording(bud, fmt.Sprintf("envelope %d item %d", ei, ii))
 				if err != nil {
 					return nil, wrapUnlessLimit(err, "envelope %d item %d", ei, ii)
 				}
-				if _, dup := recs[id]; !dup {
-					recs[id] = evs
+				if _, dup := recs[rec.seg]; !dup {
+					recs[rec.seg] = rec
 				}
 			case "replay_event":
 				re, err := it.ReplayEvent()
@@ -281,12 +283,18 @@ func bundleFromEnvelopes(envs []*Envelope, bud *budget, recordings bool) (*Bundl
 	}
 	sort.Ints(ids)
 	fillGaps := len(ids) > 0 && ids[len(ids)-1]-len(ids) < maxSegmentGap
+	er := &envRecording{lim: bud.lim}
 	for _, id := range ids {
-		for fillGaps && len(b.Segments) < id {
-			b.Segments = append(b.Segments, nil)
+		for fillGaps && er.nsegs < id {
+			er.nsegs++
 		}
-		b.Segments = append(b.Segments, recs[id])
+		rec := recs[id]
+		rec.seg = er.nsegs
+		er.items = append(er.items, *rec)
+		er.nsegs++
 	}
+	er.joinKeys()
+	b.rec = er
 	b.Details = detailsFromReplayEvents(events)
 	for _, e := range events {
 		if e.UserAgent != "" {
@@ -384,8 +392,8 @@ func loadFile(path string, f *os.File, bud *budget) (*Bundle, error) {
 			return nil, notReplay("not JSON, not an envelope, not zlib: " + err.Error())
 		}
 		defer zr.Close()
-		segs, err := streamSegments(recordingReader(bud.reader(zr, name), name), shapeAuto, bud, name)
-		return segmentsBundle(path, segs, err)
+		rec := &fileRecording{path: path, zlib: true, lim: bud.lim, where: name}
+		return segmentsBundle(path, rec, rec.load(recordingReader(bud.reader(zr, name), name), bud))
 	}
 	kind = jsonKind(head)
 	switch kind {
@@ -393,8 +401,8 @@ func loadFile(path string, f *os.File, bud *budget) (*Bundle, error) {
 		if err := bud.fits(f, name); err != nil {
 			return nil, err
 		}
-		segs, err := streamSegments(bud.reader(br, name), shapeAuto, bud, name)
-		return segmentsBundle(path, segs, err)
+		rec := &fileRecording{path: path, lim: bud.lim, where: name}
+		return segmentsBundle(path, rec, rec.load(bud.reader(br, name), bud))
 	case '{':
 		if err := bud.fits(f, name); err != nil {
 			return nil, err
@@ -411,7 +419,7 @@ func loadFile(path string, f *os.File, bud *budget) (*Bundle, error) {
 			if err != nil {
 				return nil, notReplay(err.Error())
 			}
-			if len(b.Segments) == 0 {
+			if b.SegmentCount() == 0 {
 				return nil, notReplay("envelope has no replay_recording item")
 			}
 			b.Dir = path
@@ -427,43 +435,61 @@ func loadFile(path string, f *os.File, bud *budget) (*Bundle, error) {
 	return nil, notReplay("not JSON, not an envelope")
 }
 
-// segmentsBundle wraps segments read from one file as a bundle.
-func segmentsBundle(path string, segs [][]json.RawMessage, err error) (*Bundle, error) {
+// segmentsBundle wraps a recording read from one file as a bundle.
+func segmentsBundle(path string, rec *fileRecording, err error) (*Bundle, error) {
 	if errors.Is(err, ErrTooLarge) {
 		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %s", ErrNotReplay, path, err.Error())
 	}
-	if !looksLikeEvents(segs) {
+	// The first event must have an rrweb "type" and "timestamp"; an empty
+	// recording passes (BuildTimeline reports ErrEmptyReplay).
+	if rec.k.firstChecked && !rec.k.first {
 		return nil, fmt.Errorf("%w: %s: array elements are not rrweb events (no type/timestamp)", ErrNotReplay, path)
 	}
-	return &Bundle{Dir: path, Segments: segs}, nil
+	return &Bundle{Dir: path, rec: rec}, nil
 }
 
-// looksLikeEvents reports whether the first event found has an rrweb
-// "type" and "timestamp"; an empty recording passes (BuildTimeline reports
-// ErrEmptyReplay).
-func looksLikeEvents(segs [][]json.RawMessage) bool {
-	for _, seg := range segs {
-		for _, ev := range seg {
-			var probe map[string]json.RawMessage
-			if json.Unmarshal(ev, &probe) != nil {
-				return false
-			}
-			_, t := probe["type"]
-			_, ts := probe["timestamp"]
-			return t && ts
-		}
+// recording returns where the bundle's events come from: Segments when
+// set, else the recording the bundle was loaded from.
+func (b *Bundle) recording() recording {
+	if b.Segments != nil || b.rec == nil {
+		return memRecording(b.Segments)
 	}
-	return true
+	return b.rec
+}
+
+// SegmentCount is the number of recording segments.
+func (b *Bundle) SegmentCount() int { return b.recording().segments() }
+
+// ReadSegments returns the recording's raw events per segment: Segments
+// when set, else read again from the file or envelopes the bundle was
+// loaded from (a loaded bundle keeps no raw events in memory).
+func (b *Bundle) ReadSegments() ([][]json.RawMessage, error) {
+	rec := b.recording()
+	if m, ok := rec.(memRecording); ok {
+		return m, nil
+	}
+	segs := make([][]json.RawMessage, rec.segments())
+	err := rec.stream(func(seg int, ev []byte, _ *scanner) error {
+		if seg < 0 || seg >= len(segs) {
+			return errChanged
+		}
+		segs[seg] = append(segs[seg], append(json.RawMessage(nil), ev...))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read segments of %s: %w", b.Dir, err)
+	}
+	return segs, nil
 }
 
 // String summarises the bundle for logs.
 func (b *Bundle) String() string {
 	n := 0
-	for _, s := range b.Segments {
-		n += len(s)
+	if k, err := b.recording().keys(); err == nil && k != nil {
+		n = len(k.ms)
 	}
-	return strings.TrimSpace(fmt.Sprintf("replay %s: %d segments, %d events, %d errors", b.Details.ID, len(b.Segments), n, len(b.Errors)))
+	return strings.TrimSpace(fmt.Sprintf("replay %s: %d segments, %d events, %d errors", b.Details.ID, b.SegmentCount(), n, len(b.Errors)))
 }

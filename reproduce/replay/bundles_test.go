@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -85,10 +86,29 @@ type recordedDOM struct {
 	next  int
 }
 
-func newRecordedDOM(b *Bundle) *recordedDOM {
+func newRecordedDOM(t *testing.T, b *Bundle) *recordedDOM {
+	t.Helper()
 	bl := &builder{mirror: NewMirror(), warnings: map[string]*Warning{}, tl: &Timeline{}, lastNav: -1, openInput: -1, openScroll: -1,
 		clickedAt: map[int]time.Time{}, fieldLen: map[int]int{}, focusedAt: map[int]time.Time{}}
-	return &recordedDOM{bl: bl, items: bl.flatten(b.Segments)}
+	rec := b.recording()
+	keys, err := rec.keys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []item
+	err = ordered(rec, keys, func(it item) {
+		raw := bytes.Clone(it.raw)
+		if len(it.data) > 0 { // data lies inside raw
+			off := cap(it.raw) - cap(it.data)
+			it.data = raw[off : off+len(it.data)]
+		}
+		it.raw = raw
+		items = append(items, it)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &recordedDOM{bl: bl, items: items}
 }
 
 // at returns the mirror as it was at t (calls must not go back in time).
@@ -156,8 +176,8 @@ func TestRecordedBundlesMatchManifest(t *testing.T) {
 			}
 			m := loadManifest(t, b)
 			checkNavigations(t, tl, m)
-			checkClicks(t, tl, m, newRecordedDOM(b))
-			checkInputs(t, tl, m, newRecordedDOM(b))
+			checkClicks(t, tl, m, newRecordedDOM(t, b))
+			checkInputs(t, tl, m, newRecordedDOM(t, b))
 			checkObserved(t, tl, m)
 			if n := warningCount(tl, "malformed_event") + warningCount(tl, "unknown_event_type"); n > 0 {
 				t.Errorf("real SDK output produced warnings: %+v", tl.Warnings)

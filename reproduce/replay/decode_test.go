@@ -230,8 +230,8 @@ func TestLoadDetectsByContent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(b.Segments) != tc.segments {
-				t.Errorf("segments = %d, want %d", len(b.Segments), tc.segments)
+			if b.SegmentCount() != tc.segments {
+				t.Errorf("segments = %d, want %d", b.SegmentCount(), tc.segments)
 			}
 		})
 	}

@@ -95,21 +95,10 @@ func (it EnvelopeItem) ReplayRecording() (segmentID int, events []json.RawMessag
 // replayRecording decodes the item on a budget, streaming the inflated
 // recording into events so a bomb stops at the first limit it reaches.
 func (it EnvelopeItem) replayRecording(bud *budget, where string) (segmentID int, events []json.RawMessage, err error) {
-	if it.Type != "replay_recording" {
-		return 0, nil, fmt.Errorf("item type %q is not replay_recording", it.Type)
+	segmentID, body, err := it.recordingBody()
+	if err != nil {
+		return 0, nil, err
 	}
-	head, body := cutLine(it.Payload)
-	var h struct {
-		SegmentID json.RawMessage `json:"segment_id"`
-	}
-	if err := json.Unmarshal(head, &h); err != nil {
-		return 0, nil, fmt.Errorf("replay_recording header: %w", err)
-	}
-	f, ok := flexFloat(h.SegmentID)
-	if !ok || f < 0 || f > math.MaxInt32 || f != math.Trunc(f) {
-		return 0, nil, fmt.Errorf("replay_recording header: bad segment_id %s", h.SegmentID)
-	}
-	segmentID = int(f)
 	rec, err := recordingStream(body, bud, where)
 	if err != nil {
 		return segmentID, nil, fmt.Errorf("replay_recording segment %d: %w", segmentID, err)
@@ -125,6 +114,49 @@ func (it EnvelopeItem) replayRecording(bud *budget, where string) (segmentID int
 		events = []json.RawMessage{}
 	}
 	return segmentID, events, nil
+}
+
+// loadRecording reads the item on a budget the way replayRecording does,
+// keeping only its events' time keys: the events are streamed again when
+// the timeline is built.
+func (it EnvelopeItem) loadRecording(bud *budget, where string) (*envItem, error) {
+	segmentID, body, err := it.recordingBody()
+	if err != nil {
+		return nil, err
+	}
+	rec, err := recordingStream(body, bud, where)
+	if err != nil {
+		return nil, fmt.Errorf("replay_recording segment %d: %w", segmentID, err)
+	}
+	k := &eventKeys{}
+	_, err = streamEvents(rec, shapeEvents, bud, where, func(_ int, ev []byte, sc *scanner) error {
+		k.add(ev, sc)
+		return nil
+	})
+	if err != nil {
+		return nil, wrapUnlessLimit(err, "replay_recording segment %d", segmentID)
+	}
+	return &envItem{seg: segmentID, body: body, where: where, k: k}, nil
+}
+
+// recordingBody splits a replay_recording payload into its segment id and
+// the recording after the {"segment_id":N} line.
+func (it EnvelopeItem) recordingBody() (int, []byte, error) {
+	if it.Type != "replay_recording" {
+		return 0, nil, fmt.Errorf("item type %q is not replay_recording", it.Type)
+	}
+	head, body := cutLine(it.Payload)
+	var h struct {
+		SegmentID json.RawMessage `json:"segment_id"`
+	}
+	if err := json.Unmarshal(head, &h); err != nil {
+		return 0, nil, fmt.Errorf("replay_recording header: %w", err)
+	}
+	f, ok := flexFloat(h.SegmentID)
+	if !ok || f < 0 || f > math.MaxInt32 || f != math.Trunc(f) {
+		return 0, nil, fmt.Errorf("replay_recording header: bad segment_id %s", h.SegmentID)
+	}
+	return int(f), body, nil
 }
 
 // recordingStream reads b itself when it is plain JSON, or its zlib

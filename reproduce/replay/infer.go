@@ -77,7 +77,7 @@ func (bl *builder) commitByText(it item) {
 	if len(pending) == 0 && !typing {
 		return
 	}
-	lengths := addedTextLengths(it.data)
+	lengths := addedTextLengths(it.mut)
 	if typing {
 		end := bl.meta[bl.openInput].end
 		keep := bl.recent[:0]
@@ -192,16 +192,8 @@ func roundMS(d time.Duration) string { return d.Round(time.Millisecond).String()
 
 // addedTextLengths lists the trimmed lengths of the texts a mutation adds
 // (new text nodes, anywhere in added subtrees, and changed texts).
-func addedTextLengths(data json.RawMessage) []int {
-	var m struct {
-		Adds []struct {
-			Node json.RawMessage `json:"node"`
-		} `json:"adds"`
-		Texts []struct {
-			Value *string `json:"value"`
-		} `json:"texts"`
-	}
-	if json.Unmarshal(data, &m) != nil {
+func addedTextLengths(m *mutation) []int {
+	if m == nil || m.textErr {
 		return nil
 	}
 	var out []int
@@ -210,32 +202,28 @@ func addedTextLengths(data json.RawMessage) []int {
 			out = append(out, n)
 		}
 	}
-	var walk func(raw json.RawMessage, depth int)
-	walk = func(raw json.RawMessage, depth int) {
-		if depth > 64 {
+	var walk func(idx int32, depth int)
+	walk = func(idx int32, depth int) {
+		if depth > 64 || idx < 0 {
 			return
 		}
-		var n struct {
-			Type        int               `json:"type"`
-			TextContent string            `json:"textContent"`
-			ChildNodes  []json.RawMessage `json:"childNodes"`
-		}
-		if json.Unmarshal(raw, &n) != nil {
+		n := &m.arena.nodes[idx]
+		if n.textBad {
 			return
 		}
-		if n.Type == 3 {
-			add(n.TextContent)
+		if n.typ == 3 {
+			add(n.text)
 		}
-		for _, c := range n.ChildNodes {
+		for _, c := range m.arena.kids[n.k0:n.k1] {
 			walk(c, depth+1)
 		}
 	}
-	for _, a := range m.Adds {
-		walk(a.Node, 0)
+	for _, a := range m.adds {
+		walk(a.node, 0)
 	}
-	for _, t := range m.Texts {
-		if t.Value != nil {
-			add(*t.Value)
+	for _, t := range m.texts {
+		if t.val != nil {
+			add(*t.val)
 		}
 	}
 	return out

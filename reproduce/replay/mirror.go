@@ -42,6 +42,11 @@ type Node struct {
 type Mirror struct {
 	nodes map[int]*Node
 	root  *Node
+	// in shares the strings of every snapshot and mutation (see
+	// mirror_wire.go); arena and mu are scratch space reused per event.
+	in    interner
+	arena nodeArena
+	mu    mutation
 }
 
 // NewMirror returns an empty mirror.
@@ -49,7 +54,7 @@ func NewMirror() *Mirror { return &Mirror{nodes: map[int]*Node{}} }
 
 // Reset empties the mirror.
 func (m *Mirror) Reset() {
-	m.nodes = map[int]*Node{}
+	m.nodes = make(map[int]*Node, len(m.nodes))
 	m.root = nil
 }
 
@@ -62,115 +67,20 @@ func (m *Mirror) Node(id int) *Node { return m.nodes[id] }
 // Len returns the number of nodes in the mirror.
 func (m *Mirror) Len() int { return len(m.nodes) }
 
-// wireNode is rrweb's serializedNodeWithId.
-type wireNode struct {
-	ID          *int                       `json:"id"`
-	Type        *int                       `json:"type"`
-	TagName     string                     `json:"tagName"`
-	Attributes  map[string]json.RawMessage `json:"attributes"`
-	ChildNodes  []json.RawMessage          `json:"childNodes"`
-	TextContent string                     `json:"textContent"`
-	Name        string                     `json:"name"`
-}
-
 // errBadNode reports a serialized node without id or type.
 var errBadNode = errors.New("serialized node without id or type")
 
 // LoadSnapshot resets the mirror to the tree of a FullSnapshot's data.node.
+// A subtree that cannot be built (no id or type, a member of the wrong
+// type) is skipped; only a bad root is an error. Attribute values are kept
+// as strings (true becomes "true"; false, null and objects are dropped).
 func (m *Mirror) LoadSnapshot(node json.RawMessage) error {
-	m.Reset()
-	n, err := m.build(node, nil)
+	b, err := validJSON(node)
 	if err != nil {
 		m.Reset()
 		return fmt.Errorf("full snapshot: %w", err)
 	}
-	m.root = n
-	return nil
-}
-
-// build decodes a serialized subtree and registers its ids. A child that
-// fails to decode is skipped; only a bad subtree root is an error.
-func (m *Mirror) build(raw json.RawMessage, parent *Node) (*Node, error) {
-	var w wireNode
-	if err := json.Unmarshal(raw, &w); err != nil {
-		return nil, err
-	}
-	if w.ID == nil || w.Type == nil {
-		return nil, errBadNode
-	}
-	n := &Node{ID: *w.ID, Type: NodeType(*w.Type), Parent: parent}
-	switch n.Type {
-	case ElementNode:
-		n.Tag = strings.ToLower(w.TagName)
-		n.Attrs = make(map[string]string, len(w.Attributes))
-		for k, v := range w.Attributes {
-			if s, ok := attrValue(v); ok {
-				n.Attrs[k] = s
-			}
-		}
-	case DocumentTypeNode:
-		n.Text = w.Name
-	default:
-		n.Text = w.TextContent
-	}
-	if old := m.nodes[n.ID]; old != nil {
-		m.detach(old)
-		m.forget(old)
-	}
-	m.nodes[n.ID] = n
-	for _, c := range w.ChildNodes {
-		child, err := m.build(c, n)
-		if err != nil {
-			continue
-		}
-		n.Children = append(n.Children, child)
-	}
-	return n, nil
-}
-
-// attrValue converts a serialized attribute value; null (and shapes that
-// are not scalars, like style diff objects) report false.
-func attrValue(raw json.RawMessage) (string, bool) {
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil || v == nil {
-		return "", false
-	}
-	switch x := v.(type) {
-	case string:
-		return x, true
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64), true
-	case bool:
-		if !x {
-			return "", false
-		}
-		return "true", true
-	}
-	return "", false
-}
-
-// wireMutation is rrweb's mutationData.
-type wireMutation struct {
-	Texts []struct {
-		ID    int     `json:"id"`
-		Value *string `json:"value"`
-	} `json:"texts"`
-	Attributes []struct {
-		ID         int                        `json:"id"`
-		Attributes map[string]json.RawMessage `json:"attributes"`
-	} `json:"attributes"`
-	Removes []struct {
-		ParentID int `json:"parentId"`
-		ID       int `json:"id"`
-	} `json:"removes"`
-	Adds []wireAdd `json:"adds"`
-}
-
-type wireAdd struct {
-	ParentID   int             `json:"parentId"`
-	NextID     *int            `json:"nextId"`
-	PreviousID *int            `json:"previousId"`
-	Node       json.RawMessage `json:"node"`
+	return m.loadSnapshot(b)
 }
 
 // ApplyMutation applies a Mutation event's data (removes, then adds, then
@@ -178,48 +88,11 @@ type wireAdd struct {
 // references pointed at unknown nodes (skipped), and an error only when
 // the data is not a mutation at all.
 func (m *Mirror) ApplyMutation(data json.RawMessage) (missing int, err error) {
-	var mu wireMutation
-	if err := json.Unmarshal(data, &mu); err != nil {
+	b, err := validJSON(data)
+	if err != nil {
 		return 0, fmt.Errorf("mutation: %w", err)
 	}
-	for _, r := range mu.Removes {
-		n := m.nodes[r.ID]
-		if n == nil {
-			missing++
-			continue
-		}
-		m.detach(n)
-		m.forget(n)
-	}
-	missing += m.applyAdds(mu.Adds)
-	for _, t := range mu.Texts {
-		n := m.nodes[t.ID]
-		if n == nil {
-			missing++
-			continue
-		}
-		if t.Value != nil {
-			n.Text = *t.Value
-		}
-	}
-	for _, a := range mu.Attributes {
-		n := m.nodes[a.ID]
-		if n == nil {
-			missing++
-			continue
-		}
-		if n.Attrs == nil {
-			n.Attrs = map[string]string{}
-		}
-		for k, v := range a.Attributes {
-			if s, ok := attrValue(v); ok {
-				n.Attrs[k] = s
-			} else if isNull(v) {
-				delete(n.Attrs, k)
-			}
-		}
-	}
-	return missing, nil
+	return m.applyMutation(m.decodeMutation(b))
 }
 
 func isNull(raw json.RawMessage) bool { return strings.TrimSpace(string(raw)) == "null" }
@@ -228,7 +101,7 @@ func isNull(raw json.RawMessage) bool { return strings.TrimSpace(string(raw)) ==
 // nextId sibling is still to come in the same batch and is released when
 // that node arrives (linear, whatever the order); what can never be placed
 // is counted as missing.
-func (m *Mirror) applyAdds(adds []wireAdd) (missing int) {
+func (m *Mirror) applyAdds(adds []wireAdd, arena *nodeArena) (missing int) {
 	waiting := map[int][]int{} // missing node id → indexes of adds waiting for it
 	queue := make([]int, 0, len(adds))
 	for i := range adds {
@@ -248,7 +121,7 @@ func (m *Mirror) applyAdds(adds []wireAdd) (missing int) {
 			}
 			adds[i].NextID = nil
 		}
-		n := m.insert(adds[i])
+		n := m.insert(adds[i], arena)
 		walk(n, func(c *Node) {
 			if w, ok := waiting[c.ID]; ok {
 				delete(waiting, c.ID)
@@ -291,12 +164,12 @@ func (m *Mirror) applyAdds(adds []wireAdd) (missing int) {
 
 // insert places one add under its parent, before nextId, after the legacy
 // previousId, or at the end.
-func (m *Mirror) insert(a wireAdd) *Node {
+func (m *Mirror) insert(a wireAdd, arena *nodeArena) *Node {
 	parent := m.nodes[a.ParentID]
-	if parent == nil {
+	if parent == nil || a.node < 0 {
 		return nil
 	}
-	n, err := m.build(a.Node, parent)
+	n, err := m.buildNode(arena, a.node, parent)
 	if err != nil {
 		return nil
 	}

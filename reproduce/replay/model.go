@@ -27,8 +27,12 @@ type Bundle struct {
 	Dir string
 	// Details is the replay details API object (sentry-format §1.2).
 	Details Details
-	// Segments holds each recording segment's raw rrweb events, in
-	// segment_id order.
+	// Segments, when set, is the recording: each segment's raw rrweb
+	// events, in segment_id order (for bundles built in memory). A bundle
+	// loaded by Load or LoadBundle leaves it nil and keeps no raw events:
+	// its recording is streamed again from the file or envelopes it came
+	// from when the timeline is built. ReadSegments returns the events
+	// either way; SegmentCount counts the segments.
 	Segments [][]json.RawMessage
 	// Errors are the error events linked to the replay.
 	Errors []ErrorEvent
@@ -40,6 +44,9 @@ type Bundle struct {
 	// UserAgent is the browser's User-Agent from a replay_event envelope
 	// item, when envelopes were available; "" otherwise.
 	UserAgent string
+
+	// rec is the recording the bundle was loaded from (see Segments).
+	rec recording
 }
 
 // NameVersion is a name and version pair (browser, os, sdk).

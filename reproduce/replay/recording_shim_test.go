@@ -5,4 +5,12 @@ import (
 	"testing"
 )
 
-func recordingOf(t *testing.T, b *Bundle) [][]json.RawMessage { return b.Segments }
+// recordingOf reads a loaded bundle's raw events.
+func recordingOf(t *testing.T, b *Bundle) [][]json.RawMessage {
+	t.Helper()
+	segs, err := b.ReadSegments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return segs
+}

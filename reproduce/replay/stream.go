@@ -1,7 +1,6 @@
 package replay
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,9 +8,10 @@ import (
 )
 
 // Recordings are split into events while they stream in (from a file or a
-// zlib reader), never held whole: an event is kept once it is complete and
-// counted against the budget at once, so a bomb of a million tiny events
-// or of "[[[[…" nesting is refused after reading only what the limits allow.
+// zlib reader), never held whole: each event is validated and handed on
+// while it sits in the read buffer, counted against the budget at once, so
+// a bomb of a million tiny events or of "[[[[…" nesting is refused after
+// reading only what the limits allow.
 
 // segmentShape says what the top-level array holds.
 type segmentShape int
@@ -25,131 +25,215 @@ const (
 	shapeEvents
 )
 
-// streamSegments reads a JSON array of segments (or one segment) from r.
+// eventFunc receives one event of segment seg. ev is valid only during
+// the call; sc holds its top-level members when it is an object.
+type eventFunc func(seg int, ev []byte, sc *scanner) error
+
+// streamSegments reads a JSON array of segments (or one segment) from r
+// into memory: each event copied.
 func streamSegments(r io.Reader, shape segmentShape, b *budget, where string) ([][]json.RawMessage, error) {
-	s := &jsonStream{r: bufio.NewReaderSize(r, 64<<10), b: b, where: where}
-	c, err := s.next()
-	if err == io.EOF {
-		return nil, errors.New("want a JSON array of segments or events, got no data")
+	var segs [][]json.RawMessage
+	var list eventList
+	cur := -1
+	flush := func() {
+		if cur >= 0 {
+			segs[cur] = list.slice()
+		}
+		list = eventList{}
 	}
+	n, err := streamEvents(r, shape, b, where, func(seg int, ev []byte, _ *scanner) error {
+		if seg != cur {
+			flush()
+			for len(segs) <= seg {
+				segs = append(segs, nil)
+			}
+			cur = seg
+		}
+		list.add(append(json.RawMessage(nil), ev...))
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if c != '[' {
-		return nil, fmt.Errorf("want a JSON array of segments or events, got %q", c)
+	flush()
+	if n == 0 {
+		return nil, nil
 	}
-	s.r.ReadByte()
+	for len(segs) < n {
+		segs = append(segs, nil)
+	}
+	return segs, nil
+}
+
+// streamEvents reads a JSON array of segments (or one segment) from r,
+// calling fn for each event, and returns how many segments it held.
+func streamEvents(r io.Reader, shape segmentShape, b *budget, where string, fn eventFunc) (int, error) {
+	s := &jsonStream{r: r, b: b, where: where, buf: make([]byte, 0, streamBlock)}
+	c, err := s.next()
+	if err == io.EOF {
+		return 0, errors.New("want a JSON array of segments or events, got no data")
+	}
+	if err != nil {
+		return 0, err
+	}
+	if c != '[' {
+		return 0, fmt.Errorf("want a JSON array of segments or events, got %q", c)
+	}
+	s.pos++
 	var (
-		segs  [][]json.RawMessage
+		nsegs int
 		nulls int  // leading null elements, before the shape is known
 		multi bool // an array of segments
 		known = shape == shapeEvents
-		one   eventList
+		one   int // events of a single segment
 	)
 	for i := 0; ; i++ {
 		c, err := s.next()
 		if err != nil {
-			return nil, unexpectedEOF(err)
+			return 0, unexpectedEOF(err)
 		}
 		if c == ']' {
 			if i > 0 {
-				return nil, fmt.Errorf("unexpected ']' after ',' at element %d", i)
+				return 0, fmt.Errorf("unexpected ']' after ',' at element %d", i)
 			}
-			s.r.ReadByte()
+			s.pos++
 			break
 		}
 		if !known && c != 'n' {
 			known, multi = true, c != '{'
 			if !multi && nulls > 0 {
-				return nil, errors.New("event 0 is not a JSON object")
+				return 0, errors.New("event 0 is not a JSON object")
 			}
 			if multi {
-				segs = make([][]json.RawMessage, nulls)
+				nsegs = nulls
 			}
 		}
 		switch {
 		case !known: // a leading null: a segment if the array is one of segments
 			if _, err := s.value(); err != nil {
-				return nil, err
+				return 0, err
 			}
 			nulls++
 		case multi && c == 'n':
 			v, err := s.value()
 			if err != nil {
-				return nil, err
+				return 0, err
 			}
 			if string(v) != "null" {
-				return nil, fmt.Errorf("segment %d is not an array of events", i)
+				return 0, fmt.Errorf("segment %d is not an array of events", i)
 			}
-			segs = append(segs, nil)
+			nsegs++
 		case multi && c == '[':
-			seg, err := s.events(i)
-			if err != nil {
-				return nil, err
+			if err := s.events(i, nsegs, fn); err != nil {
+				return 0, err
 			}
-			segs = append(segs, seg)
+			nsegs++
 		case multi:
-			return nil, fmt.Errorf("segment %d is not an array of events", i)
+			return 0, fmt.Errorf("segment %d is not an array of events", i)
 		default:
 			if shape == shapeAuto && c != '{' {
-				return nil, fmt.Errorf("event %d is not a JSON object", i)
+				return 0, fmt.Errorf("event %d is not a JSON object", i)
 			}
 			if err := s.b.event(s.where); err != nil {
-				return nil, err
+				return 0, err
 			}
 			v, err := s.value()
 			if err != nil {
-				return nil, wrapUnlessLimit(err, "event %d", i)
+				return 0, wrapUnlessLimit(err, "event %d", i)
 			}
-			one.add(v)
+			if err := fn(0, v, &s.sc); err != nil {
+				return 0, err
+			}
+			one++
 		}
 		if done, err := s.comma(); err != nil {
-			return nil, err
+			return 0, err
 		} else if done {
 			break
 		}
 	}
 	if c, err := s.next(); err != io.EOF {
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		return nil, fmt.Errorf("unexpected %q after the array", c)
+		return 0, fmt.Errorf("unexpected %q after the array", c)
 	}
 	switch {
 	case !known && nulls > 0:
-		return make([][]json.RawMessage, nulls), nil
+		return nulls, nil
 	case multi:
-		return segs, nil
-	case one.n > 0:
-		return [][]json.RawMessage{one.slice()}, nil
+		return nsegs, nil
+	case one > 0:
+		return 1, nil
 	}
-	return nil, nil
+	return 0, nil
 }
 
-// jsonStream reads JSON values off a buffered reader.
+// streamBlock is the read buffer's starting size; it doubles while one
+// event does not fit.
+const streamBlock = 256 << 10
+
+// jsonStream reads JSON values off a reader through its own buffer, so an
+// event can be validated and handed on where it lies.
 type jsonStream struct {
-	r     *bufio.Reader
-	b     *budget
-	where string
-	buf   []byte // scratch for the value being read
-	slab  []byte // where small values are kept
+	r        io.Reader
+	b        *budget
+	where    string
+	buf      []byte // unread input is buf[pos:]
+	pos      int
+	rerr     error // the reader's error (io.EOF at the end), once seen
+	sc       scanner
+}
+
+// fill moves the unread input to the front and reads until the buffer is
+// full (doubling it when the unread input already fills it) or the reader
+// fails. It reports whether anything was read.
+func (s *jsonStream) fill() bool {
+	if s.rerr != nil {
+		return false
+	}
+	if s.pos > 0 {
+		n := copy(s.buf[:cap(s.buf)], s.buf[s.pos:])
+		s.buf, s.pos = s.buf[:n], 0
+	}
+	if len(s.buf) == cap(s.buf) {
+		nb := make([]byte, len(s.buf), 2*cap(s.buf)+streamBlock)
+		copy(nb, s.buf)
+		s.buf = nb
+	}
+	start, idle := len(s.buf), 0
+	for len(s.buf) < cap(s.buf) && s.rerr == nil {
+		n, err := s.r.Read(s.buf[len(s.buf):cap(s.buf)])
+		s.buf = s.buf[:len(s.buf)+n]
+		switch {
+		case err != nil:
+			s.rerr = err
+		case n > 0:
+			idle = 0
+		default:
+			if idle++; idle > 100 {
+				s.rerr = io.ErrNoProgress
+			}
+		}
+	}
+	return len(s.buf) > start
 }
 
 // next returns the next non-space byte without consuming it.
 func (s *jsonStream) next() (byte, error) {
 	for {
-		c, err := s.r.ReadByte()
-		if err != nil {
-			if err == io.EOF {
+		for s.pos < len(s.buf) {
+			if c := s.buf[s.pos]; !isSpace(c) {
+				return c, nil
+			}
+			s.pos++
+		}
+		if !s.fill() {
+			if s.rerr == nil || s.rerr == io.EOF {
 				return 0, io.EOF
 			}
-			return 0, err
+			return 0, s.rerr
 		}
-		switch c {
-		case ' ', '\t', '\r', '\n':
-			continue
-		}
-		return c, s.r.UnreadByte()
 	}
 }
 
@@ -159,7 +243,7 @@ func (s *jsonStream) comma() (bool, error) {
 	if err != nil {
 		return false, unexpectedEOF(err)
 	}
-	s.r.ReadByte()
+	s.pos++
 	switch c {
 	case ',':
 		return false, nil
@@ -169,32 +253,58 @@ func (s *jsonStream) comma() (bool, error) {
 	return false, fmt.Errorf("unexpected %q between array elements", c)
 }
 
-// events reads segment i: an array of events of any shape.
-func (s *jsonStream) events(i int) ([]json.RawMessage, error) {
-	s.r.ReadByte() // '['
-	var seg eventList
+// events reads element i of the top-level array, segment seg: an array
+// of events of any shape.
+func (s *jsonStream) events(i, seg int, fn eventFunc) error {
+	s.pos++ // '['
 	for j := 0; ; j++ {
 		c, err := s.next()
 		if err != nil {
-			return nil, unexpectedEOF(err)
+			return unexpectedEOF(err)
 		}
 		if c == ']' && j == 0 {
-			s.r.ReadByte()
-			return nil, nil
+			s.pos++
+			return nil
 		}
 		if err := s.b.event(s.where); err != nil {
-			return nil, err
+			return err
 		}
 		v, err := s.value()
 		if err != nil {
-			return nil, wrapUnlessLimit(err, "segment %d event %d", i, j)
+			return wrapUnlessLimit(err, "segment %d event %d", i, j)
 		}
-		seg.add(v)
+		if err := fn(seg, v, &s.sc); err != nil {
+			return err
+		}
 		if done, err := s.comma(); err != nil {
-			return nil, wrapUnlessLimit(err, "segment %d", i)
+			return wrapUnlessLimit(err, "segment %d", i)
 		} else if done {
-			return seg.slice(), nil
+			return nil
 		}
+	}
+}
+
+// value validates the next JSON value and returns its bytes, valid until
+// the stream reads on.
+func (s *jsonStream) value() ([]byte, error) {
+	if _, err := s.next(); err != nil {
+		return nil, unexpectedEOF(err)
+	}
+	for {
+		eof := s.rerr != nil
+		n, more, err := s.sc.scan(s.buf[s.pos:], eof, s.where)
+		if err != nil {
+			if eof && s.rerr != io.EOF && errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, s.rerr // the reader stopped (a limit) inside the value
+			}
+			return nil, err
+		}
+		if !more {
+			v := s.buf[s.pos : s.pos+n]
+			s.pos += n
+			return v, nil
+		}
+		s.fill()
 	}
 }
 
@@ -230,113 +340,6 @@ func (l *eventList) slice() []json.RawMessage {
 	}
 	return out
 }
-
-// value reads one whole JSON value and returns a copy of its bytes. It
-// tracks strings and nesting only to find where the value ends, then
-// checks the value with json.Valid.
-func (s *jsonStream) value() (json.RawMessage, error) {
-	s.buf = s.buf[:0]
-	depth, inStr, esc := 0, false, false
-	scalar := false
-	for {
-		chunk, err := s.r.Peek(1)
-		if len(chunk) == 0 {
-			if scalar && err == io.EOF {
-				return s.finish()
-			}
-			return nil, unexpectedEOF(err)
-		}
-		chunk, _ = s.r.Peek(s.r.Buffered())
-		end := -1
-	scan:
-		for i, c := range chunk {
-			if inStr {
-				switch {
-				case esc:
-					esc = false
-				case c == '\\':
-					esc = true
-				case c == '"':
-					inStr = false
-					if depth == 0 {
-						end = i + 1
-						break scan
-					}
-				}
-				continue
-			}
-			if scalar {
-				switch c {
-				case ',', ']', '}', ' ', '\t', '\r', '\n':
-					end = i
-					break scan
-				}
-				continue
-			}
-			switch c {
-			case '"':
-				inStr = true
-			case '{', '[':
-				depth++
-				if depth > maxDepth {
-					return nil, &LimitError{Limit: LimitDepth, Max: maxDepth, Where: s.where}
-				}
-			case '}', ']':
-				depth--
-				if depth < 0 {
-					return nil, fmt.Errorf("unexpected %q", c)
-				}
-				if depth == 0 {
-					end = i + 1
-					break scan
-				}
-			case ' ', '\t', '\r', '\n', ',', ':':
-				if depth == 0 {
-					return nil, fmt.Errorf("unexpected %q", c)
-				}
-			default:
-				if depth == 0 {
-					scalar = true
-				}
-			}
-		}
-		if end >= 0 {
-			s.buf = append(s.buf, chunk[:end]...)
-			s.r.Discard(end)
-			return s.finish()
-		}
-		s.buf = append(s.buf, chunk...)
-		s.r.Discard(len(chunk))
-	}
-}
-
-// finish validates the value read and returns a copy sized to fit.
-func (s *jsonStream) finish() (json.RawMessage, error) {
-	if !json.Valid(s.buf) {
-		var v any
-		err := json.Unmarshal(s.buf, &v)
-		if err == nil {
-			err = errors.New("invalid JSON")
-		}
-		return nil, err
-	}
-	// Small events are carved out of a shared slab: a million tiny events
-	// cost a few hundred allocations instead of a million. Each keeps its
-	// capacity to its length, so an append to one never touches another.
-	n := len(s.buf)
-	if n > slabSize/8 {
-		return append(json.RawMessage(nil), s.buf...), nil
-	}
-	if len(s.slab)+n > cap(s.slab) {
-		s.slab = make([]byte, 0, slabSize)
-	}
-	start := len(s.slab)
-	s.slab = append(s.slab, s.buf...)
-	return json.RawMessage(s.slab[start : start+n : start+n]), nil
-}
-
-// slabSize is the size of the shared blocks small events are copied into.
-const slabSize = 64 << 10
 
 // unexpectedEOF turns the end of input inside a value into an error that says so.
 func unexpectedEOF(err error) error {

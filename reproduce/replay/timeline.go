@@ -1,10 +1,10 @@
 package replay
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"time"
 )
@@ -24,7 +24,9 @@ const (
 // per build: ample for real replays (20k nodes × 1,000 actions × 7).
 const countBudgetNodes = 200_000_000
 
-// item is one recorded event with its normalized time.
+// item is one recorded event with its normalized time. data and raw are
+// the event's bytes where the recording is being read: valid only while
+// the item is dispatched (whatever outlives it is decoded into strings).
 type item struct {
 	typ  int
 	ms   float64
@@ -32,6 +34,8 @@ type item struct {
 	seg  int
 	data json.RawMessage
 	raw  json.RawMessage
+	// mut is a Mutation's data as read, while it is dispatched.
+	mut *mutation
 }
 
 // evMeta is builder bookkeeping kept beside each emitted event.
@@ -114,7 +118,7 @@ func BuildTimeline(b *Bundle, opts ...Option) (*Timeline, error) {
 	}
 	bl := &builder{
 		opts:     o,
-		tl:       &Timeline{ReplayID: b.Details.ID, UserAgent: b.UserAgent, Segments: len(b.Segments), Partial: b.Partial},
+		tl:       &Timeline{ReplayID: b.Details.ID, UserAgent: b.UserAgent, Segments: b.SegmentCount(), Partial: b.Partial},
 		mirror:   NewMirror(),
 		warnings: map[string]*Warning{},
 		lastNav:  -1, openInput: -1, openScroll: -1,
@@ -123,16 +127,17 @@ func BuildTimeline(b *Bundle, opts ...Option) (*Timeline, error) {
 		fieldLen:    map[int]int{},
 		focusedAt:   map[int]time.Time{},
 	}
-	items := bl.flatten(b.Segments)
-	if len(items) == 0 {
+	rec := b.recording()
+	keys, err := rec.keys()
+	if err != nil {
+		return nil, fmt.Errorf("build timeline %s: %w", b.Details.ID, err)
+	}
+	if keys.valid == 0 {
 		return nil, fmt.Errorf("build timeline %s: %w", b.Details.ID, ErrEmptyReplay)
 	}
-	bl.tl.Start, bl.tl.End = items[0].t, items[0].t
-	for _, it := range items {
-		if it.t.After(bl.tl.End) {
-			bl.tl.End = it.t
-		}
-		bl.dispatch(it)
+	bl.startEnd(keys)
+	if err := ordered(rec, keys, bl.dispatch); err != nil {
+		return nil, fmt.Errorf("build timeline %s: %w", b.Details.ID, err)
 	}
 	bl.emitCommits()
 	bl.mergeClicks()
@@ -151,48 +156,27 @@ func BuildTimeline(b *Bundle, opts ...Option) (*Timeline, error) {
 	return bl.tl, nil
 }
 
-// flatten decodes every event's envelope, normalizes its timestamp and
-// stable-sorts by time (ties keep recording order).
-func (bl *builder) flatten(segs [][]json.RawMessage) []item {
-	var items []item
-	for si, seg := range segs {
-		for _, raw := range seg {
-			var w struct {
-				Type      *int            `json:"type"`
-				Timestamp json.RawMessage `json:"timestamp"`
-				Data      json.RawMessage `json:"data"`
-			}
-			if err := json.Unmarshal(raw, &w); err != nil || w.Type == nil {
-				bl.warn("malformed_event", raw)
-				continue
-			}
-			f, ok := flexFloat(w.Timestamp)
-			ms, ok2 := timestampMillis(f)
-			t, ok3 := TimestampToTime(f)
-			if !ok || !ok2 || !ok3 {
-				bl.warn("malformed_event", raw)
-				continue
-			}
-			items = append(items, item{typ: *w.Type, ms: ms, t: t, seg: si, data: w.Data, raw: raw})
+// startEnd sets the timeline's first and last moments from the events'
+// keys, and counts the events skipped for want of a type or a timestamp
+// (first, in recording order, as they are found before any is dispatched).
+func (bl *builder) startEnd(k *eventKeys) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, ms := range k.ms {
+		if ms >= 0 {
+			lo, hi = min(lo, ms), max(hi, ms)
 		}
 	}
-	sort.SliceStable(items, func(i, j int) bool { return items[i].ms < items[j].ms })
-	return items
+	bl.tl.Start, bl.tl.End = msTime(lo), msTime(hi)
+	if k.bad > 0 {
+		bl.warnings["malformed_event"] = &Warning{Kind: "malformed_event", Count: k.bad, Example: k.example}
+	}
 }
 
 // warn counts a skipped event under kind, keeping the first example.
 func (bl *builder) warn(kind string, raw []byte) {
 	w := bl.warnings[kind]
 	if w == nil {
-		var buf bytes.Buffer
-		ex := string(raw)
-		if json.Compact(&buf, raw) == nil {
-			ex = buf.String()
-		}
-		if len(ex) > 200 {
-			ex = ex[:200] + "…"
-		}
-		w = &Warning{Kind: kind, Example: ex}
+		w = &Warning{Kind: kind, Example: warningExample(raw)}
 		bl.warnings[kind] = w
 	}
 	w.Count++
@@ -213,14 +197,12 @@ func (bl *builder) dispatch(it item) {
 	switch it.typ {
 	case rrDomContentLoaded, rrLoad, rrPlugin:
 	case rrFullSnapshot:
-		var d struct {
-			Node json.RawMessage `json:"node"`
-		}
-		if json.Unmarshal(it.data, &d) != nil || len(d.Node) == 0 {
+		node, err := snapshotNode(it.data)
+		if err != nil || len(node) == 0 {
 			bl.warn("malformed_event", it.raw)
 			return
 		}
-		if err := bl.mirror.LoadSnapshot(d.Node); err != nil {
+		if err := bl.mirror.loadSnapshot(node); err != nil {
 			bl.warn("bad_snapshot", it.raw)
 			return
 		}
@@ -259,17 +241,16 @@ func (bl *builder) metaEvent(it item) {
 
 // incremental handles IncrementalSnapshot (3) events by source.
 func (bl *builder) incremental(it item) {
-	var d struct {
-		Source *int `json:"source"`
-	}
-	if json.Unmarshal(it.data, &d) != nil || d.Source == nil {
+	source, err := sourceOf(it.data)
+	if err != nil || source == nil {
 		bl.warn("malformed_event", it.raw)
 		return
 	}
-	switch *d.Source {
+	switch *source {
 	case 0: // Mutation
+		it.mut = bl.mirror.decodeMutation(it.data)
 		bl.commitByText(it)
-		missing, err := bl.mirror.ApplyMutation(it.data)
+		missing, err := bl.mirror.applyMutation(it.mut)
 		if err != nil {
 			bl.warn("malformed_event", it.raw)
 		} else if missing > 0 && bl.snapshot {
@@ -301,22 +282,19 @@ func (bl *builder) incremental(it item) {
 
 // custom handles Sentry's custom events (5) by tag.
 func (bl *builder) custom(it item) {
-	var d struct {
-		Tag     string          `json:"tag"`
-		Payload json.RawMessage `json:"payload"`
-	}
-	if json.Unmarshal(it.data, &d) != nil {
+	tag, payload, err := bl.customOf(it.data)
+	if err != nil {
 		bl.warn("malformed_event", it.raw)
 		return
 	}
-	switch d.Tag {
+	switch tag {
 	case "breadcrumb":
-		bl.breadcrumb(it, d.Payload)
+		bl.breadcrumb(it, payload)
 	case "performanceSpan":
-		bl.span(it, d.Payload)
+		bl.span(it, payload)
 	case "options":
 		var opts map[string]any
-		if json.Unmarshal(d.Payload, &opts) != nil || opts == nil {
+		if json.Unmarshal(payload, &opts) != nil || opts == nil {
 			bl.warn("malformed_event", it.raw)
 			return
 		}

@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -36,15 +37,16 @@ func main() {
 	size := flag.Int("size", 100, "size of the recording to build, in MB")
 	keep := flag.String("keep", "", "write the bundle to this directory and keep it")
 	decode := flag.String("decode", "", "(child) read this bundle as repro inspect does and report")
+	cpuprofile := flag.String("cpuprofile", "", "write the decode's CPU profile to this file")
 	flag.Parse()
 	if *decode != "" {
-		if err := child(*decode); err != nil {
+		if err := child(*decode, *cpuprofile); err != nil {
 			fmt.Fprintln(os.Stderr, "inspectbench:", err)
 			os.Exit(1)
 		}
 		return
 	}
-	if err := run(*from, *size, *keep); err != nil {
+	if err := run(*from, *size, *keep, *cpuprofile); err != nil {
 		fmt.Fprintln(os.Stderr, "inspectbench:", err)
 		os.Exit(1)
 	}
@@ -57,7 +59,7 @@ type report struct {
 	Events  int     `json:"events"`
 }
 
-func run(from string, sizeMB int, keep string) error {
+func run(from string, sizeMB int, keep, cpuprofile string) error {
 	dir := keep
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "inspectbench-")
@@ -80,7 +82,7 @@ func run(from string, sizeMB int, keep string) error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(self, "-decode", dir)
+	cmd := exec.Command(self, "-decode", dir, "-cpuprofile", cpuprofile)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -97,7 +99,18 @@ func run(from string, sizeMB int, keep string) error {
 }
 
 // child reads dir the way `repro inspect` does and prints a report.
-func child(dir string) error {
+func child(dir, cpuprofile string) error {
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	start := time.Now()
 	r, err := reproduce.Open(dir)
 	if err != nil {

@@ -1,0 +1,393 @@
+package replay
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"compress/zlib"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// How a recording is read in time order without holding it.
+//
+// The timeline needs events in time order, but a recording is only roughly
+// ordered (a performanceSpan is stamped with its start, in seconds, and
+// sent after later events; segments may arrive out of order), so events
+// cannot be handled as they stream in. Instead of materialising every raw
+// event and sorting those, the recording is read twice:
+//
+//  1. while it is loaded (and validated, within its limits), each event's
+//     normalized timestamp is kept: 8 bytes an event. A stable sort of
+//     those gives every event its rank in time order, exactly the order a
+//     stable sort of the events themselves gives.
+//  2. BuildTimeline streams the recording again and hands each event to
+//     the timeline the moment its rank comes up. An event that arrives
+//     before its turn is copied aside until then; in a real recording that
+//     is a few events around each late span, so memory stays at the read
+//     buffer plus the DOM mirror whatever the recording's size (a
+//     recording written backwards holds its events aside, as much as the
+//     whole-file reader held before).
+//
+// Reading twice costs a second pass over the file (from the page cache) or
+// a second inflate, far less than decoding a tree of generic values did.
+// If the file changes between the passes the build fails rather than mix
+// two recordings.
+
+// recording is where a bundle's rrweb events come from.
+type recording interface {
+	// stream calls fn for every event, in recording order.
+	stream(fn eventFunc) error
+	// segments is the number of segments.
+	segments() int
+	// keys returns the events' time keys, in recording order.
+	keys() (*eventKeys, error)
+}
+
+// errChanged says the recording read for the timeline is not the one
+// loaded.
+var errChanged = errors.New("the recording changed while it was read (load it again)")
+
+// eventKeys are the time keys of a recording's events.
+type eventKeys struct {
+	ms    []float64 // normalized ms per event, in recording order; -1: malformed, skipped
+	valid int
+	// bad counts the malformed events; example is the first one, as a
+	// warning shows it.
+	bad     int
+	example string
+	// first says whether the first event looked like an rrweb event
+	// (an object with "type" and "timestamp"); true when there is none.
+	firstChecked, first bool
+}
+
+// add keys one event.
+func (k *eventKeys) add(ev []byte, sc *scanner) {
+	h := readHeader(ev, sc)
+	ms := h.key()
+	if !k.firstChecked {
+		k.firstChecked = true
+		k.first = looksLikeEvent(ev, sc)
+	}
+	if ms < 0 {
+		k.bad++
+		if k.bad == 1 {
+			k.example = warningExample(ev)
+		}
+	} else {
+		k.valid++
+	}
+	k.ms = append(k.ms, ms)
+}
+
+// looksLikeEvent reports whether ev is an object with "type" and
+// "timestamp" members.
+func looksLikeEvent(ev []byte, sc *scanner) bool {
+	if !sc.valid || len(ev) == 0 || ev[0] != '{' {
+		return false
+	}
+	var t, ts bool
+	for _, f := range sc.fields {
+		t = t || nameExactly(ev[f.k0:f.k1], "type")
+		ts = ts || nameExactly(ev[f.k0:f.k1], "timestamp")
+	}
+	return t && ts
+}
+
+// header is an event's envelope, read as encoding/json reads
+// {"type":int,"timestamp":raw,"data":raw}.
+type header struct {
+	typ      int
+	ok       bool // an object with an integer type
+	ts, data []byte
+}
+
+// readHeader reads the envelope of ev from the members its scan found.
+func readHeader(ev []byte, sc *scanner) header {
+	var h header
+	if !sc.valid || len(ev) == 0 || ev[0] != '{' {
+		return h
+	}
+	hasType, bad := false, false
+	for _, f := range sc.fields {
+		name, val := ev[f.k0:f.k1], ev[f.v0:f.v1]
+		switch {
+		case nameIs(name, "type"):
+			c := cursor{b: val}
+			v, ok, null := c.intValue()
+			switch {
+			case ok:
+				h.typ, hasType = v, true
+			case null:
+				hasType = false
+			default:
+				bad = true
+			}
+		case nameIs(name, "timestamp"):
+			h.ts = val
+		case nameIs(name, "data"):
+			h.data = val
+		}
+	}
+	h.ok = hasType && !bad
+	return h
+}
+
+// key is the event's normalized time in ms, or -1 when the event is
+// malformed (no type, or no usable timestamp).
+func (h header) key() float64 {
+	if !h.ok {
+		return -1
+	}
+	var f float64
+	var ok bool
+	if len(h.ts) > 0 && (h.ts[0] == '-' || h.ts[0] >= '0' && h.ts[0] <= '9') {
+		v, err := strconv.ParseFloat(string(h.ts), 64)
+		f, ok = v, err == nil
+	} else {
+		f, ok = flexFloat(h.ts)
+	}
+	if !ok {
+		return -1
+	}
+	ms, ok := timestampMillis(f)
+	if !ok {
+		return -1
+	}
+	return ms
+}
+
+// msTime is TimestampToTime for a normalized ms value.
+func msTime(ms float64) time.Time {
+	sec := math.Floor(ms / 1000)
+	us := math.Round((ms - sec*1000) * 1000)
+	return time.Unix(int64(sec), int64(us)*1000).UTC()
+}
+
+// warningExample is how a warning shows an event: compact, at most 200
+// bytes.
+func warningExample(raw []byte) string {
+	var buf bytes.Buffer
+	ex := string(raw)
+	if json.Compact(&buf, raw) == nil {
+		ex = buf.String()
+	}
+	if len(ex) > 200 {
+		ex = ex[:200] + "…"
+	}
+	return ex
+}
+
+// ordered calls fn with every valid event of rec in time order (ties in
+// recording order). The item's bytes are valid only during the call.
+func ordered(rec recording, k *eventKeys, fn func(item)) error {
+	order := make([]int32, 0, k.valid)
+	for i, ms := range k.ms {
+		if ms >= 0 {
+			order = append(order, int32(i))
+		}
+	}
+	if !slices.IsSortedFunc(order, func(a, b int32) int { return cmp.Compare(k.ms[a], k.ms[b]) }) {
+		slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(k.ms[a], k.ms[b]) })
+	}
+	rank := make([]int32, len(k.ms))
+	for i := range rank {
+		rank[i] = -1
+	}
+	for r, i := range order {
+		rank[i] = int32(r)
+	}
+	order = nil
+
+	type early struct {
+		seg int
+		ev  []byte
+	}
+	var (
+		pending = map[int32]early{}
+		next    int32
+		idx     int
+		sc      scanner
+	)
+	emit := func(seg int, ev []byte, h header, ms float64) {
+		fn(item{typ: h.typ, ms: ms, t: msTime(ms), seg: seg, data: h.data, raw: ev})
+		next++
+		for {
+			p, ok := pending[next]
+			if !ok {
+				return
+			}
+			delete(pending, next)
+			sc.scan(p.ev, true, "")
+			h := readHeader(p.ev, &sc)
+			ms := h.key()
+			fn(item{typ: h.typ, ms: ms, t: msTime(ms), seg: p.seg, data: h.data, raw: p.ev})
+			next++
+		}
+	}
+	err := rec.stream(func(seg int, ev []byte, s *scanner) error {
+		if idx >= len(k.ms) {
+			return errChanged
+		}
+		h := readHeader(ev, s)
+		ms := h.key()
+		if ms != k.ms[idx] {
+			return errChanged
+		}
+		r := rank[idx]
+		idx++
+		switch {
+		case r < 0:
+		case r == next:
+			emit(seg, ev, h, ms)
+		default:
+			pending[r] = early{seg, bytes.Clone(ev)}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if idx != len(k.ms) || len(pending) > 0 {
+		return errChanged
+	}
+	return nil
+}
+
+// memRecording is a recording held in memory (Bundle.Segments).
+type memRecording [][]json.RawMessage
+
+func (m memRecording) segments() int { return len(m) }
+
+func (m memRecording) stream(fn eventFunc) error {
+	var sc scanner
+	for si, seg := range m {
+		for _, raw := range seg {
+			ev := bytes.TrimSpace(raw)
+			n, _, err := sc.scan(ev, true, "")
+			if err != nil || n != len(ev) {
+				sc.valid = false
+			}
+			if err := fn(si, ev, &sc); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (m memRecording) keys() (*eventKeys, error) {
+	k := &eventKeys{}
+	err := m.stream(func(_ int, ev []byte, sc *scanner) error { k.add(ev, sc); return nil })
+	return k, err
+}
+
+// fileRecording is a recording streamed from a file: a segments array or
+// a single segment, plain or zlib-compressed.
+type fileRecording struct {
+	path  string
+	zlib  bool
+	lim   Limits
+	where string
+	nsegs int
+	k     *eventKeys
+}
+
+func (r *fileRecording) segments() int             { return r.nsegs }
+func (r *fileRecording) keys() (*eventKeys, error) { return r.k, nil }
+
+// load reads the file for the first time on bud: validated, within the
+// limits, keyed.
+func (r *fileRecording) load(rd io.Reader, bud *budget) error {
+	r.k = &eventKeys{}
+	n, err := streamEvents(rd, shapeAuto, bud, r.where, func(_ int, ev []byte, sc *scanner) error {
+		r.k.add(ev, sc)
+		return nil
+	})
+	r.nsegs = n
+	return err
+}
+
+func (r *fileRecording) stream(fn eventFunc) error {
+	f, err := os.Open(r.path)
+	if err != nil {
+		return fmt.Errorf("read the recording again: %w", err)
+	}
+	defer f.Close()
+	bud := newBudget(r.lim)
+	var rd io.Reader = bud.reader(f, r.where)
+	if r.zlib {
+		zr, err := zlib.NewReader(bufio.NewReaderSize(f, 64<<10))
+		if err != nil {
+			return fmt.Errorf("read the recording again: %w", err)
+		}
+		defer zr.Close()
+		rd = recordingReader(bud.reader(zr, r.where), r.where)
+	}
+	_, err = streamEvents(rd, shapeAuto, bud, r.where, fn)
+	return err
+}
+
+// envRecording is a recording rebuilt from envelopes' replay_recording
+// items, inflated again when streamed.
+type envRecording struct {
+	items []envItem // in segment order
+	nsegs int
+	lim   Limits
+	k     *eventKeys
+}
+
+// envItem is one replay_recording item: the recording of segment seg.
+type envItem struct {
+	seg   int
+	body  []byte // the payload after its {"segment_id":N} line
+	where string
+	k     *eventKeys
+}
+
+func (r *envRecording) segments() int             { return r.nsegs }
+func (r *envRecording) keys() (*eventKeys, error) { return r.k, nil }
+
+func (r *envRecording) stream(fn eventFunc) error {
+	bud := newBudget(r.lim)
+	for _, it := range r.items {
+		rd, err := recordingStream(it.body, bud, it.where)
+		if err != nil {
+			return err
+		}
+		_, err = streamEvents(rd, shapeEvents, bud, it.where, func(_ int, ev []byte, sc *scanner) error {
+			return fn(it.seg, ev, sc)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// joinKeys concatenates the items' keys in segment order.
+func (r *envRecording) joinKeys() {
+	k := &eventKeys{}
+	for _, it := range r.items {
+		if it.k == nil {
+			continue
+		}
+		if !k.firstChecked && it.k.firstChecked {
+			k.firstChecked, k.first = true, it.k.first
+		}
+		if k.bad == 0 {
+			k.example = it.k.example
+		}
+		k.bad += it.k.bad
+		k.valid += it.k.valid
+		k.ms = append(k.ms, it.k.ms...)
+	}
+	r.k = k
+}
