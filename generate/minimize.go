@@ -22,6 +22,9 @@ type MinimizeOptions struct {
 	// When it runs out, the smallest plan found so far is returned.
 	MaxReruns int
 	Logger    *slog.Logger
+	// OnRerun, when set, is told as each rerun starts: its number, the
+	// budget, and how many steps the candidate plan keeps.
+	OnRerun func(rerun, maxReruns, steps int)
 }
 
 // Minimized is the outcome of Minimize.
@@ -237,6 +240,9 @@ func (m *minimizer) run(ctx context.Context, kept []int) (bool, map[string]bool,
 	}
 	m.reruns++
 	p := m.subPlan(kept)
+	if m.opts.OnRerun != nil {
+		m.opts.OnRerun(m.reruns, m.opts.MaxReruns, len(p.Steps))
+	}
 	sig := reproduce.BugSignature(m.r.Timeline, p)
 	reproduce.MarkDeadClickSteps(p, sig)
 	mock, err := m.opts.Run.MockBackend(m.r.Timeline)

@@ -94,6 +94,9 @@ type RunConfig struct {
 	// Logger gets diagnostics (nil: quiet).
 	Logger *slog.Logger
 
+	// OnStep, when set, is told as each step starts (a progress line).
+	OnStep func(Step)
+
 	// Signature, when set, lets a wait end as soon as the verdict no longer
 	// depends on it (a dead-click judgement after a recorded error was
 	// already seen).

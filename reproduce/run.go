@@ -41,6 +41,17 @@ type RunOptions struct {
 	StepTimeout  time.Duration
 	Settle       SettlePolicy
 	Logger       *slog.Logger
+	// OnProgress, when set, is told as each step of each run starts (runs
+	// go in parallel: it must be safe for concurrent calls).
+	OnProgress func(RunProgress)
+}
+
+// RunProgress says where a rerun is, for a progress line.
+type RunProgress struct {
+	Run, Runs int    // 1-based run number, and how many runs
+	Step      int    // the step starting (its index)
+	Steps     int    // how many steps the plan has
+	Words     string // the step's description
 }
 
 // Report is the outcome of Run: the story of the recording, the plan that
@@ -158,6 +169,12 @@ func runOnce(ctx context.Context, r *Replay, plan *Plan, sig Signature, opts Run
 		return RunResult{}, err
 	}
 	cfg.API = mock
+	if opts.OnProgress != nil {
+		runs := max(opts.Runs, 1)
+		cfg.OnStep = func(st Step) {
+			opts.OnProgress(RunProgress{Run: i + 1, Runs: runs, Step: st.Index, Steps: len(plan.Steps), Words: st.String()})
+		}
+	}
 	cfg.ArtifactsDir = ""
 	if opts.ArtifactsDir != "" {
 		cfg.ArtifactsDir = filepath.Join(opts.ArtifactsDir, fmt.Sprintf("run-%d", i+1))

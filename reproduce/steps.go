@@ -29,6 +29,9 @@ func (s *Session) Do(ctx context.Context, st Step) error {
 		sleep(ctx, st.Gap)
 	}
 	s.current.Store(int64(st.Index))
+	if s.cfg.OnStep != nil {
+		s.cfg.OnStep(st)
+	}
 	res := StepResult{Index: st.Index, Kind: st.Kind, Description: st.String(), StartedAt: time.Now()}
 	before := s.activity(ctx)
 

@@ -139,11 +139,14 @@ func generateTest(ctx context.Context, r *reproduce.Replay, rep *reproduce.Repor
 			return "", "", usageError{err}
 		}
 		fmt.Fprintf(opts.streams.Err, "repro: minimizing %d steps against %s (at most %d reruns)…\n", len(plan.Steps), app, opts.maxReruns)
+		progress := newProgress(opts.streams.Err)
 		m, err := generate.Minimize(ctx, r, plan, generate.MinimizeOptions{
 			Run:       reproduce.RunOptions{App: app, Chrome: reproduce.ChromeConfig{Path: opts.chrome}, Latency: &lat, Logger: slog.Default()},
 			MaxReruns: opts.maxReruns,
 			Logger:    slog.Default(),
+			OnRerun:   progress.rerun,
 		})
+		progress.done()
 		if err != nil {
 			return "", "", err
 		}

@@ -177,7 +177,12 @@ func rerun(cmd *cobra.Command, opts *runOptions) (*reproduce.Replay, *reproduce.
 	ro.ArtifactsDir = opts.artifacts
 	ro.Logger = slog.Default()
 	fmt.Fprintf(opts.streams.Err, "repro: re-running replay %s against %s (%d run(s))…\n", escape.Terminal(r.Timeline.ReplayID), ro.App, ro.Runs)
+	progress := newProgress(opts.streams.Err)
+	if progress != nil {
+		ro.OnProgress = progress.run
+	}
 	rep, err := reproduce.Run(cmd.Context(), r, ro)
+	progress.done()
 	if err != nil {
 		if madeArtifacts {
 			os.RemoveAll(opts.artifacts) // nothing half-written is left behind
