@@ -28,12 +28,15 @@ type breadcrumbPayload struct {
 // domData is the DOM part of a ui.* breadcrumb's data.
 type domData struct {
 	NodeID json.RawMessage `json:"nodeId"`
-	Node   *struct {
-		ID          json.RawMessage `json:"id"`
-		TagName     string          `json:"tagName"`
-		TextContent string          `json:"textContent"`
-		Attributes  map[string]any  `json:"attributes"`
-	} `json:"node"`
+	Node   *domNode        `json:"node"`
+}
+
+// domNode is the node a ui.* breadcrumb describes.
+type domNode struct {
+	ID          json.RawMessage `json:"id"`
+	TagName     string          `json:"tagName"`
+	TextContent string          `json:"textContent"`
+	Attributes  map[string]any  `json:"attributes"`
 }
 
 func (d domData) nodeID() int {
@@ -56,14 +59,14 @@ var ignoredCategories = map[string]bool{
 
 // breadcrumb handles a breadcrumb custom event by category.
 func (bl *builder) breadcrumb(it item, payload json.RawMessage) {
-	var bc breadcrumbPayload
-	if json.Unmarshal(payload, &bc) != nil || bc.Category == "" {
+	bc, err := bl.breadcrumbOf(payload)
+	if err != nil || bc.Category == "" {
 		bl.warn("malformed_event", it.raw)
 		return
 	}
 	var dd domData
 	if len(bc.Data) > 0 && jsonKind(bc.Data) == '{' {
-		if json.Unmarshal(bc.Data, &dd) != nil {
+		if bl.domDataOf(bc.Data, &dd) != nil {
 			dd = domData{}
 		}
 	}

@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,6 +48,27 @@ type Mirror struct {
 	in    interner
 	arena nodeArena
 	mu    mutation
+	// sels caches compiled selectors: a target's candidates are counted
+	// again at every action on it.
+	sels map[string]compiledSelector
+}
+
+type compiledSelector struct {
+	s   *Selector
+	err error
+}
+
+// compiled returns CompileSelector(sel), cached (at most 4096 kept).
+func (m *Mirror) compiled(sel string) (*Selector, error) {
+	if c, ok := m.sels[sel]; ok {
+		return c.s, c.err
+	}
+	s, err := CompileSelector(sel)
+	if m.sels == nil || len(m.sels) >= 4096 {
+		m.sels = make(map[string]compiledSelector)
+	}
+	m.sels[sel] = compiledSelector{s, err}
+	return s, err
 }
 
 // NewMirror returns an empty mirror.
@@ -95,7 +117,7 @@ func (m *Mirror) ApplyMutation(data json.RawMessage) (missing int, err error) {
 	return m.applyMutation(m.decodeMutation(b))
 }
 
-func isNull(raw json.RawMessage) bool { return strings.TrimSpace(string(raw)) == "null" }
+func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
 // applyAdds inserts added subtrees. An add waits while its parent or its
 // nextId sibling is still to come in the same batch and is released when

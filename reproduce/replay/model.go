@@ -328,12 +328,12 @@ type Key struct {
 	Key string `json:"key"`
 	// Inferred, when set, says why the key is believed pressed: the SDK
 	// records no key pressed inside a field (sentry-format §9).
-	Inferred string `json:"inferred,omitempty"`
-	Ctrl   bool    `json:"ctrl,omitempty"`
-	Shift  bool    `json:"shift,omitempty"`
-	Alt    bool    `json:"alt,omitempty"`
-	Meta   bool    `json:"meta,omitempty"`
-	Target *Target `json:"target,omitempty"`
+	Inferred string  `json:"inferred,omitempty"`
+	Ctrl     bool    `json:"ctrl,omitempty"`
+	Shift    bool    `json:"shift,omitempty"`
+	Alt      bool    `json:"alt,omitempty"`
+	Meta     bool    `json:"meta,omitempty"`
+	Target   *Target `json:"target,omitempty"`
 }
 
 // Scroll is the final offset of a burst of scrolling of one element.

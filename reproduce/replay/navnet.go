@@ -128,8 +128,8 @@ type spanPayload struct {
 
 // span handles a performanceSpan.
 func (bl *builder) span(it item, payload json.RawMessage) {
-	var p spanPayload
-	if json.Unmarshal(payload, &p) != nil || p.Op == "" {
+	p, err := bl.spanOf(payload)
+	if err != nil || p.Op == "" {
 		bl.warn("malformed_event", it.raw)
 		return
 	}
@@ -162,13 +162,8 @@ func (bl *builder) spanItem(it item, p spanPayload) item {
 
 // network records a fetch/XHR span.
 func (bl *builder) network(it item, p spanPayload) {
-	var d struct {
-		Method     string          `json:"method"`
-		StatusCode json.RawMessage `json:"statusCode"`
-		Request    json.RawMessage `json:"request"`
-		Response   json.RawMessage `json:"response"`
-	}
-	if len(p.Data) > 0 && json.Unmarshal(p.Data, &d) != nil {
+	var d networkData
+	if len(p.Data) > 0 && bl.networkDataOf(p.Data, &d) != nil {
 		bl.warn("malformed_event", it.raw)
 		return
 	}
@@ -205,15 +200,8 @@ func parsePayload(raw json.RawMessage) *Payload {
 	if jsonKind(raw) != '{' {
 		return nil
 	}
-	var w struct {
-		Headers map[string]any  `json:"headers"`
-		Size    json.RawMessage `json:"size"`
-		Body    json.RawMessage `json:"body"`
-		Meta    struct {
-			Warnings []any `json:"warnings"`
-		} `json:"_meta"`
-	}
-	if json.Unmarshal(raw, &w) != nil {
+	var w payloadData
+	if payloadDataOf(raw, &w) != nil {
 		return nil
 	}
 	p := &Payload{}

@@ -212,6 +212,7 @@ func ordered(rec recording, k *eventKeys, fn func(item)) error {
 	}
 	var (
 		pending = map[int32]early{}
+		held    slab // the early events' bytes, reused whenever none waits
 		next    int32
 		idx     int
 		sc      scanner
@@ -230,6 +231,9 @@ func ordered(rec recording, k *eventKeys, fn func(item)) error {
 			ms := h.key()
 			fn(item{typ: h.typ, ms: ms, t: msTime(ms), seg: p.seg, data: h.data, raw: p.ev})
 			next++
+			if len(pending) == 0 {
+				held.reset()
+			}
 		}
 	}
 	err := rec.stream(func(seg int, ev []byte, s *scanner) error {
@@ -248,7 +252,7 @@ func ordered(rec recording, k *eventKeys, fn func(item)) error {
 		case r == next:
 			emit(seg, ev, h, ms)
 		default:
-			pending[r] = early{seg, bytes.Clone(ev)}
+			pending[r] = early{seg, held.copy(ev)}
 		}
 		return nil
 	})
@@ -390,4 +394,35 @@ func (r *envRecording) joinKeys() {
 		k.ms = append(k.ms, it.k.ms...)
 	}
 	r.k = k
+}
+
+// slab holds copies of events in large blocks: a recording's late spans
+// set thousands of events aside for a moment each, and copying them into
+// one reused block spares the allocator and the collector.
+type slab struct {
+	cur  []byte
+	full [][]byte // blocks filled since the last reset
+}
+
+const slabBlock = 1 << 20
+
+// copy returns a copy of b that stays valid until reset.
+func (s *slab) copy(b []byte) []byte {
+	if cap(s.cur)-len(s.cur) < len(b) {
+		if len(s.cur) > 0 {
+			s.full = append(s.full, s.cur)
+		}
+		s.cur = make([]byte, 0, max(slabBlock, len(b)))
+	}
+	start := len(s.cur)
+	s.cur = append(s.cur, b...)
+	return s.cur[start:len(s.cur):len(s.cur)]
+}
+
+// reset makes the space reusable: nothing copied is referenced any more.
+func (s *slab) reset() {
+	if len(s.full) > 0 { // keep one block of the size that was needed
+		s.cur, s.full = make([]byte, 0, min(len(s.full)+1, 64)*slabBlock), nil
+	}
+	s.cur = s.cur[:0]
 }

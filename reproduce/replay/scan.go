@@ -331,6 +331,30 @@ func nameIs(raw []byte, name string) bool {
 	if string(raw) == name {
 		return true
 	}
+	if len(raw) == len(name) {
+		for i := 0; i < len(raw); i++ {
+			a, b := raw[i], name[i]
+			if a == b {
+				continue
+			}
+			if a >= utf8.RuneSelf || a == '\\' {
+				return nameFolds(raw, name)
+			}
+			if a|0x20 != b|0x20 || a|0x20 < 'a' || a|0x20 > 'z' {
+				return false
+			}
+		}
+		return true
+	}
+	// Lengths differ: only an escape or a non-ASCII fold (K, ſ) can match.
+	if bytes.IndexByte(raw, '\\') < 0 && isASCII(raw) {
+		return false
+	}
+	return nameFolds(raw, name)
+}
+
+// nameFolds is nameIs the slow way: unescaped, then Unicode case folding.
+func nameFolds(raw []byte, name string) bool {
 	if bytes.IndexByte(raw, '\\') >= 0 {
 		s, ok := unquote(raw)
 		return ok && (s == name || bytes.EqualFold([]byte(s), []byte(name)))

@@ -442,7 +442,7 @@ func containsString(ss []string, s string) bool {
 // Count returns how many elements of the mirror's current DOM match the
 // selector, or an error for unsupported selector syntax.
 func (m *Mirror) Count(selector string) (int, error) {
-	s, err := CompileSelector(selector)
+	s, err := m.compiled(selector)
 	if err != nil {
 		return 0, err
 	}

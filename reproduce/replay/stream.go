@@ -176,13 +176,13 @@ const streamBlock = 256 << 10
 // jsonStream reads JSON values off a reader through its own buffer, so an
 // event can be validated and handed on where it lies.
 type jsonStream struct {
-	r        io.Reader
-	b        *budget
-	where    string
-	buf      []byte // unread input is buf[pos:]
-	pos      int
-	rerr     error // the reader's error (io.EOF at the end), once seen
-	sc       scanner
+	r     io.Reader
+	b     *budget
+	where string
+	buf   []byte // unread input is buf[pos:]
+	pos   int
+	rerr  error // the reader's error (io.EOF at the end), once seen
+	sc    scanner
 }
 
 // fill moves the unread input to the front and reads until the buffer is

@@ -136,6 +136,11 @@ func BuildTimeline(b *Bundle, opts ...Option) (*Timeline, error) {
 		return nil, fmt.Errorf("build timeline %s: %w", b.Details.ID, ErrEmptyReplay)
 	}
 	bl.startEnd(keys)
+	// About one event in seven becomes a timeline event (0.14–0.30 in the
+	// recorded bundles): room for that many up front saves regrowing a
+	// slice of large structs dozens of times on a long recording.
+	bl.events = make([]Event, 0, keys.valid/6+16)
+	bl.meta = make([]evMeta, 0, keys.valid/6+16)
 	if err := ordered(rec, keys, bl.dispatch); err != nil {
 		return nil, fmt.Errorf("build timeline %s: %w", b.Details.ID, err)
 	}
