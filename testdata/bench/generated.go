@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// generated: the test `repro generate --expect-bug` writes, compiled first
+// (go test -c, not timed), then its binary run against the bundle's app
+// (REPRO_APP_URL), against the peer. --expect-bug makes it pass while the
+// bug is there, so both sides end by confirming the recorded failure.
+func (b *bench) generated(ctx context.Context, bd *bundle, n int) (string, error) {
+	mod, err := b.userModule()
+	if err != nil {
+		return "", err
+	}
+	pkg := "bench" + regexp.MustCompile(`[^a-z0-9]`).ReplaceAllString(strings.ToLower(bd.name), "")
+	pkgDir := filepath.Join(mod, pkg)
+	if out, err := b.command(ctx, b.root, nil, b.repro, "generate", bd.dir, "-o", pkgDir, "--package", pkg, "--expect-bug", "--force"); err != nil {
+		return "", fmt.Errorf("repro generate: %v\n%s", err, out)
+	}
+	bin := filepath.Join(mod, pkg+".test")
+	start := time.Now()
+	if out, err := b.command(ctx, mod, goEnv, "go", "test", "-c", "-o", bin, "./"+pkg); err != nil {
+		return "", fmt.Errorf("go test -c of the generated test: %v\n%s", err, out)
+	}
+	fmt.Printf("generated %s: compiled in %.1f s (not timed); %d pairs…\n", bd.name, time.Since(start).Seconds(), n)
+
+	// The peer waits what the generated test's mock waits: the recorded
+	// latency unless the test says otherwise.
+	latency, err := generatedLatency(pkgDir)
+	if err != nil {
+		return "", err
+	}
+	cfg, err := b.peerConfig(bd, latency)
+	if err != nil {
+		return "", err
+	}
+	env := []string{"REPRO_APP_URL=" + bd.appDir, "CHROME_PATH=" + b.chrome}
+	ts, ps, err := pairs(ctx, n,
+		func() (time.Duration, error) { return b.timed(ctx, "test", 0, pkgDir, env, bin, "-test.count=1") },
+		func() (time.Duration, error) { return b.peer(ctx, cfg) })
+	if err != nil {
+		return "", err
+	}
+	mt, mp := median(ts), median(ps)
+	fmt.Printf("  generated test: %s s\n  peer:           %s s (latency %s)\n", seconds(ts), seconds(ps), latency)
+	return fmt.Sprintf("%-14s generated test %5.2f s · peer %5.2f s (medians of %d, API latency %s on both) → test/peer %.2f×",
+		bd.name, mt.Seconds(), mp.Seconds(), n, latency, mt.Seconds()/mp.Seconds()), nil
+}
+
+// goEnv builds the generated test offline from the module cache.
+var goEnv = []string{"GOFLAGS=-mod=mod", "GOPROXY=off", "GOSUMDB=off", "GOWORK=off"}
+
+// userModule makes (once) a Go module that requires repro through a
+// replace directive, as an engineer's repository would, with repro's own
+// requirements so the build resolves offline.
+func (b *bench) userModule() (string, error) {
+	dir := filepath.Join(b.tmp, "usermod")
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		return dir, nil
+	}
+	mod, err := os.ReadFile(filepath.Join(b.root, "go.mod"))
+	if err != nil {
+		return "", err
+	}
+	reqs := regexp.MustCompile(`(?s)require \(.*?\)`).Find(mod)
+	goLine := regexp.MustCompile(`(?m)^go .*$`).Find(mod)
+	if reqs == nil || goLine == nil {
+		return "", fmt.Errorf("go.mod: no go line or require block to copy")
+	}
+	gomod := "module example.com/benchuser\n\n" + string(goLine) + "\n\n" + string(reqs) +
+		"\n\nrequire github.com/repro-dev/repro v0.0.0\n\nreplace github.com/repro-dev/repro => " + b.root + "\n"
+	sum, err := os.ReadFile(filepath.Join(b.root, "go.sum"))
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
+		return "", err
+	}
+	return dir, os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644)
+}
+
+// generatedLatency reads which latency the generated test's mock uses:
+// "none" when it says mockserver.LatencyNone, else the mock's default,
+// "recorded". A scaled latency is not something the peer mirrors.
+func generatedLatency(pkgDir string) (string, error) {
+	files, err := filepath.Glob(filepath.Join(pkgDir, "*_test.go"))
+	if err != nil || len(files) == 0 {
+		return "", fmt.Errorf("no generated test in %s", pkgDir)
+	}
+	src, err := os.ReadFile(files[0])
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case strings.Contains(string(src), "mockserver.LatencyNone"):
+		return "none", nil
+	case strings.Contains(string(src), "mockserver.Scaled("):
+		return "", fmt.Errorf("the generated test scales the recorded latency; the peer mirrors only none or recorded (update generatedLatency)")
+	}
+	return "recorded", nil
+}
