@@ -141,6 +141,9 @@ func BuildTimeline(b *Bundle, opts ...Option) (*Timeline, error) {
 	// slice of large structs dozens of times on a long recording.
 	bl.events = make([]Event, 0, keys.valid/6+16)
 	bl.meta = make([]evMeta, 0, keys.valid/6+16)
+	if keys.valid >= largeBuild {
+		defer lowerGC()()
+	}
 	if err := ordered(rec, keys, bl.dispatch); err != nil {
 		return nil, fmt.Errorf("build timeline %s: %w", b.Details.ID, err)
 	}

@@ -93,7 +93,9 @@ func run(from string, sizeMB int, keep, cpuprofile string) error {
 		return fmt.Errorf("decode report %q: %w", out, err)
 	}
 	peak := r.HWMKiB << 10
-	fmt.Printf("repro inspect path: %.2fs, %.0f MB/s, %d timeline events\n", r.Seconds, float64(input)/1e6/r.Seconds, r.Events)
+	cpu := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+	fmt.Printf("repro inspect path: %.2fs, %.0f MB/s, %d timeline events (CPU %.2fs: on a busy machine wall time is CPU time plus waiting)\n",
+		r.Seconds, float64(input)/1e6/r.Seconds, r.Events, cpu)
 	fmt.Printf("peak RSS: %.1f MB = %.2fx the input\n", float64(peak)/1e6, float64(peak)/float64(input))
 	return nil
 }
