@@ -18,6 +18,7 @@ import (
 // each console entry's SDK form is exactly the message of the SDK's own
 // console breadcrumb for that call.
 func TestConsoleCallsAreWrittenAsTheSDKRecordsThem(t *testing.T) {
+	t.Parallel()
 	b := testBrowser(t)
 	sdk, err := os.ReadFile(sdkBundle)
 	require.NoError(t, err, "the real Sentry SDK bundle is missing: run .ci/test")

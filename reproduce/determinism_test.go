@@ -71,6 +71,7 @@ func runDeterminismPage(t *testing.T, seed int64, start time.Time) pageEnv {
 }
 
 func TestPageClockStartsAtTheRecordedTime(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 	env := runDeterminismPage(t, 42, start)
 	for scope, p := range map[string]probe{"page": env.probe, "iframe": env.Frame, "worker": env.Worker} {
@@ -95,6 +96,7 @@ func TestPageClockStartsAtTheRecordedTime(t *testing.T) {
 }
 
 func TestEnvironmentIsEmulated(t *testing.T) {
+	t.Parallel()
 	env := runDeterminismPage(t, 1, time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC))
 	if env.Timezone != "Asia/Tokyo" {
 		t.Errorf("timezone = %q", env.Timezone)
@@ -111,6 +113,7 @@ func TestEnvironmentIsEmulated(t *testing.T) {
 }
 
 func TestRandomSourcesFollowTheSeedInEveryScope(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 	x, y, z := runDeterminismPage(t, 42, start), runDeterminismPage(t, 42, start), runDeterminismPage(t, 7, start)
 	for scope, pick := range map[string]func(pageEnv) probe{
@@ -136,6 +139,7 @@ func TestRandomSourcesFollowTheSeedInEveryScope(t *testing.T) {
 }
 
 func TestMathRandomFollowsTheSeed(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 	a := runDeterminismPage(t, 42, start).Randoms
 	b := runDeterminismPage(t, 42, start).Randoms

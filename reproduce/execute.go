@@ -37,7 +37,8 @@ const (
 // the defaults in parentheses.
 type SettlePolicy struct {
 	// Quiet is how long the DOM must go without mutations to count as
-	// settled (300ms); DOM settling gives up after QuietMax (2s).
+	// settled (50ms: a few frames, counted from the step's last answer);
+	// DOM settling gives up after QuietMax (2s).
 	Quiet    time.Duration
 	QuietMax time.Duration
 	// NetworkIdle bounds the wait for answered requests after each step and
@@ -62,7 +63,7 @@ func (p SettlePolicy) withDefaults() SettlePolicy {
 			*d = v
 		}
 	}
-	def(&p.Quiet, 100*time.Millisecond)
+	def(&p.Quiet, 50*time.Millisecond)
 	def(&p.QuietMax, 2*time.Second)
 	def(&p.NetworkIdle, 10*time.Second)
 	def(&p.DeadClickWindow, 7*time.Second)
@@ -447,14 +448,20 @@ func (s *Session) screenshot(ctx context.Context, st Step) string {
 	if s.cfg.ArtifactsDir == "" {
 		return ""
 	}
-	buf, err := run(s, ctx, 5*time.Second, chromedp.CaptureScreenshot())
+	// JPEG, encoded for speed: a screenshot per step must not cost what
+	// the step does (a PNG of a 1280x800 page takes several times longer).
+	quality, fast := int64(80), true
+	res, err := run(s, ctx, 5*time.Second, chromedp.Action[page.CaptureScreenshotResult](func(ctx context.Context, t *chromedp.Target) (page.CaptureScreenshotResult, error) {
+		return cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatJpeg, Quality: &quality, OptimizeForSpeed: &fast})
+	}))
 	if err != nil {
 		s.log.Debug("screenshot", "step", st.Index, "err", err)
 		return ""
 	}
-	name := fmt.Sprintf("step-%02d-%s.png", st.Index, st.Kind)
+	buf := res.Data
+	name := fmt.Sprintf("step-%02d-%s.jpg", st.Index, st.Kind)
 	if st.Index < 0 {
-		name = fmt.Sprintf("open-%s.png", st.Kind)
+		name = fmt.Sprintf("open-%s.jpg", st.Kind)
 	}
 	if err := os.WriteFile(filepath.Join(s.cfg.ArtifactsDir, name), buf, 0o644); err != nil {
 		s.log.Debug("screenshot", "step", st.Index, "err", err)

@@ -51,6 +51,7 @@ type execState struct {
 }
 
 func TestExecuteRunsAPlanAndObservesIt(t *testing.T) {
+	t.Parallel()
 	b := testBrowser(t)
 	artifacts := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -163,13 +164,14 @@ func TestExecuteRunsAPlanAndObservesIt(t *testing.T) {
 				t.Errorf("step %d screenshot %s: %v", s.Index, s.Screenshot, err)
 			}
 		}
-		if _, err := os.Stat(filepath.Join(artifacts, "step-03-check.png")); err != nil {
+		if _, err := os.Stat(filepath.Join(artifacts, "step-03-check.jpg")); err != nil {
 			t.Error(err)
 		}
 	})
 }
 
 func TestSessionDrivesOneStepPerStatement(t *testing.T) {
+	t.Parallel()
 	b := testBrowser(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -199,6 +201,7 @@ func TestSessionDrivesOneStepPerStatement(t *testing.T) {
 }
 
 func TestCancelledContextIsAnInfrastructureError(t *testing.T) {
+	t.Parallel()
 	b := testBrowser(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -289,6 +292,7 @@ func BenchmarkExecuteTenSteps(b *testing.B) {
 // waits at least its recorded gap before it starts (fast timing does not),
 // for bugs that depend on the user's pace.
 func TestRecordedTimingKeepsTheUserPauses(t *testing.T) {
+	t.Parallel()
 	b := testBrowser(t)
 	const gap = 1200 * time.Millisecond
 	for _, tc := range []struct {
@@ -327,6 +331,7 @@ func TestRecordedTimingKeepsTheUserPauses(t *testing.T) {
 // reacts late, without any request, is alive; only the button after which
 // nothing happens within the window is dead.
 func TestNoFalseDeadClick(t *testing.T) {
+	t.Parallel()
 	b := testBrowser(t)
 	const page = "http://app.example.test/deadclick/"
 	plan := Plan{StartURL: page, Steps: []Step{

@@ -44,6 +44,7 @@ func appWithSentry(t *testing.T, app, variant string) AppUnderTest {
 // at the (blocked) ingest, decoded, and matches the recorded error — and
 // the fixed app reports nothing.
 func TestAppSentryEventsAreCapturedAsEvidence(t *testing.T) {
+	t.Parallel()
 	b := testBrowser(t)
 	r := openBundle(t, "imagechat-bug")
 	for _, tc := range []struct {

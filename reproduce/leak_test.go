@@ -117,6 +117,7 @@ func leakRun(t *testing.T, layers guardLayers) (map[string]*standIn, *Observatio
 // and checks that no stand-in server received a request or even a
 // connection: each layer alone is enough.
 func TestNothingLeavesTheSandbox(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		layers guardLayers
@@ -155,6 +156,7 @@ func TestNothingLeavesTheSandbox(t *testing.T) {
 // TestNothingLeavesTheSandbox shows, but a worker has no binding to report
 // them through, so they are not journaled.)
 func TestUnloadAndLateRequestsAreJournaled(t *testing.T) {
+	t.Parallel()
 	_, obs := leakRun(t, guardLayers{})
 	blocked := map[string]bool{}
 	for _, r := range obs.Network {

@@ -77,6 +77,7 @@ func (a *apiRecorder) requests() []string {
 }
 
 func TestNetworkIsFailClosed(t *testing.T) {
+	t.Parallel()
 	b := testBrowser(t)
 	var realHits sync.Map
 	var realCount int
@@ -217,6 +218,7 @@ func hasConsole(obs *Observation, text string) bool {
 }
 
 func TestURLAppIsReachedThroughTheRecordedOrigin(t *testing.T) {
+	t.Parallel()
 	b := testBrowser(t)
 	app := httptest.NewServer(http.FileServer(http.Dir(filepath.Join("testdata", "runner"))))
 	defer app.Close()

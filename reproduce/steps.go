@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
@@ -198,7 +199,9 @@ func (s *Session) perform(ctx context.Context, st Step, res *StepResult) (string
 		if st.Value != "" {
 			acts = append(acts, pressKeys(st.Value))
 		}
-		return do(timeout, "type into "+sel, acts...)
+		// Typing takes two input events per character, each a round trip
+		// through the page: the bound grows with the text.
+		return do(timeout+time.Duration(utf8.RuneCountInString(st.Value))*100*time.Millisecond, "type into "+sel, acts...)
 
 	case StepSelect:
 		// With no Value (the recorded choice was masked), pick an option
