@@ -1,7 +1,6 @@
 package replay
 
 import (
-	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -275,7 +274,7 @@ func (m *Mirror) loadSnapshot(b []byte) error {
 
 // validJSON trims b and reports whether it is one JSON value.
 func validJSON(b []byte) ([]byte, error) {
-	b = bytes.TrimSpace(b)
+	b = trimSpace(b)
 	var sc scanner
 	n, _, err := sc.scan(b, true, "")
 	if err == nil && n != len(b) {

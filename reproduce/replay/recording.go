@@ -274,7 +274,7 @@ func (m memRecording) stream(fn eventFunc) error {
 	var sc scanner
 	for si, seg := range m {
 		for _, raw := range seg {
-			ev := bytes.TrimSpace(raw)
+			ev := trimSpace(raw)
 			n, _, err := sc.scan(ev, true, "")
 			if err != nil || n != len(ev) {
 				sc.valid = false

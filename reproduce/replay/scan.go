@@ -663,3 +663,15 @@ func (in *interner) decode(raw []byte) string {
 	s, _ := unquote(raw)
 	return in.intern([]byte(s))
 }
+
+// trimSpace trims JSON's whitespace (space, tab, CR, LF; not the other
+// spaces bytes.TrimSpace knows) from both ends of b.
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}

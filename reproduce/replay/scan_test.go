@@ -1,0 +1,283 @@
+package replay
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// The streaming decoder validates and reads JSON by hand; these tests hold
+// it to encoding/json's answers on the shapes a hostile recording can take.
+
+// scanValid reports whether the scanner accepts data as one JSON value.
+func scanValid(data []byte) bool {
+	b := trimSpace(data)
+	var sc scanner
+	n, more, err := sc.scan(b, true, "")
+	return err == nil && !more && n == len(b)
+}
+
+func TestScannerAcceptsWhatJSONValidAccepts(t *testing.T) {
+	inputs := []string{
+		`{}`, `[]`, `""`, `0`, `-0`, `1.5e+3`, `true`, `null`, `{"a":[1,{"b":null}],"c":"\u00e9\n"}`,
+		`{"a":1,}`, `[1,]`, `{"a"}`, `{"a":}`, `01`, `1.`, `.5`, `-`, `1e`, `tru`, `nul`, `"\x"`, "\"a\x01\"",
+		`"\u12"`, `{"a":1}}`, `[[]`, `{"a" 1}`, `{1:2}`, `[1 2]`, ``, `"` + "\xff" + `"`, `{"a":"b"`,
+	}
+	for _, in := range inputs {
+		if got, want := scanValid([]byte(in)), json.Valid([]byte(in)); got != want {
+			t.Errorf("scan(%q) valid = %v, json.Valid = %v", in, got, want)
+		}
+	}
+}
+
+// FuzzScanMatchesValid: the scanner accepts exactly what json.Valid does.
+//
+//	go test ./reproduce/replay -run '^$' -fuzz FuzzScanMatchesValid -fuzztime 60s
+func FuzzScanMatchesValid(f *testing.F) {
+	for _, s := range []string{`{"type":3,"data":{"source":0}}`, `[1,"a",{"b":[true,null]}]`, `"\u00e9"`, `-1.5E-3`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if got, want := scanValid(data), json.Valid(data); got != want {
+			t.Fatalf("scan valid = %v, json.Valid = %v", got, want)
+		}
+	})
+}
+
+func TestScannerStopsAtTheDepthLimit(t *testing.T) {
+	var sc scanner
+	_, _, err := sc.scan([]byte(strings.Repeat("[", maxDepth+1)), false, "x")
+	var le *LimitError
+	if !errors.As(err, &le) || le.Limit != LimitDepth {
+		t.Fatalf("scan = %v, want a depth LimitError before the value ends", err)
+	}
+}
+
+// TestDecodersReadMembersAsEncodingJSON compares each hand-written decoder
+// with json.Unmarshal into the struct the rules declared before.
+func TestDecodersReadMembersAsEncodingJSON(t *testing.T) {
+	type mouseWant struct {
+		Type *int     `json:"type"`
+		ID   *int     `json:"id"`
+		X    *float64 `json:"x"`
+		Y    *float64 `json:"y"`
+	}
+	type inputWant struct {
+		ID            *int    `json:"id"`
+		Text          *string `json:"text"`
+		IsChecked     *bool   `json:"isChecked"`
+		UserTriggered *bool   `json:"userTriggered"`
+	}
+	type spanWant struct {
+		Op          string          `json:"op"`
+		Description string          `json:"description"`
+		Start       json.RawMessage `json:"startTimestamp"`
+		End         json.RawMessage `json:"endTimestamp"`
+		Data        json.RawMessage `json:"data"`
+	}
+	bl := &builder{mirror: NewMirror()}
+	inputs := []string{
+		`{"source":2,"type":2,"id":9,"x":41,"y":18.5}`,
+		`{"TYPE":2,"Id":9}`,                // names match ignoring case
+		`{"typ\u0065":2,"id":9}`,           // escaped names
+		`{"type":2,"id":9,"id":null}`,      // the last duplicate wins; null unsets a pointer
+		`{"type":"2","id":9}`,              // wrong type
+		`{"type":2.5,"id":9}`,              // not an int
+		`{"type":1e2,"id":9}`,              // not an int either
+		`{"id":1,"text":"a\u00e9\ud800b"}`, // escapes, a lone surrogate
+		"{\"id\":1,\"text\":\"\xff\"}",     // invalid UTF-8
+		`{"id":1,"isChecked":true,"userTriggered":false,"text":null}`,
+		`{"id":1,"isChecked":1}`,
+		`{"op":"resource.fetch","description":"/api","startTimestamp":1.5,"data":{"a":[1]}}`,
+		`{"op":3}`,
+		`{"OP":"x","op":"y"}`,
+		`null`, `[1]`, `"s"`, `3`, `{}`,
+	}
+	for _, in := range inputs {
+		data := []byte(in)
+		var mw mouseWant
+		werr := json.Unmarshal(data, &mw)
+		md, gerr := bl.mouseData(data)
+		if (werr != nil) != (gerr != nil) || werr == nil && !reflect.DeepEqual(mouseWant(md), mw) {
+			t.Errorf("mouseData(%s) = %+v, %v; json.Unmarshal = %+v, %v", in, md, gerr, mw, werr)
+		}
+		var iw inputWant
+		werr = json.Unmarshal(data, &iw)
+		id, gerr := bl.inputData(data)
+		if (werr != nil) != (gerr != nil) || werr == nil && !reflect.DeepEqual(inputWant(id), iw) {
+			t.Errorf("inputData(%s) = %+v, %v; json.Unmarshal = %+v, %v", in, id, gerr, iw, werr)
+		}
+		var sw spanWant
+		werr = json.Unmarshal(data, &sw)
+		sp, gerr := bl.spanOf(data)
+		if (werr != nil) != (gerr != nil) || werr == nil && (sp.Op != sw.Op || sp.Description != sw.Description ||
+			!bytes.Equal(sp.Start, sw.Start) || !bytes.Equal(sp.End, sw.End) || !bytes.Equal(sp.Data, sw.Data)) {
+			t.Errorf("spanOf(%s) = %+v, %v; json.Unmarshal = %+v, %v", in, sp, gerr, sw, werr)
+		}
+	}
+	// A missing value is an error, as json.Unmarshal(nil) is.
+	if _, err := bl.mouseData(nil); err == nil {
+		t.Error("mouseData(nil) succeeded")
+	}
+}
+
+func TestPayloadAndDOMDataMatchEncodingJSON(t *testing.T) {
+	bl := &builder{mirror: NewMirror()}
+	inputs := []string{
+		`{"headers":{"Content-Type":"a","n":1,"b":true,"z":null,"o":{"x":[1]}},"size":94,"body":{"k":"v"},"_meta":{"warnings":["URL_SKIPPED",1]}}`,
+		`{"headers":{"a":"1"},"headers":{"b":"2"}}`, // a second object adds to the map
+		`{"headers":{"a":"1"},"headers":null}`,
+		`{"headers":[1]}`,
+		`{"_meta":{"warnings":"x"}}`,
+		`{"body":null,"size":"12"}`,
+	}
+	for _, in := range inputs {
+		var want payloadData
+		werr := json.Unmarshal([]byte(strings.ReplaceAll(in, `"_meta"`, `"Meta"`)), &want)
+		var got payloadData
+		gerr := payloadDataOf([]byte(in), &got)
+		if (werr != nil) != (gerr != nil) || werr == nil && (!reflect.DeepEqual(got.Headers, want.Headers) ||
+			!reflect.DeepEqual(got.Meta, want.Meta) || !bytes.Equal(got.Body, want.Body) || !bytes.Equal(got.Size, want.Size)) {
+			t.Errorf("payloadDataOf(%s) = %+v, %v; json.Unmarshal = %+v, %v", in, got, gerr, want, werr)
+		}
+	}
+	doms := []string{
+		`{"nodeId":7,"node":{"id":7,"tagName":"BUTTON","textContent":"Go","attributes":{"id":"go","testId":"x","n":2}}}`,
+		`{"node":{"id":7,"attributes":{"a":"1"}},"node":{"tagName":"a"}}`, // a second object fills the same node
+		`{"node":{"id":7},"node":null}`,
+		`{"node":{"tagName":5}}`,
+		`{"node":[]}`,
+	}
+	for _, in := range doms {
+		var want domData
+		werr := json.Unmarshal([]byte(in), &want)
+		var got domData
+		gerr := bl.domDataOf([]byte(in), &got)
+		if (werr != nil) != (gerr != nil) || werr == nil && (got.nodeID() != want.nodeID() || (got.Node == nil) != (want.Node == nil) ||
+			got.Node != nil && (got.Node.TagName != want.Node.TagName || got.Node.TextContent != want.Node.TextContent ||
+				!reflect.DeepEqual(got.Node.Attributes, want.Node.Attributes) || !bytes.Equal(got.Node.ID, want.Node.ID))) {
+			t.Errorf("domDataOf(%s) = %+v, %v; json.Unmarshal = %+v, %v", in, got, gerr, want, werr)
+		}
+	}
+}
+
+// TestMirrorReadsHostileNodesAsBefore pins how serialized nodes of the
+// wrong shape are built: what encoding/json made of them before.
+func TestMirrorReadsHostileNodesAsBefore(t *testing.T) {
+	tests := []struct {
+		name, node string
+		want       string // the built tree, see treeString
+		err        bool
+	}{
+		{"children of any shape: only nodes with id and type are built",
+			`{"type":0,"id":1,"childNodes":[null,3,{"type":3,"id":2,"textContent":"a"},{"type":3,"textContent":"no id"},{"type":2,"id":4,"tagName":5}]}`,
+			`0#1[3#2"a"]`, false},
+		{"the last duplicate member wins and null unsets the id",
+			`{"type":0,"id":1,"childNodes":[{"type":2,"id":5,"id":6,"tagName":"DIV"},{"type":2,"id":7,"id":null,"tagName":"p"}]}`,
+			`0#1[2#6<div>]`, false},
+		{"attributes: the last duplicate wins, a second object adds, false and objects are dropped",
+			`{"type":2,"id":1,"tagName":"a","attributes":{"x":"1","x":false,"n":1.50,"t":true,"o":{"a":1}},"attributes":{"y":"2"}}`,
+			`2#1<a n=1.5 t=true y=2>`, false},
+		{"a root without an id is an error", `{"type":0,"childNodes":[]}`, ``, true},
+		{"a root of the wrong shape is an error", `[1]`, ``, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := NewMirror()
+			err := m.LoadSnapshot(json.RawMessage(tc.node))
+			if (err != nil) != tc.err {
+				t.Fatalf("LoadSnapshot = %v, want error %v", err, tc.err)
+			}
+			if got := treeString(m.Root()); got != tc.want {
+				t.Errorf("tree = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// treeString writes a node as type#id, <tag attrs> or "text", [children].
+func treeString(n *Node) string {
+	if n == nil {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(itoa(int(n.Type)) + "#" + itoa(n.ID))
+	if n.Type == ElementNode {
+		b.WriteString("<" + n.Tag)
+		for _, k := range sortedKeys(n.Attrs) {
+			b.WriteString(" " + k + "=" + n.Attrs[k])
+		}
+		b.WriteString(">")
+	} else if n.Text != "" {
+		b.WriteString(`"` + n.Text + `"`)
+	}
+	if len(n.Children) > 0 {
+		b.WriteString("[")
+		for i, c := range n.Children {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(treeString(c))
+		}
+		b.WriteString("]")
+	}
+	return b.String()
+}
+
+// TestLoadedBundleKeepsNoRawEvents: a loaded bundle streams its recording
+// again; the events it reads back are the file's.
+func TestLoadedBundleKeepsNoRawEvents(t *testing.T) {
+	dir := filepath.Join(bundlesDir, "imagechat-bug")
+	b, err := LoadBundle(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Segments != nil {
+		t.Fatal("a loaded bundle holds its segments in memory")
+	}
+	data, err := os.ReadFile(filepath.Join(dir, segmentsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want [][]json.RawMessage
+	if err := json.Unmarshal(data, &want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.ReadSegments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.SegmentCount() != len(want) || !reflect.DeepEqual(got, want) {
+		t.Errorf("ReadSegments gives %d segments unlike the file's %d", len(got), len(want))
+	}
+}
+
+// TestRecordingChangedBetweenReadsFails: the timeline is built from a
+// second read of the file; a file rewritten since the load is refused, not
+// mixed with what was loaded.
+func TestRecordingChangedBetweenReadsFails(t *testing.T) {
+	src := filepath.Join(bundlesDir, "imagechat-bug")
+	dir := t.TempDir()
+	data, err := os.ReadFile(filepath.Join(src, segmentsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, segmentsFile, string(data))
+	b, err := LoadBundle(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := os.ReadFile(filepath.Join(bundlesDir, "feed-bug", segmentsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, segmentsFile, string(other))
+	if _, err := BuildTimeline(b, AllowNoSnapshot()); !errors.Is(err, errChanged) {
+		t.Fatalf("BuildTimeline after the file changed = %v, want %v", err, errChanged)
+	}
+}
