@@ -50,8 +50,8 @@ func (b *bench) generated(ctx context.Context, bd *bundle, n int) (string, error
 	}
 	mt, mp := median(ts), median(ps)
 	fmt.Printf("  generated test: %s s\n  peer:           %s s (latency %s)\n", seconds(ts), seconds(ps), latency)
-	return fmt.Sprintf("%-14s generated test %5.2f s · peer %5.2f s (medians of %d, API latency %s on both) → test/peer %.2f×",
-		bd.name, mt.Seconds(), mp.Seconds(), n, latency, mt.Seconds()/mp.Seconds()), nil
+	return fmt.Sprintf("%-14s generated test %5.2f s · peer %5.2f s (medians of %d, API latency %s on both) → test/peer %.2f× (per pair: median %.2f×)",
+		bd.name, mt.Seconds(), mp.Seconds(), n, latency, mt.Seconds()/mp.Seconds(), pairRatio(ts, ps)), nil
 }
 
 // goEnv builds the generated test offline from the module cache.

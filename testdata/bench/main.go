@@ -75,6 +75,7 @@ func run(ctx context.Context, which string, n int, bundles, chrome string, verbo
 			names = append(names, s)
 		}
 	}
+	startLoad := loadAverage()
 	var rows []string
 	for _, name := range names {
 		bundle, err := b.openBundle(ctx, name, which != "runs")
@@ -95,9 +96,22 @@ func run(ctx context.Context, which string, n int, bundles, chrome string, verbo
 		}
 		rows = append(rows, row)
 	}
-	fmt.Printf("\n%s (%s, %s)\n", which, b.commit, b.when)
+	fmt.Printf("\n%s (%s, %s; load average %s at the start, %s at the end)\n", which, b.commit, b.when, startLoad, loadAverage())
 	for _, r := range rows {
 		fmt.Println("  " + r)
 	}
 	return nil
+}
+
+// loadAverage is the 1-minute load average (Linux), so a reader sees how
+// busy the machine was while it measured.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	if f := strings.Fields(string(raw)); len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -55,6 +56,21 @@ func pairs(ctx context.Context, n int, a, b func() (time.Duration, error)) (as, 
 	return as, bs, nil
 }
 
+// pairRatio is the median of a[i]/b[i]: each pair ran back to back, so
+// this is less moved by load that comes and goes between pairs than the
+// ratio of the medians; when the two disagree much, the machine was busy.
+func pairRatio(a, b []time.Duration) float64 {
+	r := make([]float64, len(a))
+	for i := range a {
+		r[i] = a[i].Seconds() / b[i].Seconds()
+	}
+	slices.Sort(r)
+	if len(r)%2 == 1 {
+		return r[len(r)/2]
+	}
+	return (r[len(r)/2-1] + r[len(r)/2]) / 2
+}
+
 // verdict: process start → verdict of repro run against the peer's process
 // start → the recorded error, median of n alternating pairs.
 func (b *bench) verdict(ctx context.Context, bd *bundle, n int) (string, error) {
@@ -67,8 +83,8 @@ func (b *bench) verdict(ctx context.Context, bd *bundle, n int) (string, error) 
 	}
 	mr, mp := median(rs), median(ps)
 	fmt.Printf("  repro run:  %s s\n  peer:       %s s\n", seconds(rs), seconds(ps))
-	return fmt.Sprintf("%-14s repro run %5.2f s · peer %5.2f s (medians of %d) → repro/peer %.2f×",
-		bd.name, mr.Seconds(), mp.Seconds(), n, mr.Seconds()/mp.Seconds()), nil
+	return fmt.Sprintf("%-14s repro run %5.2f s · peer %5.2f s (medians of %d) → repro/peer %.2f× (per pair: median %.2f×)",
+		bd.name, mr.Seconds(), mp.Seconds(), n, mr.Seconds()/mp.Seconds(), pairRatio(rs, ps)), nil
 }
 
 // runs: what one more run costs with --runs 4, as a multiple of a whole
