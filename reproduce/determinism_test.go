@@ -48,7 +48,9 @@ func runDeterminismPage(t *testing.T, seed int64, start time.Time) pageEnv {
 		Timezone:  "Asia/Tokyo",
 		StartTime: start,
 		Seed:      seed,
-		Steps:     []Step{{Index: 0, Kind: StepNavigate, URL: "https://app.example.test/determinism/"}},
+		Steps: []Step{{Index: 0, Kind: StepNavigate, URL: "https://app.example.test/determinism/"},
+			// The iframe and the worker answer when they are ready.
+			{Index: 1, Kind: StepWait, Selectors: []string{"#done"}, Duration: 20 * time.Second}},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -92,8 +92,8 @@ type ConsoleEntry struct {
 	// it (console API calls only), the form recordings are compared in.
 	SDK    string `json:"sdk,omitempty"`
 	Source string `json:"source,omitempty"`
-	URL   string    `json:"url,omitempty"`
-	Line  int       `json:"line,omitempty"`
+	URL    string `json:"url,omitempty"`
+	Line   int    `json:"line,omitempty"`
 }
 
 // Exception is an uncaught exception (or unhandled rejection) in the page.

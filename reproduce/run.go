@@ -122,8 +122,7 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 	}
 	masked := MaskedBodyFields(r.Timeline)
 	// Repeated runs go in parallel, each in its own browser context of the
-	// one browser with its own mock: a run mostly waits on the page, so a
-	// few more than the cores fit.
+	// one browser with its own mock.
 	rep.Runs = make([]RunResult, runs)
 	errs := make([]error, runs)
 	sem := make(chan struct{}, parallelRuns(runs))
@@ -157,9 +156,11 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 	return rep, nil
 }
 
-// parallelRuns is how many runs go at once: twice the cores, at most runs.
+// parallelRuns is how many runs go at once: one per core, at most runs.
+// (A run mostly waits on the page, but each keeps a renderer busy: more
+// than the cores slows every run down.)
 func parallelRuns(runs int) int {
-	return max(1, min(runs, 2*runtime.NumCPU()))
+	return max(1, min(runs, runtime.NumCPU()))
 }
 
 // runOnce is one rerun with its own mock backend and artifacts directory.

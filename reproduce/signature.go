@@ -160,7 +160,6 @@ func clickStepFor(p *Plan, clickAt time.Duration, t *replay.Target) int {
 	return best
 }
 
-
 // String is the signal in words, as evidence lines print it.
 func (s Signal) String() string {
 	switch s.Kind {
