@@ -2,6 +2,7 @@ package replay
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -212,6 +213,9 @@ func (s *scanner) syntax(b []byte, i int, eof bool) error {
 func scanString(b []byte, i int) (end int, more, ok bool) {
 	i++
 	for {
+		for i+8 <= len(b) && !special8(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+		}
 		for i < len(b) && !strSpecial[b[i]] {
 			i++
 		}
@@ -245,6 +249,14 @@ func scanString(b []byte, i int) (end int, more, ok bool) {
 			return i, false, false
 		}
 	}
+}
+
+// special8 reports whether any of the 8 bytes in x is a quote, a
+// backslash or a control character (the bytes a string scan stops at).
+func special8(x uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	q, bs := x^(lo*'"'), x^(lo*'\\')
+	return ((q-lo)&^q|(bs-lo)&^bs|(x-lo*0x20)&^x)&hi != 0
 }
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }

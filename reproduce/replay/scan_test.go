@@ -2,6 +2,7 @@ package replay
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"os"
@@ -279,5 +280,21 @@ func TestRecordingChangedBetweenReadsFails(t *testing.T) {
 	writeFile(t, dir, segmentsFile, string(other))
 	if _, err := BuildTimeline(b, AllowNoSnapshot()); !errors.Is(err, errChanged) {
 		t.Fatalf("BuildTimeline after the file changed = %v, want %v", err, errChanged)
+	}
+}
+
+func TestSpecial8FindsEveryStopByte(t *testing.T) {
+	for pos := 0; pos < 8; pos++ {
+		for c := 0; c < 256; c++ {
+			var w [8]byte
+			for i := range w {
+				w[i] = 'a'
+			}
+			w[pos] = byte(c)
+			want := strSpecial[c]
+			if got := special8(binary.LittleEndian.Uint64(w[:])); got != want {
+				t.Fatalf("special8 with %#x at %d = %v, want %v", c, pos, got, want)
+			}
+		}
 	}
 }
