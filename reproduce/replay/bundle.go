@@ -34,7 +34,9 @@ const maxSegmentGap = 1000
 // manifest.json (optional, kept raw), fetch.json (optional,
 // {"partial":true}) and envelopes/*.envelope (optional raw ingest).
 // Without recording-segments.json the recording is rebuilt from the
-// envelopes. Unknown files are ignored.
+// envelopes. Unknown files are ignored. The recording is validated now and
+// read again, streamed, by BuildTimeline (the bundle keeps no raw events),
+// so its files must stay in place until the timeline is built.
 func LoadBundle(dir string) (*Bundle, error) { return loadBundle(dir, newBudget(DefaultLimits())) }
 
 func loadBundle(dir string, bud *budget) (*Bundle, error) {
@@ -356,7 +358,8 @@ func detailsFromReplayEvents(events []*ReplayEvent) Details {
 // Load reads a replay from path within DefaultLimits, detected by content:
 // a bundle directory, a recording-segments file (array of segments), a
 // single segment file (array of events, plain or zlib) or a raw envelope
-// file. A details file alone is not enough.
+// file. A details file alone is not enough. As with LoadBundle, a
+// recording file is read again by BuildTimeline.
 func Load(path string) (*Bundle, error) { return LoadWith(path, DefaultLimits()) }
 
 // LoadWith is Load with explicit limits; a replay over them fails with a
