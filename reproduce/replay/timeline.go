@@ -137,10 +137,12 @@ func BuildTimeline(b *Bundle, opts ...Option) (*Timeline, error) {
 	}
 	bl.startEnd(keys)
 	// About one event in seven becomes a timeline event (0.14–0.30 in the
-	// recorded bundles): room for that many up front saves regrowing a
-	// slice of large structs dozens of times on a long recording.
-	bl.events = make([]Event, 0, keys.valid/6+16)
-	bl.meta = make([]evMeta, 0, keys.valid/6+16)
+	// recorded bundles): room for that many up front (up to 64k) saves
+	// regrowing a slice of large structs dozens of times on a long
+	// recording.
+	room := min(keys.valid/6, 1<<16) + 16
+	bl.events = make([]Event, 0, room)
+	bl.meta = make([]evMeta, 0, room)
 	if keys.valid >= largeBuild {
 		defer lowerGC()()
 	}
