@@ -123,8 +123,17 @@ var errBudget = errors.New("rerun budget spent")
 // ddmin is Zeller's delta debugging: try each chunk alone, then each
 // complement, refining the split until no single step can go.
 func (m *minimizer) ddmin(ctx context.Context, c []int) ([]int, bool, error) {
+	// A smaller plan is accepted only when it reproduces twice in a row:
+	// an app whose failure depends on timing (a scroll that loads a page
+	// in time, or not) must not pass a plan that reproduced once by
+	// chance into the test.
 	test := func(s []int) (bool, error) {
 		ok, _, err := m.run(ctx, s)
+		if !ok || err != nil {
+			return ok, err
+		}
+		delete(m.cache, fmt.Sprint(s))
+		ok, _, err = m.run(ctx, s)
 		return ok, err
 	}
 	if len(c) > 0 {
