@@ -191,6 +191,7 @@ func TestRunLeaksNothingOnAnyBundle(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, json.Unmarshal(b, &m))
 		t.Run(filepath.Base(dir), func(t *testing.T) {
+			t.Parallel()
 			for run := 1; run <= *leakRuns; run++ {
 				ingest := newCounter(t, nil, nil)
 				recorded := newCounter(t, nil, nil)
