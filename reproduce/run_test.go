@@ -186,4 +186,3 @@ func TestMissingElementIsReportedAsDiverged(t *testing.T) {
 	assert.Equal(t, StepClick, step.Kind)
 	assert.Contains(t, step.Selectors, "#generate", "diverged at the Generate click")
 }
-
