@@ -168,6 +168,7 @@ func TestHostileBundlesRunMarkdownRendersPayloadsAsText(t *testing.T) {
 	}
 	for _, dir := range hostileBundles(t) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
+			t.Parallel()
 			artifacts := t.TempDir()
 			code, out, stderr := runCLI(t, "run", dir, "--app", imagechatBuggy, "--markdown", "--latency", "none", "--artifacts", artifacts)
 			require.Contains(t, []int{exitOK, exitNotReproduced, exitDiverged, exitInconclusive}, code, "a verdict, not an error: %s", stderr)
