@@ -77,28 +77,26 @@ func run(ctx context.Context, which string, n int, bundles, chrome string, verbo
 	}
 	startLoad := loadAverage()
 	var rows []string
+	var failed []string
 	for _, name := range names {
-		bundle, err := b.openBundle(ctx, name, which != "runs")
-		if err != nil {
-			return err
-		}
-		var row string
-		switch which {
-		case "verdict":
-			row, err = b.verdict(ctx, bundle, n)
-		case "runs":
-			row, err = b.runs(ctx, bundle, n)
-		case "generated":
-			row, err = b.generated(ctx, bundle, n)
+		row, err := b.measure(ctx, which, name, n)
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			// The other bundles are still worth measuring.
+			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", name, err)
+			failed = append(failed, name)
+			row = fmt.Sprintf("%-14s not measured: %s", name, firstLine(err.Error()))
 		}
 		rows = append(rows, row)
 	}
 	fmt.Printf("\n%s (%s, %s; load average %s at the start, %s at the end)\n", which, b.commit, b.when, startLoad, loadAverage())
 	for _, r := range rows {
 		fmt.Println("  " + r)
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("not measured: %s (see above)", strings.Join(failed, ", "))
 	}
 	return nil
 }
@@ -114,4 +112,25 @@ func loadAverage() string {
 		return f[0]
 	}
 	return "unknown"
+}
+
+// measure runs one bench on one bundle and returns its summary line.
+func (b *bench) measure(ctx context.Context, which, name string, n int) (string, error) {
+	bundle, err := b.openBundle(ctx, name, which != "runs")
+	if err != nil {
+		return "", err
+	}
+	switch which {
+	case "verdict":
+		return b.verdict(ctx, bundle, n)
+	case "runs":
+		return b.runs(ctx, bundle, n)
+	default:
+		return b.generated(ctx, bundle, n)
+	}
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
 }
