@@ -163,13 +163,22 @@ func (b *bench) command(ctx context.Context, dir string, env []string, name stri
 	return out.String(), err
 }
 
-// timed runs one measured command: the clock runs from just before the
-// process starts to just after it has exited. It fails unless the command
-// exits with want.
-func (b *bench) timed(ctx context.Context, what string, want int, dir string, env []string, name string, args ...string) (time.Duration, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
+// job is one measured command and the end state it must reach.
+type job struct {
+	what  string // "repro", "peer", "test": names it in errors and -v output
+	dir   string
+	env   []string
+	argv  []string
+	want  int                    // its exit code
+	check func(out string) error // what its output must show, if anything
+}
+
+// timed runs j once: the clock runs from just before the process starts to
+// just after it has exited. It fails unless j reached its end state.
+func (b *bench) timed(ctx context.Context, j job) (time.Duration, error) {
+	cmd := exec.CommandContext(ctx, j.argv[0], j.argv[1:]...)
+	cmd.Dir = j.dir
+	cmd.Env = append(os.Environ(), j.env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
@@ -179,18 +188,23 @@ func (b *bench) timed(ctx context.Context, what string, want int, dir string, en
 	if err != nil {
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) {
-			return 0, fmt.Errorf("%s: %w", what, err)
+			return 0, fmt.Errorf("%s: %w", j.what, err)
 		}
 		code = ee.ExitCode()
 	}
 	if ctx.Err() != nil {
 		return 0, ctx.Err()
 	}
-	if code != want {
-		return 0, fmt.Errorf("%s exited %d, want %d (the comparison needs both sides to reach the recorded end state):\n%s", what, code, want, tail(out.String(), b.verbose))
+	if code != j.want {
+		return 0, fmt.Errorf("%s exited %d, want %d (the comparison needs both sides to reach the recorded end state):\n%s", j.what, code, j.want, tail(out.String(), b.verbose))
+	}
+	if j.check != nil {
+		if err := j.check(out.String()); err != nil {
+			return 0, fmt.Errorf("%s: %v:\n%s", j.what, err, tail(out.String(), b.verbose))
+		}
 	}
 	if b.verbose {
-		fmt.Printf("    %-8s %6.2f s\n", what, d.Seconds())
+		fmt.Printf("    %-8s %6.2f s\n", j.what, d.Seconds())
 	}
 	return d, nil
 }

@@ -24,6 +24,7 @@ type bundle struct {
 	appDir  string // testdata/apps/<app>/<variant>
 	appURL  string // appDir served for the peer
 	want    int    // repro run's exit code for the expected verdict
+	failure string // the recorded uncaught error's message ("" if none)
 	peerCfg string // the peer's config (latency none)
 	plan    *reproduce.Plan
 	xs      []peerExchange
@@ -35,6 +36,12 @@ type manifest struct {
 	App             string            `json:"app"`
 	Variant         string            `json:"variant"`
 	ExpectedVerdict map[string]string `json:"expected_verdict"`
+	Observed        struct {
+		Exceptions []struct {
+			Type    string `json:"type"`
+			Message string `json:"message"`
+		} `json:"exceptions"`
+	} `json:"observed"`
 }
 
 // peerExchange is one recorded API call as the peer serves it.
@@ -77,6 +84,9 @@ func (b *bench) openBundle(ctx context.Context, name string, withPeer bool) (*bu
 		return nil, fmt.Errorf("bundle %s: manifest.json has no expected verdict for variant %s", name, m.Variant)
 	}
 	bd.want = want
+	if len(m.Observed.Exceptions) > 0 {
+		bd.failure = m.Observed.Exceptions[0].Message
+	}
 	app := filepath.Join(b.root, "testdata", "apps", m.App)
 	bd.appDir = filepath.Join(app, m.Variant)
 	if _, err := os.Stat(filepath.Join(app, "package.json")); err == nil {
@@ -148,5 +158,5 @@ func (b *bench) peerConfig(bd *bundle, latency string) (string, error) {
 // peer runs the Playwright peer once on cfg; it must reach the recorded
 // failure (exit 0).
 func (b *bench) peer(ctx context.Context, cfg string) (time.Duration, error) {
-	return b.timed(ctx, "peer", 0, b.peerDir, nil, "node", "peer.js", cfg)
+	return b.timed(ctx, job{what: "peer", dir: b.peerDir, argv: []string{"node", "peer.js", cfg}})
 }

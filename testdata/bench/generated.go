@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,10 +11,13 @@ import (
 	"time"
 )
 
-// generated: the test `repro generate --expect-bug` writes, compiled first
+// generated: the regression test `repro generate` writes, compiled first
 // (go test -c, not timed), then its binary run against the bundle's app
-// (REPRO_APP_URL), against the peer. --expect-bug makes it pass while the
-// bug is there, so both sides end by confirming the recorded failure.
+// (REPRO_APP_URL), against the peer. The test asserts the fixed behaviour,
+// so on the buggy app it must fail naming the recorded error, having
+// followed every step: both sides end by seeing the recorded failure.
+// (Not --expect-bug: that test asserts every recorded signal, and a signal
+// the rerun does not show, such as a dead click judged alive, fails it.)
 func (b *bench) generated(ctx context.Context, bd *bundle, n int) (string, error) {
 	mod, err := b.userModule()
 	if err != nil {
@@ -21,7 +25,7 @@ func (b *bench) generated(ctx context.Context, bd *bundle, n int) (string, error
 	}
 	pkg := "bench" + regexp.MustCompile(`[^a-z0-9]`).ReplaceAllString(strings.ToLower(bd.name), "")
 	pkgDir := filepath.Join(mod, pkg)
-	if out, err := b.command(ctx, b.root, nil, b.repro, "generate", bd.dir, "-o", pkgDir, "--package", pkg, "--expect-bug", "--force"); err != nil {
+	if out, err := b.command(ctx, b.root, nil, b.repro, "generate", bd.dir, "-o", pkgDir, "--package", pkg, "--force"); err != nil {
 		return "", fmt.Errorf("repro generate: %v\n%s", err, out)
 	}
 	bin := filepath.Join(mod, pkg+".test")
@@ -41,9 +45,19 @@ func (b *bench) generated(ctx context.Context, bd *bundle, n int) (string, error
 	if err != nil {
 		return "", err
 	}
-	env := []string{"REPRO_APP_URL=" + bd.appDir, "CHROME_PATH=" + b.chrome}
+	test := job{what: "test", dir: pkgDir, argv: []string{bin, "-test.count=1"}, want: 1,
+		env: []string{"REPRO_APP_URL=" + bd.appDir, "CHROME_PATH=" + b.chrome},
+		check: func(out string) error {
+			if strings.Contains(out, "could not follow the user's path") {
+				return errors.New("the generated test lost the user's path")
+			}
+			if !strings.Contains(out, bd.failure) {
+				return fmt.Errorf("the generated test failed without naming the recorded error %q", bd.failure)
+			}
+			return nil
+		}}
 	ts, ps, err := pairs(ctx, n,
-		func() (time.Duration, error) { return b.timed(ctx, "test", 0, pkgDir, env, bin, "-test.count=1") },
+		func() (time.Duration, error) { return b.timed(ctx, test) },
 		func() (time.Duration, error) { return b.peer(ctx, cfg) })
 	if err != nil {
 		return "", err

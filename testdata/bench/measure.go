@@ -17,8 +17,8 @@ import (
 func (b *bench) reproRun(ctx context.Context, bd *bundle, what string, extra ...string) (time.Duration, error) {
 	art := filepath.Join(b.tmp, "artifacts")
 	defer os.RemoveAll(art)
-	args := append([]string{"run", bd.dir, "--app", bd.appDir, "--latency", "none", "--chrome", b.chrome, "--artifacts", art}, extra...)
-	return b.timed(ctx, what, bd.want, b.root, nil, b.repro, args...)
+	argv := append([]string{b.repro, "run", bd.dir, "--app", bd.appDir, "--latency", "none", "--chrome", b.chrome, "--artifacts", art}, extra...)
+	return b.timed(ctx, job{what: what, dir: b.root, argv: argv, want: bd.want})
 }
 
 // pairs runs a and b n times each, alternating which goes first (a b, b a,
