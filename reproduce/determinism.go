@@ -250,16 +250,65 @@ const documentJS = `(() => {
   };
   const waiters = new Set();
   const wake = () => { for (const w of [...waiters]) w(); };
+
+  // Pending timers the app set (one-shot, up to 10 s), so a judged click
+  // can wait for the ones earlier steps set: the rerun skips the user's
+  // think time, and a toast that would have closed long before the click
+  // must not close during the dead-click window and pass for its effect.
+  const timers = new Map();
+  const realSet = window.setTimeout, realClear = window.clearTimeout;
+  window.setTimeout = function setTimeout(fn, ms, ...args) {
+    const delay = Number(ms) || 0;
+    let id;
+    const run = typeof fn === 'function' ? function () { timers.delete(id); return fn.apply(this, arguments); } : fn;
+    id = realSet.call(window, run, ms, ...args);
+    if (delay > 0 && delay <= 10000) timers.set(id, pnow() + delay);
+    return id;
+  };
+  window.clearTimeout = function clearTimeout(id) { timers.delete(id); return realClear.call(window, id); };
+  // timersDone: no timer set before the call is due within ms any more.
+  r.timersDone = (ms) => {
+    const start = pnow(), horizon = start + ms;
+    const before = new Set(timers.keys());
+    let last = start;
+    for (const [id, due] of timers) if (due <= horizon && due > last) last = due;
+    return wait(() => {
+      const now = pnow();
+      for (const [id, due] of timers) if (before.has(id) && due <= horizon && due + 50 > now) return false;
+      return true;
+    }, Math.max(0, last - start) + 100, 25).then(() => Math.round(pnow() - start));
+  };
   r.scrolls = 0;
+  const describe = (rec) => {
+    const t = rec.target, name = t && t.nodeType === 1 ? t.tagName.toLowerCase() : t ? t.nodeName : '?';
+    return rec.type + (rec.attributeName ? ' ' + rec.attributeName : '') + ' on ' + name;
+  };
+  // Only the mutations the SDK's recorder would record count (the SDK
+  // judges dead clicks by those): not an attribute or text set to the
+  // value it had, not comments (Sentry records with slimDOM, which drops
+  // them; frameworks keep their anchors in comments), not a node added and
+  // removed again before the batch is delivered.
+  const real = (nodes) => {
+    for (const x of nodes) if (x !== style && x.nodeType !== 8 && (x.isConnected || x.parentNode === null)) return true;
+    return false;
+  };
+  const counts = (rec) => {
+    switch (rec.type) {
+      case 'attributes': return rec.target.getAttribute(rec.attributeName) !== rec.oldValue;
+      case 'characterData': return rec.target.data !== rec.oldValue;
+      default: return real([...rec.addedNodes].filter(x => x.isConnected)) || real(rec.removedNodes);
+    }
+  };
   new MO(records => {
     let n = 0;
     for (const rec of records) {
-      if (rec.addedNodes.length === 1 && rec.addedNodes[0] === style) continue;
+      if (!counts(rec)) continue;
+      if (!n) r.lastRecord = describe(rec);
       n++;
     }
     if (n) { r.mutations += n; r.lastMutation = pnow(); wake(); }
     addStyle();
-  }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true, attributeOldValue: true, characterDataOldValue: true});
   addEventListener('scroll', () => { r.scrolls++; r.lastScroll = pnow(); wake(); }, {capture: true, passive: true});
   addStyle();
   document.addEventListener('DOMContentLoaded', addStyle);
@@ -326,7 +375,7 @@ const documentJS = `(() => {
   // mutation, or a scroll within scrollMs — since the counts m0, s0 taken
   // before it; 'none' after ms.
   r.alive = (m0, s0, t0, ms, scrollMs) => wait(() => {
-    if (r.mutations > m0) return 'mutation';
+    if (r.mutations > m0) return 'mutation: ' + r.lastRecord;
     if (r.scrolls > s0 && r.lastScroll - t0 <= scrollMs) return 'scroll';
     return false;
   }, ms, 100).then(v => v || 'none');

@@ -102,6 +102,20 @@ func (s *Session) resolve(ctx context.Context, sels []string, allowHidden, hasPo
 	return "", false, fmt.Sprintf("no element matched any of [%s] within %s", strings.Join(sels, ", "), d), nil
 }
 
+// drainTimers waits, before a click whose liveness is judged, for the
+// timers the page set in earlier steps and due within the dead-click
+// window: the rerun skips the user's think time, so a toast that closed
+// long before the user's click would otherwise close during the judgement
+// and pass for the click's effect.
+func (s *Session) drainTimers(ctx context.Context) {
+	window := s.cfg.Settle.DeadClickWindow
+	start := time.Now()
+	ms, err := evalWait[int](s, ctx, window+time.Second, func(time.Duration) string {
+		return fmt.Sprintf(`window.__repro && window.__repro.timersDone ? window.__repro.timersDone(%d) : 0`, window.Milliseconds())
+	})
+	s.log.Debug("wait: the page's pending timers, before a judged click", "waited_ms", ms, "err", err, "took", time.Since(start).Round(time.Millisecond))
+}
+
 // sdkScrollWindow is how soon after a click a scroll counts as its effect
 // (the SDK's SLOW_CLICK_SCROLL_TIMEOUT).
 const sdkScrollWindow = 300 * time.Millisecond
@@ -152,7 +166,7 @@ func (s *Session) judgeDeadClick(ctx context.Context, st Step, before activity, 
 			if ctx.Err() != nil || (r.err != nil && !errors.Is(r.err, context.DeadlineExceeded)) {
 				return
 			}
-			if r.v == "none" || errors.Is(r.err, context.DeadlineExceeded) {
+			if r.v == "none" || (r.err != nil && errors.Is(r.err, context.DeadlineExceeded)) {
 				s.mu.Lock()
 				s.obs.DeadClicks = append(s.obs.DeadClicks, DeadClick{Step: st.Index, Selector: sel, Window: window})
 				s.mu.Unlock()
