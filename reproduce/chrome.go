@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -95,6 +96,10 @@ type Browser struct {
 	proxy *netProxy
 	// Launch is how long starting (or connecting to) the browser took.
 	Launch time.Duration
+	// firstTab is set while the tab Chrome opened at launch is unused: the
+	// session that launched the browser runs in it (a new context's first
+	// tab costs a renderer start, ~0.5 s).
+	firstTab atomic.Bool
 }
 
 // NewBrowser launches Chrome as cfg says (or connects to cfg.RemoteURL).
@@ -154,7 +159,9 @@ func NewBrowser(ctx context.Context, cfg ChromeConfig) (*Browser, error) {
 		cancel()
 		return nil, err
 	}
-	return &Browser{ctx: bctx, cancel: cancel, remote: cfg.RemoteURL != "", guard: g, proxy: denyAll, Launch: time.Since(start)}, nil
+	b := &Browser{ctx: bctx, cancel: cancel, remote: cfg.RemoteURL != "", guard: g, proxy: denyAll, Launch: time.Since(start)}
+	b.firstTab.Store(cfg.RemoteURL == "")
+	return b, nil
 }
 
 // launchOptions are the flags for a browser that must stay inside the
@@ -205,6 +212,27 @@ func (b *Browser) newTab(proxy string) (context.Context, context.CancelFunc) {
 		p.ProxyServer = proxy
 		p.ProxyBypassList = "<-loopback>"
 	}))
+}
+
+// takeFirstTab hands the tab Chrome opened at launch to one session, with
+// the browser's own proxy admitting what allow admits (every request of
+// that tab's default context goes through it). It returns the tab's
+// context, and a func that leaves the tab on about:blank — unloading the
+// page while interception holds — and refuses everything again. ok is
+// false when the tab was already taken (or the browser is remote).
+func (b *Browser) takeFirstTab(allow func(*url.URL) bool) (tab context.Context, release func(), ok bool) {
+	if !b.firstTab.CompareAndSwap(true, false) || b.proxy == nil {
+		return nil, nil, false
+	}
+	b.proxy.setRule(allow)
+	tctx, cancel := context.WithCancel(b.ctx)
+	return tctx, func() {
+		ctx, c := context.WithTimeout(b.ctx, 5*time.Second)
+		_ = chromedp.Do(ctx, chromedp.Navigate("about:blank"))
+		c()
+		cancel()
+		b.proxy.setRule(func(*url.URL) bool { return false })
+	}, true
 }
 
 // Close stops the browser and waits for its processes to exit (or

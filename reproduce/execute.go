@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -234,12 +235,29 @@ func NewSession(ctx context.Context, plan Plan, cfg RunConfig) (*Session, error)
 		}
 		s.browser, s.ownBrowser = b, true
 	}
-	s.tab, s.closeTab = s.browser.newTab(s.proxy.URL())
+	if tab, release, ok := s.takeFirstTab(); ok {
+		s.tab, s.closeTab = tab, release
+	} else {
+		s.tab, s.closeTab = s.browser.newTab(s.proxy.URL())
+	}
 	if err := s.setup(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// takeFirstTab runs the session in the tab its own browser opened at
+// launch, the browser's proxy admitting what the session's would: a
+// session that launched its browser (repro run, a generated test) then
+// pays no second renderer start. A shared or remote browser's sessions
+// each get a fresh browser context.
+func (s *Session) takeFirstTab() (context.Context, context.CancelFunc, bool) {
+	if !s.ownBrowser || s.cfg.layers != (guardLayers{}) {
+		return nil, nil, false
+	}
+	tab, release, ok := s.browser.takeFirstTab(s.proxy.allowed)
+	return tab, release, ok
 }
 
 // setup opens the tab and installs evidence collection, the network and the
@@ -251,12 +269,20 @@ func (s *Session) setup(ctx context.Context) error {
 		return fmt.Errorf("open tab: %w", err)
 	}
 	c := chromedp.FromContext(s.tab)
-	if c == nil || c.Target == nil || c.BrowserContextID == "" {
-		return errors.New("open tab: no browser context")
+	if c == nil || c.Target == nil {
+		return errors.New("open tab: no target")
+	}
+	s.contextID = c.BrowserContextID
+	if s.contextID == "" {
+		// The tab Chrome opened at launch is in the default context.
+		info, err := chromedp.CallBrowser(s.tab, target.GetTargetInfo, target.GetTargetInfoParams{TargetID: c.Target.TargetID})
+		if err != nil || info.TargetInfo == nil || info.TargetInfo.BrowserContextID == "" {
+			return fmt.Errorf("open tab: no browser context: %v", err)
+		}
+		s.contextID = info.TargetInfo.BrowserContextID
 	}
 	// From here on the guard hands every request of the session's browser
 	// context (the tab, its frames and workers, popups) to s.net.
-	s.contextID = c.BrowserContextID
 	s.browser.guard.register(s.contextID, s.net)
 	s.watchConsole()
 	s.watchDialogs()
@@ -448,11 +474,22 @@ func (s *Session) screenshot(ctx context.Context, st Step) string {
 	if s.cfg.ArtifactsDir == "" {
 		return ""
 	}
-	// JPEG, encoded for speed: a screenshot per step must not cost what
-	// the step does (a PNG of a 1280x800 page takes several times longer).
-	quality, fast := int64(80), true
+	// Half-scale JPEG, encoded for speed: a screenshot per step must not
+	// cost what the step does (a full-size PNG of a 1280x800 page takes
+	// several times longer), and it is read, not zoomed into.
+	quality, fast := int64(70), true
+	v := s.plan.Viewport
+	if v.Width <= 0 || v.Height <= 0 {
+		v.Width, v.Height = 1280, 720
+	}
+	// The clip is in document coordinates: the viewport where it is now.
+	scroll, _ := run(s, ctx, time.Second, chromedp.Evaluate[[]float64](`[scrollX, scrollY, innerWidth, innerHeight]`))
+	clip := page.Viewport{Width: float64(v.Width), Height: float64(v.Height), Scale: 0.5}
+	if len(scroll) == 4 {
+		clip.X, clip.Y, clip.Width, clip.Height = scroll[0], scroll[1], scroll[2], scroll[3]
+	}
 	res, err := run(s, ctx, 5*time.Second, chromedp.Action[page.CaptureScreenshotResult](func(ctx context.Context, t *chromedp.Target) (page.CaptureScreenshotResult, error) {
-		return cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatJpeg, Quality: &quality, OptimizeForSpeed: &fast})
+		return cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatJpeg, Quality: &quality, OptimizeForSpeed: &fast, Clip: &clip})
 	}))
 	if err != nil {
 		s.log.Debug("screenshot", "step", st.Index, "err", err)

@@ -10,6 +10,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -28,7 +29,7 @@ import (
 type netProxy struct {
 	ln    net.Listener
 	srv   *http.Server
-	allow func(u *url.URL) bool
+	rule  atomic.Pointer[func(u *url.URL) bool]
 	log   *slog.Logger
 	fwd   *httputil.ReverseProxy
 	dial  net.Dialer
@@ -49,7 +50,8 @@ func newNetProxy(allow func(*url.URL) bool, log *slog.Logger) (*netProxy, error)
 	if err != nil {
 		return nil, fmt.Errorf("network guard proxy: %w", err)
 	}
-	p := &netProxy{ln: ln, allow: allow, log: log, dial: net.Dialer{Timeout: 10 * time.Second}}
+	p := &netProxy{ln: ln, log: log, dial: net.Dialer{Timeout: 10 * time.Second}}
+	p.setRule(allow)
 	p.fwd = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.Out.URL = pr.In.URL
@@ -66,6 +68,15 @@ func newNetProxy(allow func(*url.URL) bool, log *slog.Logger) (*netProxy, error)
 	go func() { _ = p.srv.Serve(ln) }()
 	return p, nil
 }
+
+// setRule replaces what the proxy admits (a browser's own proxy serves the
+// session that uses its first tab, then refuses everything again).
+func (p *netProxy) setRule(allow func(*url.URL) bool) { p.rule.Store(&allow) }
+
+func (p *netProxy) allow(u *url.URL) bool { return (*p.rule.Load())(u) }
+
+// allowed is allow as a func value.
+func (p *netProxy) allowed(u *url.URL) bool { return p.allow(u) }
 
 // URL is the proxy's address for --proxy-server.
 func (p *netProxy) URL() string { return "http://" + p.ln.Addr().String() }

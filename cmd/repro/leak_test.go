@@ -197,7 +197,11 @@ func TestRunLeaksNothingOnAnyBundle(t *testing.T) {
 				recorded := newCounter(t, nil, nil)
 				app := leakApp(t, mustAbs(filepath.Join("../../testdata/apps", m.App, m.Variant)), "http://publickey@"+strings.TrimPrefix(ingest.srv.URL, "http://")+"/1")
 				bundle := relocated(t, dir, m.Origin, recorded.srv.URL)
-				tmp := t.TempDir()
+				// A short directory: Chrome's profile socket path must stay
+				// under the Unix limit (108 bytes).
+				tmp, err := os.MkdirTemp("", "rl")
+				require.NoError(t, err)
+				t.Cleanup(func() { os.RemoveAll(tmp) })
 				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 				cmd := exec.CommandContext(ctx, bin, "run", bundle, "--app", app.srv.URL, "--latency", "none", "--artifacts", filepath.Join(tmp, "artifacts"))
 				cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "HOME="+tmp)
