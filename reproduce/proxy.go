@@ -27,12 +27,12 @@ import (
 // path is checked like any request before the tunnel opens, so a socket to
 // the app's API paths is refused too.
 type netProxy struct {
-	ln    net.Listener
-	srv   *http.Server
-	rule  atomic.Pointer[func(u *url.URL) bool]
-	log   *slog.Logger
-	fwd   *httputil.ReverseProxy
-	dial  net.Dialer
+	ln   net.Listener
+	srv  *http.Server
+	rule atomic.Pointer[func(u *url.URL) bool]
+	log  *slog.Logger
+	fwd  *httputil.ReverseProxy
+	dial net.Dialer
 
 	mu     sync.Mutex
 	denied []string // "METHOD URL", the first maxDenied
