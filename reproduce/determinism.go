@@ -251,32 +251,39 @@ const documentJS = `(() => {
   const waiters = new Set();
   const wake = () => { for (const w of [...waiters]) w(); };
 
-  // Pending timers the app set (one-shot, up to 10 s), so a judged click
-  // can wait for the ones earlier steps set: the rerun skips the user's
-  // think time, and a toast that would have closed long before the click
-  // must not close during the dead-click window and pass for its effect.
-  const timers = new Map();
-  const realSet = window.setTimeout, realClear = window.clearTimeout;
-  window.setTimeout = function setTimeout(fn, ms, ...args) {
-    const delay = Number(ms) || 0;
-    let id;
-    const run = typeof fn === 'function' ? function () { timers.delete(id); return fn.apply(this, arguments); } : fn;
-    id = realSet.call(window, run, ms, ...args);
-    if (delay > 0 && delay <= 10000) timers.set(id, pnow() + delay);
-    return id;
+  // Timer chains: every timer callback knows when its chain began (a
+  // timer set inside a timer's callback continues that chain), and when it
+  // ran. A judged click counts no mutation that came within 100 ms after a
+  // callback of a chain that began before the click — the framework's
+  // re-render it caused lands in a microtask or the next task: the rerun
+  // skips the user's think time, so a toast that closed long before the
+  // user's click would otherwise close during the dead-click window and
+  // pass for its effect.
+  let chain = 0;
+  const batches = [], fires = [];
+  const keep = (list, x) => { list.push(x); if (list.length > 500) list.shift(); };
+  const wrapTimer = (real) => function (fn, ms, ...args) {
+    if (typeof fn !== 'function') return real.call(window, fn, ms, ...args);
+    const origin = chain || pnow();
+    return real.call(window, function () {
+      keep(fires, {at: pnow(), origin});
+      const prev = chain;
+      chain = origin;
+      try { return fn.apply(this, arguments); } finally { chain = prev; }
+    }, ms, ...args);
   };
-  window.clearTimeout = function clearTimeout(id) { timers.delete(id); return realClear.call(window, id); };
-  // timersDone: no timer set before the call is due within ms any more.
-  r.timersDone = (ms) => {
-    const start = pnow(), horizon = start + ms;
-    const before = new Set(timers.keys());
-    let last = start;
-    for (const [id, due] of timers) if (due <= horizon && due > last) last = due;
-    return wait(() => {
-      const now = pnow();
-      for (const [id, due] of timers) if (before.has(id) && due <= horizon && due + 50 > now) return false;
-      return true;
-    }, Math.max(0, last - start) + 100, 25).then(() => Math.round(pnow() - start));
+  window.setTimeout = wrapTimer(window.setTimeout);
+  window.setInterval = wrapTimer(window.setInterval);
+  // sinceOwn: the mutations after count m0 not caused by a timer chain
+  // older than t0.
+  r.sinceOwn = (m0, t0) => {
+    let n = 0;
+    for (const b of batches) {
+      if (b.after <= m0) continue;
+      if (fires.some(f => f.origin < t0 && f.at <= b.at && b.at <= f.at + 100)) continue;
+      n += b.n;
+    }
+    return n;
   };
   r.scrolls = 0;
   const describe = (rec) => {
@@ -299,16 +306,21 @@ const documentJS = `(() => {
       default: return real([...rec.addedNodes].filter(x => x.isConnected)) || real(rec.removedNodes);
     }
   };
-  new MO(records => {
+  const handle = (records) => {
     let n = 0;
     for (const rec of records) {
       if (!counts(rec)) continue;
       if (!n) r.lastRecord = describe(rec);
       n++;
     }
-    if (n) { r.mutations += n; r.lastMutation = pnow(); wake(); }
+    if (n) {
+      r.mutations += n; r.lastMutation = pnow();
+      keep(batches, {after: r.mutations, n, at: r.lastMutation});
+      wake();
+    }
     addStyle();
-  }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true, attributeOldValue: true, characterDataOldValue: true});
+  };
+  new MO(handle).observe(document, {subtree: true, childList: true, attributes: true, characterData: true, attributeOldValue: true, characterDataOldValue: true});
   addEventListener('scroll', () => { r.scrolls++; r.lastScroll = pnow(); wake(); }, {capture: true, passive: true});
   addStyle();
   document.addEventListener('DOMContentLoaded', addStyle);
@@ -375,7 +387,7 @@ const documentJS = `(() => {
   // mutation, or a scroll within scrollMs — since the counts m0, s0 taken
   // before it; 'none' after ms.
   r.alive = (m0, s0, t0, ms, scrollMs) => wait(() => {
-    if (r.mutations > m0) return 'mutation: ' + r.lastRecord;
+    if (r.sinceOwn(m0, t0) > 0) return 'mutation: ' + r.lastRecord;
     if (r.scrolls > s0 && r.lastScroll - t0 <= scrollMs) return 'scroll';
     return false;
   }, ms, 100).then(v => v || 'none');

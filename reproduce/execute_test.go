@@ -328,8 +328,10 @@ func TestRecordedTimingKeepsTheUserPauses(t *testing.T) {
 // TestNoFalseDeadClick: the dead-click judgement follows the SDK's rule.
 // A click on a text field or a new-window link is never judged (the SDK
 // judges only links, buttons and submit inputs); a button whose page
-// reacts late, without any request, is alive; only the button after which
-// nothing happens within the window is dead.
+// reacts late, without any request, is alive; the button after which
+// nothing happens within the window is dead, even though a toast an
+// earlier step opened closes during that window (the user, at their pace,
+// clicked after it had closed).
 func TestNoFalseDeadClick(t *testing.T) {
 	t.Parallel()
 	b := testBrowser(t)
@@ -339,7 +341,8 @@ func TestNoFalseDeadClick(t *testing.T) {
 		{Index: 1, Kind: StepClick, Selectors: []string{"#email"}, JudgeDeadClick: true},
 		{Index: 2, Kind: StepClick, Selectors: []string{"#slow"}, JudgeDeadClick: true},
 		{Index: 3, Kind: StepClick, Selectors: []string{"#away"}, JudgeDeadClick: true},
-		{Index: 4, Kind: StepClick, Selectors: []string{"#dead"}, JudgeDeadClick: true},
+		{Index: 4, Kind: StepClick, Selectors: []string{"#toast"}},
+		{Index: 5, Kind: StepClick, Selectors: []string{"#dead"}, JudgeDeadClick: true},
 	}}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -347,7 +350,7 @@ func TestNoFalseDeadClick(t *testing.T) {
 		Settle: SettlePolicy{DeadClickWindow: 2500 * time.Millisecond}})
 	require.NoError(t, err)
 	require.True(t, obs.Completed, obs.StopReason)
-	for step, want := range map[int]bool{1: false, 2: false, 3: false, 4: true} {
+	for step, want := range map[int]bool{1: false, 2: false, 3: false, 5: true} {
 		dead, what := obs.DeadClick(step)
 		assert.Equal(t, want, dead, "step %d: %s", step, what)
 	}

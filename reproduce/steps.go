@@ -34,10 +34,6 @@ func (s *Session) Do(ctx context.Context, st Step) error {
 		s.cfg.OnStep(st)
 	}
 	res := StepResult{Index: st.Index, Kind: st.Kind, Description: st.String(), StartedAt: time.Now()}
-	if st.Kind == StepClick && st.JudgeDeadClick {
-		// Before the counts the click is judged against are taken.
-		s.drainTimers(ctx)
-	}
 	before := s.activity(ctx)
 
 	reason, err := "", st.Validate()

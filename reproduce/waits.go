@@ -102,20 +102,6 @@ func (s *Session) resolve(ctx context.Context, sels []string, allowHidden, hasPo
 	return "", false, fmt.Sprintf("no element matched any of [%s] within %s", strings.Join(sels, ", "), d), nil
 }
 
-// drainTimers waits, before a click whose liveness is judged, for the
-// timers the page set in earlier steps and due within the dead-click
-// window: the rerun skips the user's think time, so a toast that closed
-// long before the user's click would otherwise close during the judgement
-// and pass for the click's effect.
-func (s *Session) drainTimers(ctx context.Context) {
-	window := s.cfg.Settle.DeadClickWindow
-	start := time.Now()
-	ms, err := evalWait[int](s, ctx, window+time.Second, func(time.Duration) string {
-		return fmt.Sprintf(`window.__repro && window.__repro.timersDone ? window.__repro.timersDone(%d) : 0`, window.Milliseconds())
-	})
-	s.log.Debug("wait: the page's pending timers, before a judged click", "waited_ms", ms, "err", err, "took", time.Since(start).Round(time.Millisecond))
-}
-
 // sdkScrollWindow is how soon after a click a scroll counts as its effect
 // (the SDK's SLOW_CLICK_SCROLL_TIMEOUT).
 const sdkScrollWindow = 300 * time.Millisecond
@@ -125,7 +111,9 @@ const sdkScrollWindow = 300 * time.Millisecond
 // or new-window targets), buttons and submit/button inputs are judged; the
 // click is alive at its first DOM mutation, or a scroll within 300 ms, and
 // dead when neither came within the SDK's timeout (Settle.DeadClickWindow,
-// 7 s as the SDK's slowClickTimeout). The wait ends at once when the click
+// 7 s as the SDK's slowClickTimeout). Mutations made by timer chains that
+// began before the click (a toast closing: the rerun skips the user's think
+// time, so it would close during the window) do not count. The wait ends at once when the click
 // proves alive, and early when the run's verdict no longer depends on it
 // (an error the recording names was already seen).
 func (s *Session) judgeDeadClick(ctx context.Context, st Step, before activity, sel string) {
