@@ -285,6 +285,37 @@ const documentJS = `(() => {
     }
     return n;
   };
+  // The page's own requests in flight, counted from the call until the
+  // app has its answer: fetch until its promise settles, then every body
+  // read (json, text, …) until it settles; XMLHttpRequest until loadend,
+  // which fires after the app's load handlers. The browser's network
+  // events say when a response arrived, not when the page handled it.
+  r.netBusy = 0; r.lastNet = 0;
+  const netStart = () => { r.netBusy++; };
+  const netEnd = () => { r.netBusy--; r.lastNet = pnow(); wake(); };
+  const track = (p) => { netStart(); p.then(netEnd, netEnd); return p; };
+  const native = (f, name) => { Object.defineProperty(f, 'toString', {value: () => 'function ' + name + '() { [native code] }', configurable: true, writable: true}); return f; };
+  if (typeof window.fetch === 'function') {
+    const realFetch = window.fetch;
+    window.fetch = native(function fetch(...args) { return track(realFetch.apply(this, args)); }, 'fetch');
+  }
+  if (window.Response) {
+    for (const m of ['json', 'text', 'arrayBuffer', 'blob', 'formData', 'bytes']) {
+      const real = Response.prototype[m];
+      if (typeof real !== 'function') continue;
+      Response.prototype[m] = native({[m](...args) { return track(real.apply(this, args)); }}[m], m);
+    }
+  }
+  if (window.XMLHttpRequest) {
+    const realSend = XMLHttpRequest.prototype.send;
+    XMLHttpRequest.prototype.send = native(function send(...args) {
+      netStart();
+      let ended = false;
+      const end = () => { if (!ended) { ended = true; netEnd(); } };
+      this.addEventListener('loadend', end);
+      try { return realSend.apply(this, args); } catch (e) { end(); throw e; }
+    }, 'send');
+  }
   r.scrolls = 0;
   const describe = (rec) => {
     const t = rec.target, name = t && t.nodeType === 1 ? t.tagName.toLowerCase() : t ? t.nodeName : '?';
@@ -345,15 +376,19 @@ const documentJS = `(() => {
     check();
   });
 
-  // quiet: the DOM has had no mutation for ms (counted from the call too
-  // when fresh: a response just delivered has not been handled yet), the
-  // document is loaded; at most max ms.
+  // quiet: the document is loaded, none of its requests is waiting for
+  // the app to take its answer, and neither the DOM nor a request has
+  // changed for ms (counted from the call too when fresh: a response the
+  // browser just delivered may not have reached the page yet); at most
+  // max ms. The page's timers measure it, so a busy page (a long render)
+  // delays the check rather than passing it.
   r.quiet = (ms, max, fresh) => {
     const start = pnow();
     return wait(() => {
       const now = pnow();
-      const since = fresh ? Math.min(now - r.lastMutation, now - start) : now - r.lastMutation;
-      return document.readyState === 'complete' && since >= ms;
+      let last = Math.max(r.lastMutation, r.lastNet);
+      if (fresh) last = Math.max(last, start);
+      return document.readyState === 'complete' && r.netBusy <= 0 && now - last >= ms;
     }, max, Math.max(5, ms / 2));
   };
 

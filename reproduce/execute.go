@@ -37,9 +37,12 @@ const (
 // SettlePolicy bounds the condition-based waits of a run. Zero fields take
 // the defaults in parentheses.
 type SettlePolicy struct {
-	// Quiet is how long the DOM must go without mutations to count as
-	// settled (50ms: a few frames, counted from the step's last answer);
-	// DOM settling gives up after QuietMax (2s).
+	// Quiet is how long the page must go without a DOM mutation, and with
+	// none of its requests awaiting the app's handling, to count as
+	// settled (20ms: about a frame, measured by the page's own timers, so a
+	// render that keeps the page busy holds it; frameworks commit the
+	// effect of an event or an answer within a task); settling gives up
+	// after QuietMax (2s).
 	Quiet    time.Duration
 	QuietMax time.Duration
 	// NetworkIdle bounds the wait for answered requests after each step and
@@ -64,7 +67,7 @@ func (p SettlePolicy) withDefaults() SettlePolicy {
 			*d = v
 		}
 	}
-	def(&p.Quiet, 50*time.Millisecond)
+	def(&p.Quiet, 20*time.Millisecond)
 	def(&p.QuietMax, 2*time.Second)
 	def(&p.NetworkIdle, 10*time.Second)
 	def(&p.DeadClickWindow, 7*time.Second)
@@ -169,6 +172,7 @@ type Session struct {
 	contextID  cdp.BrowserContextID // the session's browser context, once open
 	started    time.Time
 	current    atomic.Int64 // index of the step in force (-1: none yet)
+	shot       *pendingShot // the last step's screenshot, while it is taken
 	closeOnce  sync.Once
 	errSeen    chan struct{} // an exception or console error arrived
 
@@ -370,6 +374,7 @@ func IsStepFailure(err error) bool {
 // exceptions and error reports are seen) and returns the observation.
 // It can be called more than once; each call returns a fresh copy.
 func (s *Session) Finish(ctx context.Context) *Observation {
+	s.joinScreenshot()
 	if s.tab != nil && s.tab.Err() == nil && ctx.Err() == nil {
 		// No fixed pause: the last requests answered, then the DOM quiet
 		// (counted from their answers), within Settle.Final.
@@ -413,6 +418,7 @@ func (s *Session) Observation() *Observation {
 func (s *Session) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
+		s.joinScreenshot()
 		if s.closeTab != nil {
 			s.closeTab() // closes the tab, waits for it, disposes of the context
 		}
@@ -468,11 +474,27 @@ func (s *Session) watchDialogs() {
 	}()
 }
 
-// screenshot saves a PNG of the viewport after step i; it returns the file
-// name ("" when screenshots are off or the capture failed).
-func (s *Session) screenshot(ctx context.Context, st Step) string {
+// pendingShot is a step's screenshot still being captured.
+type pendingShot struct {
+	index int
+	ok    chan bool
+}
+
+// startScreenshot captures the viewport after step st, at half scale as a
+// JPEG, into the artifacts directory, and returns the file name ("" when
+// screenshots are off). The capture runs while the next step waits for its
+// target — a wait that only reads the page — and joinScreenshot, called
+// before anything acts on the page again, waits for it: the image is the
+// page as the step left it, and the run does not pay for it twice. view is
+// the viewport in document coordinates (pageState.View).
+func (s *Session) startScreenshot(ctx context.Context, st Step, view []float64) string {
+	s.joinScreenshot()
 	if s.cfg.ArtifactsDir == "" {
 		return ""
+	}
+	name := fmt.Sprintf("step-%02d-%s.jpg", st.Index, st.Kind)
+	if st.Index < 0 {
+		name = fmt.Sprintf("open-%s.jpg", st.Kind)
 	}
 	// Half-scale JPEG, encoded for speed: a screenshot per step must not
 	// cost what the step does (a full-size PNG of a 1280x800 page takes
@@ -482,29 +504,48 @@ func (s *Session) screenshot(ctx context.Context, st Step) string {
 	if v.Width <= 0 || v.Height <= 0 {
 		v.Width, v.Height = 1280, 720
 	}
-	// The clip is in document coordinates: the viewport where it is now.
-	scroll, _ := run(s, ctx, time.Second, chromedp.Evaluate[[]float64](`[scrollX, scrollY, innerWidth, innerHeight]`))
 	clip := page.Viewport{Width: float64(v.Width), Height: float64(v.Height), Scale: 0.5}
-	if len(scroll) == 4 {
-		clip.X, clip.Y, clip.Width, clip.Height = scroll[0], scroll[1], scroll[2], scroll[3]
+	if len(view) == 4 {
+		clip.X, clip.Y, clip.Width, clip.Height = view[0], view[1], view[2], view[3]
 	}
-	res, err := run(s, ctx, 5*time.Second, chromedp.Action[page.CaptureScreenshotResult](func(ctx context.Context, t *chromedp.Target) (page.CaptureScreenshotResult, error) {
-		return cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatJpeg, Quality: &quality, OptimizeForSpeed: &fast, Clip: &clip})
-	}))
-	if err != nil {
-		s.log.Debug("screenshot", "step", st.Index, "err", err)
-		return ""
-	}
-	buf := res.Data
-	name := fmt.Sprintf("step-%02d-%s.jpg", st.Index, st.Kind)
-	if st.Index < 0 {
-		name = fmt.Sprintf("open-%s.jpg", st.Kind)
-	}
-	if err := os.WriteFile(filepath.Join(s.cfg.ArtifactsDir, name), buf, 0o644); err != nil {
-		s.log.Debug("screenshot", "step", st.Index, "err", err)
-		return ""
-	}
+	// A caller may cancel its step context once Do returns; the capture
+	// is bounded on its own.
+	ctx = context.WithoutCancel(ctx)
+	p := &pendingShot{index: st.Index, ok: make(chan bool, 1)}
+	s.shot = p
+	go func() {
+		res, err := run(s, ctx, 5*time.Second, chromedp.Action[page.CaptureScreenshotResult](func(ctx context.Context, t *chromedp.Target) (page.CaptureScreenshotResult, error) {
+			return cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatJpeg, Quality: &quality, OptimizeForSpeed: &fast, Clip: &clip})
+		}))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(s.cfg.ArtifactsDir, name), res.Data, 0o644)
+		}
+		if err != nil {
+			s.log.Debug("screenshot", "step", st.Index, "err", err)
+		}
+		p.ok <- err == nil
+	}()
 	return name
+}
+
+// joinScreenshot waits for the screenshot in progress, if any; a failed
+// capture leaves its step without one.
+func (s *Session) joinScreenshot() {
+	p := s.shot
+	if p == nil {
+		return
+	}
+	s.shot = nil
+	if <-p.ok {
+		return
+	}
+	s.mu.Lock()
+	for i := range s.obs.Steps {
+		if s.obs.Steps[i].Index == p.index {
+			s.obs.Steps[i].Screenshot = ""
+		}
+	}
+	s.mu.Unlock()
 }
 
 func sleep(ctx context.Context, d time.Duration) {

@@ -291,9 +291,12 @@ type pageState struct {
 	Quiet     float64 `json:"quiet"` // ms since the last mutation
 	Ready     string  `json:"ready"`
 	Href      string  `json:"href"`
+	// View is the visual viewport in document coordinates: scrollX,
+	// scrollY, innerWidth, innerHeight.
+	View []float64 `json:"view"`
 }
 
-const pageStateJS = `(() => { const r = window.__repro, now = performance.now(); return {doc: r ? r.doc : '', mutations: r ? r.mutations : 0, scrolls: r ? r.scrolls || 0 : 0, now, quiet: r ? now - r.lastMutation : 1e9, ready: document.readyState, href: location.href}; })()`
+const pageStateJS = `(() => { const r = window.__repro, now = performance.now(); return {doc: r ? r.doc : '', mutations: r ? r.mutations : 0, scrolls: r ? r.scrolls || 0 : 0, now, quiet: r ? now - r.lastMutation : 1e9, ready: document.readyState, href: location.href, view: [scrollX, scrollY, innerWidth, innerHeight]}; })()`
 
 func (s *Session) pageState(ctx context.Context) (pageState, error) {
 	return run(s, ctx, time.Second, chromedp.Evaluate[pageState](pageStateJS))
@@ -307,17 +310,17 @@ type activity struct {
 	scrolls   int
 	now       float64 // the page's performance.now()
 	requests  int
+	view      []float64 // pageState.View
 }
 
 func (s *Session) activity(ctx context.Context) activity {
 	st, _ := s.pageState(ctx)
-	return activity{doc: st.Doc, mutations: st.Mutations, scrolls: st.Scrolls, now: st.Now, requests: s.net.requestsSeen()}
+	return activity{doc: st.Doc, mutations: st.Mutations, scrolls: st.Scrolls, now: st.Now, requests: s.net.requestsSeen(), view: st.View}
 }
 
-// changedSince counts mutations and requests since a; a new document
-// counts as a change.
-func (s *Session) changedSince(ctx context.Context, a activity) (mutations, requests int, changed bool) {
-	now := s.activity(ctx)
+// changedSince counts mutations and requests between a and now; a new
+// document counts as a change.
+func changedSince(a, now activity) (mutations, requests int, changed bool) {
 	requests = now.requests - a.requests
 	if now.doc != a.doc {
 		return now.mutations + 1, requests, true

@@ -42,6 +42,7 @@ func (s *Session) Do(ctx context.Context, st Step) error {
 	} else {
 		reason, err = s.perform(ctx, st, &res)
 	}
+	performed := time.Now()
 	if err != nil {
 		return fmt.Errorf("step %d (%s): %w", st.Index, st.Kind, err)
 	}
@@ -57,8 +58,7 @@ func (s *Session) Do(ctx context.Context, st Step) error {
 		// mounts, then fetches) is waited for too, and the quiet counted
 		// again from its answer.
 		s.net.waitIdle(ctx, s.cfg.Settle.NetworkIdle)
-		_, requests, _ := s.changedSince(ctx, before)
-		fresh := requests > 0
+		fresh := s.net.requestsSeen() > before.requests
 		for range 4 {
 			seen := s.net.requestsSeen()
 			s.waitQuiet(ctx, fresh)
@@ -72,9 +72,12 @@ func (s *Session) Do(ctx context.Context, st Step) error {
 		// count proves nothing (a stall is not a dead click).
 		res.Unanswered = s.net.pending()
 	}
-	res.Mutations, res.Requests, _ = s.changedSince(ctx, before)
-	res.Screenshot = s.screenshot(ctx, st)
+	after := s.activity(ctx)
+	res.Mutations, res.Requests, _ = changedSince(before, after)
+	res.Screenshot = s.startScreenshot(ctx, st, after.view)
 	res.Duration = time.Since(res.StartedAt)
+	s.log.Debug("step done", "step", st.Index, "kind", st.Kind, "took", res.Duration.Round(time.Millisecond),
+		"action", performed.Sub(res.StartedAt).Round(time.Millisecond), "settle", time.Since(performed).Round(time.Millisecond))
 	res.Status = StepOK
 	if reason != "" {
 		res.Status, res.Reason = StepFailed, reason
@@ -95,6 +98,11 @@ func (s *Session) Do(ctx context.Context, st Step) error {
 // not be done, or an error when the browser itself failed.
 func (s *Session) perform(ctx context.Context, st Step, res *StepResult) (string, error) {
 	timeout := s.cfg.StepTimeout
+	// The last step's screenshot is taken while this step waits for its
+	// target (resolve joins it); a step that acts at once joins it now.
+	if len(st.Selectors) == 0 || st.Kind == StepNavigate || st.Kind == StepBack || st.Kind == StepForward || st.Kind == StepResize {
+		s.joinScreenshot()
+	}
 	// fail classifies an action error: the session's or the caller's
 	// context ending is infrastructure; anything else is the step's fault.
 	fail := func(what string, err error) (string, error) {

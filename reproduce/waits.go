@@ -83,6 +83,7 @@ func (s *Session) resolve(ctx context.Context, sels []string, allowHidden, hasPo
 		return `window.__repro ? ` + callJS(`(sels, hidden, ms) => window.__repro.find(sels, hidden, ms)`, sels, allowHidden, left.Milliseconds()) + ` : {index: -1, states: []}`
 	})
 	s.log.Debug("wait: target", "selectors", len(sels), "index", f.Index, "took", time.Since(start).Round(time.Millisecond))
+	s.joinScreenshot() // taken while the target was looked for; before acting on the page
 	if err != nil && (ctx.Err() != nil || s.tab.Err() != nil) {
 		return "", false, "", err
 	}
