@@ -240,9 +240,19 @@ func (g *codeGen) body() {
 	g.p("}\n")
 
 	g.p(`ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	s, err := reproduce.NewSession(ctx, plan, reproduce.RunConfig{App: app, API: mock})
-	require.NoError(t, err, "start the browser session")
+	defer cancel()`)
+	if recurred := g.recurred(); len(recurred) > 0 {
+		g.p("s, err := reproduce.NewSession(ctx, plan, reproduce.RunConfig{App: app, API: mock,")
+		g.comment("Once a recorded error recurs the test fails whatever the watched click")
+		g.comment("does, so the dead-click watch ends there instead of waiting its window.")
+		g.p("Decided: func(obs *reproduce.Observation) bool {")
+		g.p("return %s", goExpr(strings.Join(recurred, " ||\n")))
+		g.p("},")
+		g.p("})")
+	} else {
+		g.p("s, err := reproduce.NewSession(ctx, plan, reproduce.RunConfig{App: app, API: mock})")
+	}
+	g.p(`require.NoError(t, err, "start the browser session")
 	defer s.Close()
 `)
 	if len(p.Steps) == 0 || p.Steps[0].Kind != reproduce.StepNavigate {
@@ -260,6 +270,35 @@ func (g *codeGen) body() {
 	g.p("obs := s.Finish(ctx)\n")
 	g.assertions()
 	g.p("}")
+}
+
+// recurred is, for a test of the fixed behaviour that watches a click for
+// the SDK's dead-click window, the checks that find a recorded error
+// again (each an expression that is true when it recurred): any of them
+// fails the test, so the watch need not run to its end. Nil when there is
+// no such click or no such error, or when the test expects the bug (it then
+// asserts the dead click itself).
+func (g *codeGen) recurred() []string {
+	if g.opts.ExpectBug {
+		return nil
+	}
+	watched := false
+	for _, st := range g.plan.Steps {
+		watched = watched || (st.JudgeDeadClick && st.Kind == reproduce.StepClick)
+	}
+	if !watched {
+		return nil
+	}
+	var out []string
+	for _, s := range g.proofs() {
+		switch s.Kind {
+		case reproduce.SignalError:
+			out = append(out, fmt.Sprintf("obs.UncaughtError(%d, %s, %s) != \"\"", s.Step, lit(s.Type), lit(s.Message)))
+		case reproduce.SignalConsoleError:
+			out = append(out, fmt.Sprintf("obs.ConsoleError(%d, %s) != \"\"", s.Step, lit(s.Message)))
+		}
+	}
+	return out
 }
 
 // assertions checks each proof signal: absent (the fixed behaviour) or,

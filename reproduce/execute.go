@@ -102,10 +102,13 @@ type RunConfig struct {
 	// OnStep, when set, is told as each step starts (a progress line).
 	OnStep func(Step)
 
-	// Signature, when set, lets a wait end as soon as the verdict no longer
-	// depends on it (a dead-click judgement after a recorded error was
-	// already seen).
-	Signature *Signature
+	// Decided, when set, reports whether the outcome the caller cares about
+	// is already settled by what has been observed; a wait whose result
+	// could no longer change it (the dead-click watch, once a recorded
+	// error has recurred) then ends early. It is called from the session's
+	// goroutines: it must only read the observation. Signature.Decided is
+	// the verdict's.
+	Decided func(*Observation) bool
 
 	// layers breaks one layer of the fail-closed network on purpose, so
 	// tests can show that the other alone leaks nothing.

@@ -355,3 +355,35 @@ func TestNoFalseDeadClick(t *testing.T) {
 		assert.Equal(t, want, dead, "step %d: %s", step, what)
 	}
 }
+
+// TestDecidedEndsTheDeadClickWatch: once RunConfig.Decided says the
+// outcome is settled (a recorded error recurred), the dead-click watch of
+// a click that throws and changes nothing ends without a judgement; with
+// no Decided the same click is judged dead after its window.
+func TestDecidedEndsTheDeadClickWatch(t *testing.T) {
+	t.Parallel()
+	b := testBrowser(t)
+	const page = "http://app.example.test/deadclick/"
+	plan := Plan{StartURL: page, Steps: []Step{
+		{Index: 0, Kind: StepNavigate, URL: page},
+		{Index: 1, Kind: StepClick, Selectors: []string{"#throws"}, JudgeDeadClick: true},
+	}}
+	errorSeen := func(o *Observation) bool { return len(o.Exceptions) > 0 }
+	for _, decided := range []func(*Observation) bool{errorSeen, nil} {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		obs, err := Execute(ctx, plan, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")},
+			Settle: SettlePolicy{DeadClickWindow: 2 * time.Second}, Decided: decided})
+		cancel()
+		require.NoError(t, err)
+		require.True(t, obs.Completed, obs.StopReason)
+		require.NotEmpty(t, obs.Exceptions, "the click throws")
+		dead, what := obs.DeadClick(1)
+		if decided != nil {
+			assert.False(t, dead, what)
+			assert.Contains(t, obs.Undecided, 1, "the watch ended undecided once the error was seen")
+		} else {
+			assert.True(t, dead, "with nothing decided the click is judged to the end: %s", what)
+			assert.NotContains(t, obs.Undecided, 1)
+		}
+	}
+}

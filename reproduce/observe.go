@@ -235,16 +235,7 @@ func (s *Session) noteError() {
 // recorded failure signal (RunConfig.Signature) was already seen — an
 // error, a console error, or a click already judged dead.
 func (s *Session) decided() bool {
-	if s.cfg.Signature == nil {
-		return false
-	}
-	obs := s.Observation()
-	for _, sig := range s.cfg.Signature.Proofs() {
-		if seen, _ := observe(sig, obs, nil); seen {
-			return true
-		}
-	}
-	return false
+	return s.cfg.Decided != nil && s.cfg.Decided(s.Observation())
 }
 
 // exceptionOf reads the type, message and stack of an uncaught exception.

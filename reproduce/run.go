@@ -102,7 +102,7 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 	MarkDeadClickSteps(plan, rep.Signature)
 	runs := max(opts.Runs, 1)
 	cfg := RunConfig{
-		Signature:   &rep.Signature,
+		Decided:     rep.Signature.Decided,
 		Chrome:      opts.Chrome,
 		App:         opts.App,
 		Timing:      opts.Timing,

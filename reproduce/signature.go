@@ -67,6 +67,17 @@ func (s Signature) Proofs() []Signal {
 	return out
 }
 
+// Decided reports whether obs already shows one of the proof signals: the
+// rerun reproduces the bug whatever the rest of it shows (RunConfig.Decided).
+func (s Signature) Decided(obs *Observation) bool {
+	for _, sig := range s.Proofs() {
+		if seen, _ := observe(sig, obs, nil); seen {
+			return true
+		}
+	}
+	return false
+}
+
 // BugSignature extracts the failure signals of a replay and ties each to the
 // plan step it follows.
 func BugSignature(tl *replay.Timeline, p *Plan) Signature {
