@@ -259,8 +259,8 @@ func (m *minimizer) run(ctx context.Context, kept []int) (bool, map[string]bool,
 		return false, nil, err
 	}
 	obs, err := reproduce.Execute(ctx, *p, reproduce.RunConfig{
-		Decided:   sig.Decided,
-		Browser:   m.browser, App: m.opts.Run.App, API: mock, Timing: m.opts.Run.Timing,
+		Decided: sig.Decided,
+		Browser: m.browser, App: m.opts.Run.App, API: mock, Timing: m.opts.Run.Timing,
 		StepTimeout: m.opts.Run.StepTimeout, Settle: m.opts.Run.Settle, Logger: m.opts.Run.Logger,
 	})
 	if err != nil {
