@@ -7,16 +7,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/repro-dev/repro/reproduce"
 	"github.com/repro-dev/repro/reproduce/escape"
+	"github.com/repro-dev/repro/reproduce/plan"
+	"github.com/repro-dev/repro/reproduce/story"
+	"github.com/repro-dev/repro/reproduce/verdict"
 )
 
 // codeGen renders the test source. It reads only scrubbed data.
 type codeGen struct {
 	opts    Options
-	plan    *reproduce.Plan
-	sig     reproduce.Signature
-	story   *reproduce.Story
+	plan    *plan.Plan
+	sig     verdict.Signature
+	story   *story.Story
 	name    string
 	fixture string
 	masked  []string // request-body fields typed into masked inputs
@@ -155,12 +157,12 @@ func (g *codeGen) header() {
 
 // proofs are the signature's proof signals, each once, and with ExpectBug
 // and a report only those the rerun showed.
-func (g *codeGen) proofs() []reproduce.Signal {
-	var out []reproduce.Signal
+func (g *codeGen) proofs() []verdict.Signal {
+	var out []verdict.Signal
 	done := map[string]bool{}
 	for _, s := range g.sig.Proofs() {
 		key := fmt.Sprintf("%s|%d|%s|%s", s.Kind, s.Step, s.Type, s.Message)
-		if s.Kind == reproduce.SignalDeadClick || s.Kind == reproduce.SignalRageClick {
+		if s.Kind == verdict.SignalDeadClick || s.Kind == verdict.SignalRageClick {
 			key = fmt.Sprintf("click|%d", s.Step) // one click check per step
 		}
 		if done[key] {
@@ -182,7 +184,7 @@ func (g *codeGen) body() {
 	if appURL == "" {
 		t.Fatal("REPRO_APP_URL is not set: set it to the app under test, a base URL (REPRO_APP_URL=http://localhost:3000) or a directory of static files (REPRO_APP_URL=./web/dist)")
 	}
-	app, err := reproduce.ParseApp(appURL)
+	app, err := session.ParseApp(appURL)
 	require.NoError(t, err, "REPRO_APP_URL")
 `)
 	dir := strings.Split(g.fixture, "/")
@@ -206,7 +208,7 @@ func (g *codeGen) body() {
 	g.p("require.NoError(t, mock.Err())\n")
 
 	g.comment("The environment the session was recorded in.")
-	g.p("plan := reproduce.Plan{")
+	g.p("plan := plan.Plan{")
 	g.p("ReplayID: %s,", p.ReplayID)
 	g.p("StartURL: %s,", p.StartURL)
 	if p.RecordedOrigin != "" {
@@ -216,7 +218,7 @@ func (g *codeGen) body() {
 	if p.Viewport.Mobile {
 		mobile = ", Mobile: true"
 	}
-	g.p("Viewport: reproduce.Viewport{Width: %d, Height: %d, DeviceScaleFactor: %s%s},", p.Viewport.Width, p.Viewport.Height, num(p.Viewport.DeviceScaleFactor), mobile)
+	g.p("Viewport: plan.Viewport{Width: %d, Height: %d, DeviceScaleFactor: %s%s},", p.Viewport.Width, p.Viewport.Height, num(p.Viewport.DeviceScaleFactor), mobile)
 	if p.UserAgent != "" {
 		g.p("UserAgent: %s,", p.UserAgent)
 	}
@@ -242,20 +244,20 @@ func (g *codeGen) body() {
 	g.p(`ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()`)
 	if recurred := g.recurred(); len(recurred) > 0 {
-		g.p("s, err := reproduce.NewSession(ctx, plan, reproduce.RunConfig{App: app, API: mock,")
+		g.p("s, err := session.NewSession(ctx, plan, session.RunConfig{App: app, API: mock,")
 		g.comment("Once a recorded error recurs the test fails whatever the watched click")
 		g.comment("does, so the dead-click watch ends there instead of waiting its window.")
-		g.p("Decided: func(obs *reproduce.Observation) bool {")
+		g.p("Decided: func(obs *session.Observation) bool {")
 		g.p("return %s", goExpr(strings.Join(recurred, " ||\n")))
 		g.p("},")
 		g.p("})")
 	} else {
-		g.p("s, err := reproduce.NewSession(ctx, plan, reproduce.RunConfig{App: app, API: mock})")
+		g.p("s, err := session.NewSession(ctx, plan, session.RunConfig{App: app, API: mock})")
 	}
 	g.p(`require.NoError(t, err, "start the browser session")
 	defer s.Close()
 `)
-	if len(p.Steps) == 0 || p.Steps[0].Kind != reproduce.StepNavigate {
+	if len(p.Steps) == 0 || p.Steps[0].Kind != plan.StepNavigate {
 		g.p("require.NoError(t, s.Open(ctx), %s)", "open "+p.StartURL)
 	}
 	g.comment("The user's steps, as recorded (mm:ss since the replay started).")
@@ -284,7 +286,7 @@ func (g *codeGen) recurred() []string {
 	}
 	watched := false
 	for _, st := range g.plan.Steps {
-		watched = watched || (st.JudgeDeadClick && st.Kind == reproduce.StepClick)
+		watched = watched || (st.JudgeDeadClick && st.Kind == plan.StepClick)
 	}
 	if !watched {
 		return nil
@@ -292,9 +294,9 @@ func (g *codeGen) recurred() []string {
 	var out []string
 	for _, s := range g.proofs() {
 		switch s.Kind {
-		case reproduce.SignalError:
+		case verdict.SignalError:
 			out = append(out, fmt.Sprintf("obs.UncaughtError(%d, %s, %s) != \"\"", s.Step, lit(s.Type), lit(s.Message)))
-		case reproduce.SignalConsoleError:
+		case verdict.SignalConsoleError:
 			out = append(out, fmt.Sprintf("obs.ConsoleError(%d, %s) != \"\"", s.Step, lit(s.Message)))
 		}
 	}
@@ -313,9 +315,9 @@ func (g *codeGen) assertions() {
 	for _, s := range g.proofs() {
 		g.comment("%s recorded: %s", clock(s.Offset), signalWords(s))
 		switch s.Kind {
-		case reproduce.SignalError, reproduce.SignalConsoleError:
+		case verdict.SignalError, verdict.SignalConsoleError:
 			call := goExpr(fmt.Sprintf("obs.UncaughtError(%d, %s, %s)", s.Step, lit(s.Type), lit(s.Message)))
-			if s.Kind == reproduce.SignalConsoleError {
+			if s.Kind == verdict.SignalConsoleError {
 				call = goExpr(fmt.Sprintf("obs.ConsoleError(%d, %s)", s.Step, lit(s.Message)))
 			}
 			if g.opts.ExpectBug {
@@ -323,7 +325,7 @@ func (g *codeGen) assertions() {
 			} else {
 				g.p("assert.Empty(t, %s, %s)", call, "the recorded failure happened again: "+signalWords(s))
 			}
-		case reproduce.SignalDeadClick, reproduce.SignalRageClick:
+		case verdict.SignalDeadClick, verdict.SignalRageClick:
 			deadVars++
 			dead, what := goExpr("dead"), goExpr("what")
 			if deadVars > 1 {
@@ -339,7 +341,7 @@ func (g *codeGen) assertions() {
 			}
 		}
 	}
-	var ctx []reproduce.Signal
+	var ctx []verdict.Signal
 	for _, s := range g.sig.Signals {
 		if !s.Proof {
 			ctx = append(ctx, s)
@@ -380,7 +382,7 @@ func (g *codeGen) consequences() map[int][]string {
 }
 
 // stepWords is what the user did, in the story's words when it has them.
-func (g *codeGen) stepWords(st reproduce.Step) string {
+func (g *codeGen) stepWords(st plan.Step) string {
 	for _, l := range g.story.Lines {
 		if l.Actor == "user" && l.Offset == st.Offset {
 			return l.Text
@@ -391,60 +393,60 @@ func (g *codeGen) stepWords(st reproduce.Step) string {
 
 // stepCall is the reproduce constructor expression for a step: every
 // recorded string in it is a literal (lit).
-func stepCall(st reproduce.Step) goExpr {
+func stepCall(st plan.Step) goExpr {
 	sels := string(joinLits(st.Selectors))
 	var c string
 	switch st.Kind {
-	case reproduce.StepNavigate:
-		c = fmt.Sprintf("reproduce.Navigate(%s)", lit(st.URL))
-	case reproduce.StepClick:
-		c = fmt.Sprintf("reproduce.Click(%s)", sels)
-	case reproduce.StepInput:
-		c = fmt.Sprintf("reproduce.Type(%s)", joinArgs(lit(st.Value), sels))
-	case reproduce.StepCheck:
+	case plan.StepNavigate:
+		c = fmt.Sprintf("plan.Navigate(%s)", lit(st.URL))
+	case plan.StepClick:
+		c = fmt.Sprintf("plan.Click(%s)", sels)
+	case plan.StepInput:
+		c = fmt.Sprintf("plan.Type(%s)", joinArgs(lit(st.Value), sels))
+	case plan.StepCheck:
 		checked := st.Checked != nil && *st.Checked
-		c = fmt.Sprintf("reproduce.Check(%s)", joinArgs(strconv.FormatBool(checked), sels))
-	case reproduce.StepSelect:
-		c = fmt.Sprintf("reproduce.Select(%s)", joinArgs(lit(st.Value), sels))
+		c = fmt.Sprintf("plan.Check(%s)", joinArgs(strconv.FormatBool(checked), sels))
+	case plan.StepSelect:
+		c = fmt.Sprintf("plan.Select(%s)", joinArgs(lit(st.Value), sels))
 		if st.Value == "" && st.Length > 0 {
 			c += fmt.Sprintf(".OptionOfLength(%d)", st.Length)
 		}
-	case reproduce.StepKey:
-		c = fmt.Sprintf("reproduce.Press(%s)", joinArgs(lit(st.Key), sels))
+	case plan.StepKey:
+		c = fmt.Sprintf("plan.Press(%s)", joinArgs(lit(st.Key), sels))
 		if len(st.Modifiers) > 0 {
 			c += fmt.Sprintf(".Holding(%s)", joinLits(st.Modifiers))
 		}
-	case reproduce.StepScroll:
+	case plan.StepScroll:
 		if st.ScrollWindow {
-			c = fmt.Sprintf("reproduce.ScrollWindow(%d, %d)", st.ScrollX, st.ScrollY)
+			c = fmt.Sprintf("plan.ScrollWindow(%d, %d)", st.ScrollX, st.ScrollY)
 		} else {
-			c = fmt.Sprintf("reproduce.ScrollElement(%s)", joinArgs(fmt.Sprintf("%d, %d", st.ScrollX, st.ScrollY), sels))
+			c = fmt.Sprintf("plan.ScrollElement(%s)", joinArgs(fmt.Sprintf("%d, %d", st.ScrollX, st.ScrollY), sels))
 		}
-	case reproduce.StepBack:
-		c = "reproduce.Back()"
-	case reproduce.StepForward:
-		c = "reproduce.Forward()"
-	case reproduce.StepResize:
-		c = fmt.Sprintf("reproduce.Resize(%d, %d)", st.Width, st.Height)
-	case reproduce.StepWait:
-		c = fmt.Sprintf("reproduce.Wait(%s)", joinArgs(durationLit(st.Duration), sels))
+	case plan.StepBack:
+		c = "plan.Back()"
+	case plan.StepForward:
+		c = "plan.Forward()"
+	case plan.StepResize:
+		c = fmt.Sprintf("plan.Resize(%d, %d)", st.Width, st.Height)
+	case plan.StepWait:
+		c = fmt.Sprintf("plan.Wait(%s)", joinArgs(durationLit(st.Duration), sels))
 	default:
-		c = fmt.Sprintf("reproduce.Step{Kind: %s}", lit(string(st.Kind)))
+		c = fmt.Sprintf("plan.Step{Kind: %s}", lit(string(st.Kind)))
 	}
-	if st.HasPoint && (st.Kind == reproduce.StepClick || st.Kind == reproduce.StepCheck) {
+	if st.HasPoint && (st.Kind == plan.StepClick || st.Kind == plan.StepCheck) {
 		c += fmt.Sprintf(".At(%s, %s)", num(st.X), num(st.Y))
 	}
-	if st.JudgeDeadClick && st.Kind == reproduce.StepClick {
+	if st.JudgeDeadClick && st.Kind == plan.StepClick {
 		c += ".WatchDeadClick()"
 	}
 	return goExpr(c)
 }
 
-func signalWords(s reproduce.Signal) string {
+func signalWords(s verdict.Signal) string {
 	switch s.Kind {
-	case reproduce.SignalError:
+	case verdict.SignalError:
 		return "uncaught " + s.String()
-	case reproduce.SignalDeadClick:
+	case verdict.SignalDeadClick:
 		return "dead click on " + s.Target + ": nothing changed on screen"
 	}
 	return s.String()

@@ -16,6 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/plan"
+	"github.com/repro-dev/repro/reproduce/session"
 )
 
 // userModule is a temporary Go module that requires this one through a
@@ -71,7 +73,7 @@ func skipUnlessLong(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIPPED under -short: this test runs real Chromium and `go test` in a temporary module (about a minute); run without -short to check the generated test end to end")
 	}
-	if _, err := reproduce.FindChrome(""); err != nil {
+	if _, err := session.FindChrome(""); err != nil {
 		t.Fatalf("this end-to-end test needs Chromium: %v", err)
 	}
 }
@@ -150,16 +152,16 @@ func TestGeneratedTestFailsOnBuggyAppAndPassesOnFixedApp(t *testing.T) {
 func TestMinimizeRemovesIrrelevantStepsAndStillFails(t *testing.T) {
 	skipUnlessLong(t)
 	r := openReplay(t, "feed-bug")
-	plan, err := reproduce.BuildPlan(r, reproduce.PlanOptions{})
+	pl, err := plan.Build(r.Timeline, plan.Options{})
 	require.NoError(t, err)
 	const planted = "#feed-list article:nth-of-type(1) h3"
-	var steps []reproduce.Step
-	for i, st := range plan.Steps {
+	var steps []plan.Step
+	for i, st := range pl.Steps {
 		steps = append(steps, st)
 		if i == 0 { // after the page opened: two irrelevant steps
-			a := reproduce.Click(planted).Numbered(0)
+			a := plan.Click(planted).Numbered(0)
 			a.Offset = st.Offset + 100*time.Millisecond
-			b := reproduce.ScrollWindow(0, 40)
+			b := plan.ScrollWindow(0, 40)
 			b.Offset = st.Offset + 200*time.Millisecond
 			steps = append(steps, a, b)
 		}
@@ -167,26 +169,26 @@ func TestMinimizeRemovesIrrelevantStepsAndStillFails(t *testing.T) {
 	for i := range steps {
 		steps[i].Index = i
 	}
-	plan.Steps = steps
+	pl.Steps = steps
 
-	app, err := reproduce.ParseApp(filepath.Join(repoRoot(t), "testdata", "apps", "feed", "buggy"))
+	app, err := session.ParseApp(filepath.Join(repoRoot(t), "testdata", "apps", "feed", "buggy"))
 	require.NoError(t, err)
 	// The recorded latency, as the generated test's mock answers: the feed
 	// loads its next page on a scroll, so whether a shorter plan still
 	// fails depends on how fast the answers come.
 	start := time.Now()
-	min, err := Minimize(context.Background(), r, plan, MinimizeOptions{Run: reproduce.RunOptions{App: app}, MaxReruns: 40})
+	min, err := Minimize(context.Background(), r, pl, MinimizeOptions{Run: reproduce.RunOptions{App: app}, MaxReruns: 40})
 	require.NoError(t, err)
 	t.Logf("minimize: %s in %s", min, time.Since(start).Round(time.Second))
 	for _, st := range min.Plan.Steps {
 		assert.NotContains(t, st.Selectors, planted, "the planted click was kept")
-		assert.False(t, st.Kind == reproduce.StepScroll && st.ScrollWindow, "the planted window scroll was kept")
+		assert.False(t, st.Kind == plan.StepScroll && st.ScrollWindow, "the planted window scroll was kept")
 	}
 	assert.GreaterOrEqual(t, min.Removed, 2)
 	assert.True(t, min.Complete)
 	require.Equal(t, min.Removed+len(min.Plan.Steps)-1, min.Considered)
 	last := min.Plan.Steps[len(min.Plan.Steps)-1]
-	assert.Equal(t, reproduce.StepScroll, last.Kind, "the scroll that loads the failing page is kept")
+	assert.Equal(t, plan.StepScroll, last.Kind, "the scroll that loads the failing page is kept")
 	assert.Contains(t, last.Selectors, "#feed-list")
 
 	m := newUserModule(t)

@@ -14,6 +14,9 @@ import (
 	"github.com/repro-dev/repro/mockserver"
 	"github.com/repro-dev/repro/reproduce"
 	"github.com/repro-dev/repro/reproduce/escape"
+	"github.com/repro-dev/repro/reproduce/plan"
+	"github.com/repro-dev/repro/reproduce/story"
+	"github.com/repro-dev/repro/reproduce/verdict"
 )
 
 // Fixture layout, relative to the output directory:
@@ -40,7 +43,7 @@ type Options struct {
 	Command string
 	// Plan is the plan to emit (e.g. a minimized one); nil builds the
 	// replay's plan. Its steps must be numbered 0..n-1.
-	Plan *reproduce.Plan
+	Plan *plan.Plan
 	// Report is the evidence of a rerun, if one was made. With ExpectBug,
 	// only the signals that rerun showed are asserted.
 	Report *reproduce.Report
@@ -86,15 +89,15 @@ func prepare(r *reproduce.Replay, opts Options) (*codeGen, *Output, error) {
 	if r == nil || r.Timeline == nil {
 		return nil, nil, errors.New("generate: no replay")
 	}
-	plan := opts.Plan
-	if plan == nil {
-		p, err := reproduce.BuildPlan(r, reproduce.PlanOptions{})
+	pl := opts.Plan
+	if pl == nil {
+		p, err := plan.Build(r.Timeline, plan.Options{})
 		if err != nil {
 			return nil, nil, fmt.Errorf("generate: %w", err)
 		}
-		plan = p
+		pl = p
 	}
-	for i, st := range plan.Steps {
+	for i, st := range pl.Steps {
 		if st.Index != i {
 			return nil, nil, fmt.Errorf("generate: step %d is numbered %d (steps must be numbered 0..n-1)", i, st.Index)
 		}
@@ -102,13 +105,13 @@ func prepare(r *reproduce.Replay, opts Options) (*codeGen, *Output, error) {
 	if opts.Package != "" && (!token.IsIdentifier(opts.Package) || opts.Package == "_") {
 		return nil, nil, fmt.Errorf("generate: package name %q is not a Go identifier: use letters, digits and underscores, not starting with a digit, and no keyword", opts.Package)
 	}
-	sig := reproduce.BugSignature(r.Timeline, plan)
+	sig := verdict.BugSignature(r.Timeline, pl)
 	// The clicks the recorded failure names are judged by the SDK's rule
 	// in the test, as in repro run (on a copy: the caller's plan stays).
-	cp := *plan
-	cp.Steps = slices.Clone(plan.Steps)
-	plan = &cp
-	reproduce.MarkDeadClickSteps(plan, sig)
+	cp := *pl
+	cp.Steps = slices.Clone(pl.Steps)
+	pl = &cp
+	sig.MarkDeadClickSteps(pl)
 	if len(sig.Proofs()) == 0 {
 		return nil, nil, fmt.Errorf("generate: replay %s shows no failure the app itself made (no error, console error or dead click): there is nothing for a test to assert", r.Timeline.ReplayID)
 	}
@@ -116,9 +119,9 @@ func prepare(r *reproduce.Replay, opts Options) (*codeGen, *Output, error) {
 	if sc == nil {
 		sc = NewScrubber()
 	}
-	short := ShortID(plan.ReplayID)
+	short := ShortID(pl.ReplayID)
 	out := &Output{
-		TestName:   TestName(plan.ReplayID, plan, sig),
+		TestName:   TestName(pl.ReplayID, pl, sig),
 		TestFile:   "replay_" + short + "_test.go",
 		FixtureDir: "testdata/replay_" + short,
 		Files:      map[string][]byte{},
@@ -130,16 +133,16 @@ func prepare(r *reproduce.Replay, opts Options) (*codeGen, *Output, error) {
 	sc.MaskParams(reproduce.MaskedQueryParams(r.Timeline)...)
 	var exchanges []mockserver.Exchange
 	for _, x := range reproduce.Exchanges(r.Timeline) {
-		if routedToMock(plan, x.URL) {
+		if routedToMock(pl, x.URL) {
 			exchanges = append(exchanges, x)
 		}
 	}
-	sc.Learn(exchanges, plan) // a token first seen late is replaced where it came early too
+	sc.Learn(exchanges, pl) // a token first seen late is replaced where it came early too
 	for i := range exchanges {
 		exchanges[i] = sc.Exchange(exchanges[i])
 	}
-	scrubbedPlan := scrubPlan(sc, plan)
-	story := reproduce.TellStory(r.Timeline)
+	scrubbedPlan := scrubPlan(sc, pl)
+	story := story.Tell(r.Timeline)
 	for i := range story.Lines {
 		story.Lines[i].Text = sc.String(story.Lines[i].Text)
 	}
@@ -154,7 +157,7 @@ func prepare(r *reproduce.Replay, opts Options) (*codeGen, *Output, error) {
 		return nil, nil, fmt.Errorf("generate: %w", err)
 	}
 	out.Files[out.FixtureDir+"/cassette.json"] = cas.Bytes()
-	out.Files[out.FixtureDir+"/README.md"] = []byte(fixtureReadme(plan.ReplayID, out.TestFile))
+	out.Files[out.FixtureDir+"/README.md"] = []byte(fixtureReadme(pl.ReplayID, out.TestFile))
 
 	g := &codeGen{
 		opts:    opts,
@@ -172,10 +175,10 @@ func prepare(r *reproduce.Replay, opts Options) (*codeGen, *Output, error) {
 	return g, out, nil
 }
 
-func scrubPlan(sc *Scrubber, p *reproduce.Plan) *reproduce.Plan {
+func scrubPlan(sc *Scrubber, p *plan.Plan) *plan.Plan {
 	q := *p
 	q.StartURL = sc.url(p.StartURL, false)
-	q.Steps = make([]reproduce.Step, len(p.Steps))
+	q.Steps = make([]plan.Step, len(p.Steps))
 	for i, st := range p.Steps {
 		q.Steps[i] = sc.Step(st)
 	}
@@ -185,7 +188,7 @@ func scrubPlan(sc *Scrubber, p *reproduce.Plan) *reproduce.Plan {
 // routedToMock reports whether a recorded request is one the session sends
 // to the mock backend (an API origin, or an API path on the app's origin):
 // the rest is served by the app under test and need not be in the fixture.
-func routedToMock(p *reproduce.Plan, raw string) bool {
+func routedToMock(p *plan.Plan, raw string) bool {
 	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() {
 		return true

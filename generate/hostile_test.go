@@ -19,7 +19,10 @@ import (
 
 	"github.com/repro-dev/repro/reproduce"
 	"github.com/repro-dev/repro/reproduce/escape/escapetest"
+	"github.com/repro-dev/repro/reproduce/plan"
 	"github.com/repro-dev/repro/reproduce/replay"
+	"github.com/repro-dev/repro/reproduce/story"
+	"github.com/repro-dev/repro/reproduce/verdict"
 )
 
 // benignTwin is g with every recorded string replaced by a plain
@@ -30,9 +33,9 @@ func benignTwin(g *codeGen) *codeGen {
 	m := stringMapper{names: map[string]string{}}
 	return &codeGen{
 		opts:    g.opts,
-		plan:    m.copy(g.plan).(*reproduce.Plan),
-		sig:     m.copy(g.sig).(reproduce.Signature),
-		story:   m.copy(g.story).(*reproduce.Story),
+		plan:    m.copy(g.plan).(*plan.Plan),
+		sig:     m.copy(g.sig).(verdict.Signature),
+		story:   m.copy(g.story).(*story.Story),
 		name:    g.name,
 		fixture: g.fixture,
 		masked:  m.copy(g.masked).([]string),

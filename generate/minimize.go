@@ -10,6 +10,9 @@ import (
 	"strings"
 
 	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/plan"
+	"github.com/repro-dev/repro/reproduce/session"
+	"github.com/repro-dev/repro/reproduce/verdict"
 )
 
 // MinimizeOptions configure Minimize.
@@ -31,7 +34,7 @@ type MinimizeOptions struct {
 type Minimized struct {
 	// Plan is the smallest plan found that still reproduces, its steps
 	// renumbered 0..n-1 and keeping their recorded offsets.
-	Plan *reproduce.Plan
+	Plan *plan.Plan
 	// Removed of Considered user steps were dropped (a leading navigation
 	// is never considered).
 	Removed, Considered int
@@ -58,7 +61,7 @@ var ErrNotReproduced = errors.New("the full plan does not reproduce the recorded
 // debugging (ddmin) over the steps, re-running every candidate against the
 // app with the recorded responses and keeping it when every failure signal
 // the full plan showed still shows. A leading navigation is always kept.
-func Minimize(ctx context.Context, r *reproduce.Replay, plan *reproduce.Plan, opts MinimizeOptions) (*Minimized, error) {
+func Minimize(ctx context.Context, r *reproduce.Replay, p *plan.Plan, opts MinimizeOptions) (*Minimized, error) {
 	if opts.MaxReruns <= 0 {
 		opts.MaxReruns = 32
 	}
@@ -66,14 +69,14 @@ func Minimize(ctx context.Context, r *reproduce.Replay, plan *reproduce.Plan, op
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m := &minimizer{r: r, plan: plan, opts: opts, log: log, cache: map[string]bool{}}
-	if len(plan.Steps) > 0 && plan.Steps[0].Kind == reproduce.StepNavigate {
+	m := &minimizer{r: r, plan: p, opts: opts, log: log, cache: map[string]bool{}}
+	if len(p.Steps) > 0 && p.Steps[0].Kind == plan.StepNavigate {
 		m.fixed = 1
 	}
 	// One browser for every rerun: the caller's, or one launched here.
 	m.browser = opts.Run.Browser
 	if m.browser == nil {
-		b, err := reproduce.NewBrowser(ctx, opts.Run.Chrome)
+		b, err := session.NewBrowser(ctx, opts.Run.Chrome)
 		if err != nil {
 			return nil, err
 		}
@@ -81,8 +84,8 @@ func Minimize(ctx context.Context, r *reproduce.Replay, plan *reproduce.Plan, op
 		m.browser = b
 	}
 
-	all := make([]int, 0, len(plan.Steps)-m.fixed)
-	for i := m.fixed; i < len(plan.Steps); i++ {
+	all := make([]int, 0, len(p.Steps)-m.fixed)
+	for i := m.fixed; i < len(p.Steps); i++ {
 		all = append(all, i)
 	}
 	ok, keys, err := m.run(ctx, all)
@@ -108,10 +111,10 @@ func Minimize(ctx context.Context, r *reproduce.Replay, plan *reproduce.Plan, op
 
 type minimizer struct {
 	r       *reproduce.Replay
-	plan    *reproduce.Plan
+	plan    *plan.Plan
 	opts    MinimizeOptions
 	log     *slog.Logger
-	browser *reproduce.Browser
+	browser *session.Browser
 	fixed   int             // leading steps always kept
 	want    map[string]bool // signals the full plan showed
 	cache   map[string]bool
@@ -218,7 +221,7 @@ func complements(c []int, chunks [][]int) [][]int {
 }
 
 // subPlan is the plan with the fixed steps and the kept ones, renumbered.
-func (m *minimizer) subPlan(kept []int) *reproduce.Plan {
+func (m *minimizer) subPlan(kept []int) *plan.Plan {
 	p := *m.plan
 	p.Steps = nil
 	idx := append(make([]int, 0, m.fixed+len(kept)), kept...)
@@ -252,13 +255,13 @@ func (m *minimizer) run(ctx context.Context, kept []int) (bool, map[string]bool,
 	if m.opts.OnRerun != nil {
 		m.opts.OnRerun(m.reruns, m.opts.MaxReruns, len(p.Steps))
 	}
-	sig := reproduce.BugSignature(m.r.Timeline, p)
-	reproduce.MarkDeadClickSteps(p, sig)
+	sig := verdict.BugSignature(m.r.Timeline, p)
+	sig.MarkDeadClickSteps(p)
 	mock, err := m.opts.Run.MockBackend(m.r.Timeline)
 	if err != nil {
 		return false, nil, err
 	}
-	obs, err := reproduce.Execute(ctx, *p, reproduce.RunConfig{
+	obs, err := session.Execute(ctx, *p, session.RunConfig{
 		Decided: sig.Decided,
 		Browser: m.browser, App: m.opts.Run.App, API: mock, Timing: m.opts.Run.Timing,
 		StepTimeout: m.opts.Run.StepTimeout, Settle: m.opts.Run.Settle, Logger: m.opts.Run.Logger,
@@ -266,14 +269,14 @@ func (m *minimizer) run(ctx context.Context, kept []int) (bool, map[string]bool,
 	if err != nil {
 		return false, nil, fmt.Errorf("minimize: rerun %d: %w", m.reruns, err)
 	}
-	v := reproduce.Judge(sig, p, obs, mock.Journal())
+	v := verdict.Judge(sig, p, obs, mock.Journal())
 	keys := map[string]bool{}
 	for _, e := range v.Evidence {
 		if e.Proof && e.Seen {
 			keys[signalKey(sig, e)] = true
 		}
 	}
-	ok := v.Value == reproduce.Reproduced
+	ok := v.Value == verdict.Reproduced
 	for k := range m.want {
 		ok = ok && keys[k]
 	}
@@ -284,7 +287,7 @@ func (m *minimizer) run(ctx context.Context, kept []int) (bool, map[string]bool,
 
 // signalKey names a signal independently of step numbers (which change as
 // steps are removed): its kind and its error text or click target.
-func signalKey(sig reproduce.Signature, e reproduce.Evidence) string {
+func signalKey(sig verdict.Signature, e verdict.Evidence) string {
 	for _, s := range sig.Signals {
 		if s.Kind == e.Signal && s.Step == e.Step && s.String() == e.Recorded {
 			return s.Kind + "|" + s.Type + "|" + s.Message + "|" + s.Target
@@ -293,7 +296,7 @@ func signalKey(sig reproduce.Signature, e reproduce.Evidence) string {
 	return e.Signal + "|" + e.Recorded
 }
 
-func stepList(p *reproduce.Plan) string {
+func stepList(p *plan.Plan) string {
 	parts := make([]string, len(p.Steps))
 	for i, st := range p.Steps {
 		parts[i] = strconv.Itoa(i) + ":" + st.String()

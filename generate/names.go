@@ -8,8 +8,9 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/repro-dev/repro/reproduce"
 	"github.com/repro-dev/repro/reproduce/escape"
+	"github.com/repro-dev/repro/reproduce/plan"
+	"github.com/repro-dev/repro/reproduce/verdict"
 )
 
 // ShortID is the first six characters of a replay id: what test names,
@@ -37,11 +38,11 @@ func ShortID(replayID string) string {
 // TestReplay_aad5ac_GenerateFailsSilently. It depends only on the plan and
 // the signature, so regenerating gives the same name. The parts come from
 // recorded ids and error types, so the name goes through escape.GoIdent.
-func TestName(replayID string, plan *reproduce.Plan, sig reproduce.Signature) string {
+func TestName(replayID string, plan *plan.Plan, sig verdict.Signature) string {
 	return escape.GoIdent("TestReplay_"+ShortID(replayID)+"_"+summary(plan, sig), "TestReplay")
 }
 
-func summary(plan *reproduce.Plan, sig reproduce.Signature) string {
+func summary(plan *plan.Plan, sig verdict.Signature) string {
 	proofs := sig.Proofs()
 	if len(proofs) == 0 {
 		return "Session"
@@ -51,16 +52,16 @@ func summary(plan *reproduce.Plan, sig reproduce.Signature) string {
 	hasError, hasConsole, hasDead, hasRage := false, false, false, false
 	for _, s := range proofs {
 		switch s.Kind {
-		case reproduce.SignalError:
+		case verdict.SignalError:
 			if !hasError {
 				errType = s.Type
 			}
 			hasError = true
-		case reproduce.SignalConsoleError:
+		case verdict.SignalConsoleError:
 			hasConsole = true
-		case reproduce.SignalDeadClick:
+		case verdict.SignalDeadClick:
 			hasDead = true
-		case reproduce.SignalRageClick:
+		case verdict.SignalRageClick:
 			hasRage = true
 		}
 	}
@@ -92,7 +93,7 @@ var (
 
 // stepThing names what a step acted on, in CamelCase: the element's id,
 // test id or name, else its tag, else the page.
-func stepThing(st reproduce.Step) string {
+func stepThing(st plan.Step) string {
 	for _, re := range []*regexp.Regexp{idSelRE, testIDSelRE, nameSelRE} {
 		for _, sel := range st.Selectors {
 			if m := re.FindStringSubmatch(sel); m != nil {
@@ -102,7 +103,7 @@ func stepThing(st reproduce.Step) string {
 			}
 		}
 	}
-	if st.Kind == reproduce.StepNavigate {
+	if st.Kind == plan.StepNavigate {
 		p := st.URL
 		if i := strings.Index(p, "://"); i >= 0 {
 			p = p[i+3:]

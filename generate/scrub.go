@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/repro-dev/repro/mockserver"
-	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/plan"
 )
 
 // A Scrubber replaces secrets and personal data in a fixture with stable
@@ -109,7 +109,7 @@ func (s *Scrubber) VolatileBodyFields() []string { return sortedKeys(s.fields) }
 // so that every placeholder exists before anything is written: a token
 // found in a later path is then replaced in an earlier body too. Replaced
 // still counts each value once.
-func (s *Scrubber) Learn(exchanges []mockserver.Exchange, p *reproduce.Plan) {
+func (s *Scrubber) Learn(exchanges []mockserver.Exchange, p *plan.Plan) {
 	replaced, created := s.replaced, s.created
 	for _, x := range exchanges {
 		s.Exchange(x)
@@ -339,7 +339,7 @@ func (s *Scrubber) path(base string) string {
 
 // Step scrubs the strings of a plan step: its URL, typed value, selectors
 // and description.
-func (s *Scrubber) Step(st reproduce.Step) reproduce.Step {
+func (s *Scrubber) Step(st plan.Step) plan.Step {
 	st.URL = s.url(st.URL, false)
 	st.Value = s.String(st.Value)
 	st.Description = s.String(st.Description)

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/repro-dev/repro/mockserver"
-	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/plan"
 )
 
 // Hand-made exchanges, one per way a secret reached a fixture in issue 10
@@ -23,16 +23,16 @@ import (
 // one. Each says what must not survive and what shape must.
 
 // scrubbed runs the generate pipeline's scrubbing over exchanges and a plan.
-func scrubbed(xs []mockserver.Exchange, plan *reproduce.Plan) (*Scrubber, []mockserver.Exchange, *reproduce.Plan) {
+func scrubbed(xs []mockserver.Exchange, pl *plan.Plan) (*Scrubber, []mockserver.Exchange, *plan.Plan) {
 	sc := NewScrubber()
-	sc.Learn(xs, plan)
+	sc.Learn(xs, pl)
 	out := make([]mockserver.Exchange, len(xs))
 	for i, x := range xs {
 		out[i] = sc.Exchange(x)
 	}
-	var p *reproduce.Plan
-	if plan != nil {
-		p = scrubPlan(sc, plan)
+	var p *plan.Plan
+	if pl != nil {
+		p = scrubPlan(sc, pl)
 	}
 	return sc, out, p
 }
@@ -319,22 +319,22 @@ func TestScrubbedFixtureStillMatchesTheRerun(t *testing.T) {
 	tests := []struct {
 		name  string
 		xs    []mockserver.Exchange
-		plan  *reproduce.Plan
-		rerun func(sc *Scrubber, plan *reproduce.Plan, xs []mockserver.Exchange) (method, target, ct, body string)
+		plan  *plan.Plan
+		rerun func(sc *Scrubber, plan *plan.Plan, xs []mockserver.Exchange) (method, target, ct, body string)
 	}{
 		{
 			name: "form login: the typed email placeholder and a masked password",
 			xs:   []mockserver.Exchange{post("http://shop.test/login", "application/x-www-form-urlencoded", "email=dana.lee%40corp.test&pwd=hunter2&remember=1")},
-			plan: &reproduce.Plan{StartURL: "http://shop.test/", Steps: []reproduce.Step{{Index: 0, Value: "dana.lee@corp.test"}}},
-			rerun: func(sc *Scrubber, p *reproduce.Plan, _ []mockserver.Exchange) (string, string, string, string) {
+			plan: &plan.Plan{StartURL: "http://shop.test/", Steps: []plan.Step{{Index: 0, Value: "dana.lee@corp.test"}}},
+			rerun: func(sc *Scrubber, p *plan.Plan, _ []mockserver.Exchange) (string, string, string, string) {
 				return "POST", "/login", "application/x-www-form-urlencoded", "email=" + strings.ReplaceAll(p.Steps[0].Value, "@", "%40") + "&pwd=xxxxxxx&remember=1"
 			},
 		},
 		{
 			name: "reset token: the app reads it from the scrubbed page URL",
 			xs:   []mockserver.Exchange{post("http://shop.test/api/reset-password/"+hexToken, "application/json", `{"password":"n3w-Passw0rd"}`)},
-			plan: &reproduce.Plan{StartURL: "http://shop.test/reset-password/" + hexToken},
-			rerun: func(sc *Scrubber, p *reproduce.Plan, _ []mockserver.Exchange) (string, string, string, string) {
+			plan: &plan.Plan{StartURL: "http://shop.test/reset-password/" + hexToken},
+			rerun: func(sc *Scrubber, p *plan.Plan, _ []mockserver.Exchange) (string, string, string, string) {
 				tok := p.StartURL[strings.LastIndexByte(p.StartURL, '/')+1:]
 				return "POST", "/api/reset-password/" + tok, "application/json", `{"password":"typed-anything"}`
 			},
@@ -345,7 +345,7 @@ func TestScrubbedFixtureStillMatchesTheRerun(t *testing.T) {
 				answer("http://shop.test/api/shares", "application/json", `{"items":[{"id":"Zk3T9qLmN2xR7vBc8YpQ","title":"Q3 report"}]}`),
 				answer("http://shop.test/api/share/Zk3T9qLmN2xR7vBc8YpQ", "application/json", `{"title":"Q3 report"}`),
 			},
-			rerun: func(sc *Scrubber, _ *reproduce.Plan, xs []mockserver.Exchange) (string, string, string, string) {
+			rerun: func(sc *Scrubber, _ *plan.Plan, xs []mockserver.Exchange) (string, string, string, string) {
 				var list struct {
 					Items []struct{ ID string } `json:"items"`
 				}
@@ -356,8 +356,8 @@ func TestScrubbedFixtureStillMatchesTheRerun(t *testing.T) {
 		{
 			name: "OAuth callback: the app posts the code from the scrubbed page URL",
 			xs:   []mockserver.Exchange{post("http://shop.test/api/oauth/token", "application/json", `{"code":"`+oauthCode+`","redirect":"/home"}`)},
-			plan: &reproduce.Plan{StartURL: "http://shop.test/callback?code=" + oauthCode + "&state=" + oauthState},
-			rerun: func(sc *Scrubber, p *reproduce.Plan, _ []mockserver.Exchange) (string, string, string, string) {
+			plan: &plan.Plan{StartURL: "http://shop.test/callback?code=" + oauthCode + "&state=" + oauthState},
+			rerun: func(sc *Scrubber, p *plan.Plan, _ []mockserver.Exchange) (string, string, string, string) {
 				code := regexp.MustCompile(`code=([^&]+)`).FindStringSubmatch(p.StartURL)[1]
 				return "POST", "/api/oauth/token", "application/json", `{"code":"` + code + `","redirect":"/home"}`
 			},
@@ -365,14 +365,14 @@ func TestScrubbedFixtureStillMatchesTheRerun(t *testing.T) {
 		{
 			name: "GraphQL with an inline password typed into a masked field",
 			xs:   []mockserver.Exchange{post("http://shop.test/graphql", "application/json", `{"operationName":"Login","query":"mutation Login { login(password: \"hunter2\") { ok } }"}`)},
-			rerun: func(sc *Scrubber, _ *reproduce.Plan, _ []mockserver.Exchange) (string, string, string, string) {
+			rerun: func(sc *Scrubber, _ *plan.Plan, _ []mockserver.Exchange) (string, string, string, string) {
 				return "POST", "/graphql", "application/json", `{"operationName":"Login","query":"mutation Login { login(password: \"xxxxxxx\") { ok } }"}`
 			},
 		},
 		{
 			name: "signed download URL requested with a fresh signature",
 			xs:   []mockserver.Exchange{answer("http://shop.test/api/file?name=a.pdf&sig=a1b2c3d4e5f6a7b8&X-Amz-Signature="+awsSig, "application/pdf", "%PDF")},
-			rerun: func(sc *Scrubber, _ *reproduce.Plan, _ []mockserver.Exchange) (string, string, string, string) {
+			rerun: func(sc *Scrubber, _ *plan.Plan, _ []mockserver.Exchange) (string, string, string, string) {
 				return "GET", "/api/file?name=a.pdf&sig=0000111122223333&X-Amz-Signature=" + strings.Repeat("ab", 32), "", ""
 			},
 		},

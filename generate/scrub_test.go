@@ -151,7 +151,7 @@ func TestGenerateScrubsEveryPlantedSecret(t *testing.T) {
 	// value the user typed still matches the body that carried it.
 	assert.Equal(t, me.ResponseBody["email"], chat.RequestBody["contact"])
 	code := string(out.Code)
-	assert.Contains(t, code, `reproduce.Type("`+me.ResponseBody["email"].(string)+`"`)
+	assert.Contains(t, code, `plan.Type("`+me.ResponseBody["email"].(string)+`"`)
 
 	// Scrubbed request fields are matched by presence in the generated test.
 	assert.Contains(t, code, `mockserver.WithVolatileParams("api_key")`)

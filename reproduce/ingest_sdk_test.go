@@ -8,6 +8,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/repro-dev/repro/reproduce/session"
+	"github.com/repro-dev/repro/reproduce/verdict"
 )
 
 // sdkBundle is the real @sentry/browser SDK bundled by the fixture
@@ -16,7 +19,7 @@ const sdkBundle = "../testdata/recorder/sdk/dist/sentry.js"
 
 // appWithSentry copies a demo app and gives it what the recorder served
 // beside it: the real SDK and a config whose DSN points at an ingest host.
-func appWithSentry(t *testing.T, app, variant string) AppUnderTest {
+func appWithSentry(t *testing.T, app, variant string) session.AppUnderTest {
 	t.Helper()
 	sdk, err := os.ReadFile(sdkBundle)
 	require.NoError(t, err, "the real Sentry SDK bundle is missing: run .ci/test, or build it with "+
@@ -34,7 +37,7 @@ func appWithSentry(t *testing.T, app, variant string) AppUnderTest {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "__sentry", "sdk.js"), sdk, 0o644))
 	config := `if (window.Sentry) { Sentry.init({ dsn: 'http://publickey@ingest.example.test/1', environment: 'rerun' }); }`
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "__sentry", "config.js"), []byte(config), 0o644))
-	a, err := ParseApp(dir)
+	a, err := session.ParseApp(dir)
 	require.NoError(t, err)
 	return a
 }
@@ -55,7 +58,7 @@ func TestAppSentryEventsAreCapturedAsEvidence(t *testing.T) {
 			rep, err := Run(context.Background(), r, RunOptions{App: appWithSentry(t, "imagechat", tc.variant), Browser: b, Latency: fast()})
 			require.NoError(t, err)
 			obs := rep.Runs[0].Observation
-			var typeErrors []IngestEvent
+			var typeErrors []session.IngestEvent
 			for _, ev := range obs.IngestEvents {
 				if ev.Type == "TypeError" {
 					typeErrors = append(typeErrors, ev)
@@ -69,15 +72,14 @@ func TestAppSentryEventsAreCapturedAsEvidence(t *testing.T) {
 				onlyIngest := *obs
 				onlyIngest.Exceptions = nil
 				for _, sig := range rep.Signature.Signals {
-					if sig.Kind == SignalError {
-						seen, how := observe(sig, &onlyIngest, nil)
-						assert.True(t, seen, how)
+					if sig.Kind == verdict.SignalError {
+						how := onlyIngest.UncaughtError(sig.Step, sig.Type, sig.Message)
 						assert.Contains(t, how, "reported to Sentry")
 					}
 				}
 			}
 			for _, n := range obs.Network {
-				if n.Disposition == DispositionIngest {
+				if n.Disposition == session.DispositionIngest {
 					assert.Contains(t, n.URL, "/api/1/envelope/", "only ingest traffic is captured as ingest")
 				}
 			}

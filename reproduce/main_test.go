@@ -1,60 +1,48 @@
 package reproduce
 
 import (
-	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
+	"context"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/repro-dev/repro/reproduce/internal/chrometest"
+	"github.com/repro-dev/repro/reproduce/session"
 )
 
 // TestMain gives the package's Chromium tests one browser (testBrowser),
 // launched into a temporary directory of its own, and at the end closes it
-// and checks that no Chromium process of it is left: a leaked browser is a
-// bug of the session's Close.
+// and checks that no Chromium process of it is left.
 func TestMain(m *testing.M) {
-	tmp, err := os.MkdirTemp("", "repro-test-")
-	if err == nil {
-		os.Setenv("TMPDIR", tmp) // chromedp makes the profile under it
-	}
-	code := m.Run()
-	if browser != nil {
-		if err := browser.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, "closing the shared browser:", err)
-			code = 1
-		}
-	}
-	if tmp != "" {
-		if left := processesUsing(tmp); len(left) > 0 {
-			fmt.Fprintf(os.Stderr, "Chromium processes outlived the tests: %s\n", strings.Join(left, "; "))
-			code = 1
-		}
-		os.RemoveAll(tmp)
-	}
-	os.Exit(code)
-}
-
-// processesUsing lists the processes whose command line names dir, once
-// they had half a second to exit.
-func processesUsing(dir string) []string {
-	var out []string
-	for range 5 {
-		out = out[:0]
-		entries, _ := os.ReadDir("/proc")
-		for _, e := range entries {
-			cmd, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-			if err != nil || e.Name() == fmt.Sprint(os.Getpid()) {
-				continue
-			}
-			if s := strings.ReplaceAll(string(cmd), "\x00", " "); strings.Contains(s, dir) {
-				out = append(out, e.Name()+" "+s[:min(len(s), 80)])
-			}
-		}
-		if len(out) == 0 {
+	chrometest.Main(m, func() error {
+		if browser == nil {
 			return nil
 		}
-		time.Sleep(100 * time.Millisecond)
+		return browser.Close()
+	})
+}
+
+// The Chromium tests share one browser (launching costs ~0.5s); each run
+// gets its own tab in a fresh browser context.
+var (
+	browserOnce sync.Once
+	browser     *session.Browser
+	browserErr  error
+)
+
+// testBrowser returns the shared browser, skipping loudly under -short.
+func testBrowser(t *testing.T) *session.Browser {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("SKIPPED: needs a real Chromium (apt-get install -y chromium); -short is set")
 	}
-	return out
+	browserOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		browser, browserErr = session.NewBrowser(ctx, session.ChromeConfig{})
+	})
+	if browserErr != nil {
+		t.Fatalf("launch chromium: %v", browserErr)
+	}
+	return browser
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/repro-dev/repro/reproduce/escape/escapetest"
+	"github.com/repro-dev/repro/reproduce/story"
+	"github.com/repro-dev/repro/reproduce/verdict"
 )
 
 // canary holds a trick for every sink: terminal control sequences, line
@@ -79,7 +81,7 @@ func TestRenderersShowRecordedStringsAsText(t *testing.T) {
 	assert.Empty(t, escapetest.TerminalProblems(doc.Fences[0]))
 	assert.Contains(t, doc.Fences[0], "</details>", "the payload is in the block, as text")
 
-	story := &Story{}
+	story := &story.Story{}
 	fillStrings(reflect.ValueOf(story), canary, 0)
 	var st bytes.Buffer
 	require.NoError(t, story.WriteText(&st))
@@ -91,9 +93,9 @@ func TestRenderersShowRecordedStringsAsText(t *testing.T) {
 // code span, the story in a plain fence.
 func TestMarkdownReportOfARealReplayReadsAsBefore(t *testing.T) {
 	r := openBundle(t, "imagechat-bug")
-	rep := &Report{ReplayID: r.Timeline.ReplayID, App: "testdata/apps/imagechat/buggy", Story: TellStory(r.Timeline), Agreement: "1/1",
-		Verdict: Verdict{Value: Reproduced, Where: WhereInBetween, Summary: "the rerun showed 2 of 2 recorded failure signal(s)",
-			Evidence: []Evidence{{Step: 5, Proof: true, Seen: true, Recorded: "TypeError: Cannot read properties of undefined (reading 'url')", Observed: "seen"}}}}
+	rep := &Report{ReplayID: r.Timeline.ReplayID, App: "testdata/apps/imagechat/buggy", Story: story.Tell(r.Timeline), Agreement: "1/1",
+		Verdict: verdict.Verdict{Value: verdict.Reproduced, Where: story.WhereInBetween, Summary: "the rerun showed 2 of 2 recorded failure signal(s)",
+			Evidence: []verdict.Evidence{{Step: 5, Proof: true, Seen: true, Recorded: "TypeError: Cannot read properties of undefined (reading 'url')", Observed: "seen"}}}}
 	var md bytes.Buffer
 	require.NoError(t, rep.WriteMarkdown(&md))
 	out := md.String()

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/repro-dev/repro/reproduce/escape"
+	"github.com/repro-dev/repro/reproduce/session"
+	"github.com/repro-dev/repro/reproduce/verdict"
 )
 
 // MarshalJSON writes the report as one object whose top-level "verdict"
@@ -14,13 +16,13 @@ import (
 func (r *Report) MarshalJSON() ([]byte, error) {
 	type plain Report
 	return json.Marshal(struct {
-		Verdict    string     `json:"verdict"`
-		Where      string     `json:"where,omitempty"`
-		Summary    string     `json:"summary"`
-		Evidence   []Evidence `json:"evidence"`
-		DivergedAt *int       `json:"diverged_at,omitempty"`
-		Notes      []string   `json:"notes,omitempty"`
-		DurationMS int64      `json:"duration_ms"`
+		Verdict    string             `json:"verdict"`
+		Where      string             `json:"where,omitempty"`
+		Summary    string             `json:"summary"`
+		Evidence   []verdict.Evidence `json:"evidence"`
+		DivergedAt *int               `json:"diverged_at,omitempty"`
+		Notes      []string           `json:"notes,omitempty"`
+		DurationMS int64              `json:"duration_ms"`
 		*plain
 	}{r.Verdict.Value, r.Verdict.Where, r.Verdict.Summary, r.Verdict.Evidence, r.Verdict.DivergedAt, r.Verdict.Notes, r.Duration.Milliseconds(), (*plain)(r)})
 }
@@ -28,15 +30,15 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 // WriteText prints the story, then the verdict and its evidence. Every
 // recorded string goes through escape.Text.
 func (r *Report) WriteText(w io.Writer) error {
-	_, err := io.WriteString(w, r.Story.text()+r.verdictText())
+	_, err := io.WriteString(w, r.Story.Text()+r.verdictText())
 	return err
 }
 
 func (r *Report) verdictText() string {
 	var t escape.Text
 	t.Printf("\nRerun against %s (%d run(s), %s agreed)\n", r.App, len(r.Runs), r.Agreement)
-	t.Printf("Verdict: %s", strings.ToUpper(strings.ReplaceAll(r.Verdict.Value, "_", " ")))
-	if r.Verdict.Where != "" && r.Verdict.Value == Reproduced {
+	t.Printf("verdict.Verdict: %s", strings.ToUpper(strings.ReplaceAll(r.Verdict.Value, "_", " ")))
+	if r.Verdict.Where != "" && r.Verdict.Value == verdict.Reproduced {
 		t.Printf(" (breakdown: %s)", strings.ReplaceAll(r.Verdict.Where, "_", " "))
 	}
 	t.Printf("\n  %s\n", r.Verdict.Summary)
@@ -67,11 +69,11 @@ func (r *Report) verdictText() string {
 	return t.String()
 }
 
-func blockedRequests(o *Observation) []string {
+func blockedRequests(o *session.Observation) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, n := range o.Network {
-		if n.Disposition == DispositionBlocked && !seen[n.URL] {
+		if n.Disposition == session.DispositionBlocked && !seen[n.URL] {
 			seen[n.URL] = true
 			out = append(out, n.Method+" "+n.URL)
 		}
@@ -86,7 +88,7 @@ func blockedRequests(o *Observation) []string {
 // block no recorded backtick run can close.
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	var md escape.Markdown
-	icon := map[string]string{Reproduced: "🔴", NotReproduced: "🟢", Diverged: "🟠", Inconclusive: "⚪"}[r.Verdict.Value]
+	icon := map[string]string{verdict.Reproduced: "🔴", verdict.NotReproduced: "🟢", verdict.Diverged: "🟠", verdict.Inconclusive: "⚪"}[r.Verdict.Value]
 	md.Printf("### %s repro: **%s**", icon, strings.ReplaceAll(r.Verdict.Value, "_", " "))
 	if r.Flaky {
 		md.Printf(" (flaky)")
@@ -114,7 +116,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	for _, n := range r.Verdict.Notes {
 		md.Printf("> %s\n", n)
 	}
-	md.Printf("\n<details><summary>What the user did (from the replay)</summary>\n\n%s</details>\n\n", escape.CodeBlock(r.Story.text()))
+	md.Printf("\n<details><summary>What the user did (from the replay)</summary>\n\n%s</details>\n\n", escape.CodeBlock(r.Story.Text()))
 	md.Printf("_Reproduce locally:_ %s\n", escape.Code("repro run "+r.ReplayID+" --app <url|dir>"))
 	_, err := io.WriteString(w, md.String())
 	return err

@@ -12,20 +12,24 @@ import (
 	"time"
 
 	"github.com/repro-dev/repro/mockserver"
+	"github.com/repro-dev/repro/reproduce/plan"
 	"github.com/repro-dev/repro/reproduce/replay"
+	"github.com/repro-dev/repro/reproduce/session"
+	"github.com/repro-dev/repro/reproduce/story"
+	"github.com/repro-dev/repro/reproduce/verdict"
 )
 
 // RunOptions configure Run: the app under test, the browser, and how the
 // mock backend answers.
 type RunOptions struct {
-	App    AppUnderTest
-	Chrome ChromeConfig
-	// Browser, when set, is a running browser shared with other runs (each
+	App    session.AppUnderTest
+	Chrome session.ChromeConfig
+	// session.Browser, when set, is a running browser shared with other runs (each
 	// run still gets a fresh context); nil launches one per Run.
-	Browser *Browser
+	Browser *session.Browser
 	// Runs repeats the rerun in fresh browser contexts (default 1).
 	Runs   int
-	Timing Timing
+	Timing session.Timing
 	// Latency is the mock backend's latency policy; nil waits the
 	// recorded latency (timing can be the bug).
 	Latency *mockserver.LatencyPolicy
@@ -39,7 +43,7 @@ type RunOptions struct {
 	// keeps none.
 	ArtifactsDir string
 	StepTimeout  time.Duration
-	Settle       SettlePolicy
+	Settle       session.SettlePolicy
 	Logger       *slog.Logger
 	// OnProgress, when set, is told as each step of each run starts (runs
 	// go in parallel: it must be safe for concurrent calls).
@@ -57,14 +61,14 @@ type RunProgress struct {
 // Report is the outcome of Run: the story of the recording, the plan that
 // was run, the bug signature, every run's evidence and the verdict.
 type Report struct {
-	ReplayID  string        `json:"replay_id"`
-	App       string        `json:"app"`
-	Story     *Story        `json:"story"`
-	Plan      *Plan         `json:"plan"`
-	Signature Signature     `json:"signature"`
-	Verdict   Verdict       `json:"-"`
-	Runs      []RunResult   `json:"runs"`
-	Duration  time.Duration `json:"-"`
+	ReplayID  string            `json:"replay_id"`
+	App       string            `json:"app"`
+	Story     *story.Story      `json:"story"`
+	Plan      *plan.Plan        `json:"plan"`
+	Signature verdict.Signature `json:"signature"`
+	Verdict   verdict.Verdict   `json:"-"`
+	Runs      []RunResult       `json:"runs"`
+	Duration  time.Duration     `json:"-"`
 	// Agreement is "k/n": how many runs gave the reported verdict.
 	Agreement string `json:"agreement"`
 	// Flaky is true when runs disagreed; the verdict then says so.
@@ -73,8 +77,8 @@ type Report struct {
 
 // RunResult is one rerun's verdict and the evidence it rests on.
 type RunResult struct {
-	Verdict     Verdict                   `json:"verdict"`
-	Observation *Observation              `json:"observation"`
+	Verdict     verdict.Verdict           `json:"verdict"`
+	Observation *session.Observation      `json:"observation"`
 	Journal     []mockserver.JournalEntry `json:"journal"`
 	Duration    time.Duration             `json:"-"`
 }
@@ -88,20 +92,20 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 	if err := opts.App.Check(ctx); err != nil {
 		return nil, err
 	}
-	plan, err := BuildPlan(r, PlanOptions{Inputs: opts.Inputs})
+	pl, err := plan.Build(r.Timeline, plan.Options{Inputs: opts.Inputs})
 	if err != nil {
 		return nil, err
 	}
 	rep := &Report{
 		ReplayID:  r.Timeline.ReplayID,
 		App:       opts.App.String(),
-		Story:     TellStory(r.Timeline),
-		Plan:      plan,
-		Signature: BugSignature(r.Timeline, plan),
+		Story:     story.Tell(r.Timeline),
+		Plan:      pl,
+		Signature: verdict.BugSignature(r.Timeline, pl),
 	}
-	MarkDeadClickSteps(plan, rep.Signature)
+	rep.Signature.MarkDeadClickSteps(pl)
 	runs := max(opts.Runs, 1)
-	cfg := RunConfig{
+	cfg := session.RunConfig{
 		Decided:     rep.Signature.Decided,
 		Chrome:      opts.Chrome,
 		App:         opts.App,
@@ -113,7 +117,7 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 	if opts.Browser != nil {
 		cfg.Browser = opts.Browser
 	} else if runs > 1 {
-		b, err := NewBrowser(ctx, opts.Chrome)
+		b, err := session.NewBrowser(ctx, opts.Chrome)
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +137,7 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			rep.Runs[i], errs[i] = runOnce(ctx, r, plan, rep.Signature, opts, cfg, i)
+			rep.Runs[i], errs[i] = runOnce(ctx, r, pl, rep.Signature, opts, cfg, i)
 		}()
 	}
 	wg.Wait()
@@ -145,7 +149,7 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 		rep.Verdict.Notes = append(rep.Verdict.Notes, fmt.Sprintf(
 			"request body field(s) %s held text typed into masked inputs; the rerun typed placeholders, so the mock matched them by presence only", strings.Join(masked, ", ")))
 	}
-	for _, d := range plan.Dropped {
+	for _, d := range pl.Dropped {
 		rep.Verdict.Notes = append(rep.Verdict.Notes, "not replayed (a rerun opens only the app's own http(s) pages): "+d)
 	}
 	if params := MaskedQueryParams(r.Timeline); len(params) > 0 {
@@ -164,7 +168,7 @@ func parallelRuns(runs int) int {
 }
 
 // runOnce is one rerun with its own mock backend and artifacts directory.
-func runOnce(ctx context.Context, r *Replay, plan *Plan, sig Signature, opts RunOptions, cfg RunConfig, i int) (RunResult, error) {
+func runOnce(ctx context.Context, r *Replay, pl *plan.Plan, sig verdict.Signature, opts RunOptions, cfg session.RunConfig, i int) (RunResult, error) {
 	mock, err := opts.MockBackend(r.Timeline)
 	if err != nil {
 		return RunResult{}, err
@@ -172,8 +176,8 @@ func runOnce(ctx context.Context, r *Replay, plan *Plan, sig Signature, opts Run
 	cfg.API = mock
 	if opts.OnProgress != nil {
 		runs := max(opts.Runs, 1)
-		cfg.OnStep = func(st Step) {
-			opts.OnProgress(RunProgress{Run: i + 1, Runs: runs, Step: st.Index, Steps: len(plan.Steps), Words: st.String()})
+		cfg.OnStep = func(st plan.Step) {
+			opts.OnProgress(RunProgress{Run: i + 1, Runs: runs, Step: st.Index, Steps: len(pl.Steps), Words: st.String()})
 		}
 	}
 	cfg.ArtifactsDir = ""
@@ -181,28 +185,17 @@ func runOnce(ctx context.Context, r *Replay, plan *Plan, sig Signature, opts Run
 		cfg.ArtifactsDir = filepath.Join(opts.ArtifactsDir, fmt.Sprintf("run-%d", i+1))
 	}
 	t0 := time.Now()
-	obs, err := Execute(ctx, *plan, cfg)
+	obs, err := session.Execute(ctx, *pl, cfg)
 	if err != nil {
 		return RunResult{}, err
 	}
 	journal := mock.Journal()
 	return RunResult{
-		Verdict:     Judge(sig, plan, obs, journal),
+		Verdict:     verdict.Judge(sig, pl, obs, journal),
 		Observation: obs,
 		Journal:     journal,
 		Duration:    time.Since(t0),
 	}, nil
-}
-
-// MarkDeadClickSteps sets JudgeDeadClick on the click steps a recorded
-// dead or rage click names: the only clicks whose liveness can change the
-// verdict, judged by the SDK's rule (the rest pay no dead-click wait).
-func MarkDeadClickSteps(plan *Plan, sig Signature) {
-	for _, s := range sig.Signals {
-		if (s.Kind == SignalDeadClick || s.Kind == SignalRageClick) && s.Proof && s.Step >= 0 && s.Step < len(plan.Steps) && plan.Steps[s.Step].Kind == StepClick {
-			plan.Steps[s.Step].JudgeDeadClick = true
-		}
-	}
 }
 
 // MockBackend builds the mock backend a rerun of tl talks to: the recorded
@@ -233,7 +226,7 @@ func (opts RunOptions) MockBackend(tl *replay.Timeline, extra ...mockserver.Opti
 // aggregate reports the runs' verdict. When runs disagree the bug is flaky:
 // any reproduction counts (the failure did happen) and the summary says how
 // often, never an average.
-func aggregate(runs []RunResult) (Verdict, string, bool) {
+func aggregate(runs []RunResult) (verdict.Verdict, string, bool) {
 	counts := map[string]int{}
 	for _, r := range runs {
 		counts[r.Verdict.Value]++
@@ -243,7 +236,7 @@ func aggregate(runs []RunResult) (Verdict, string, bool) {
 		return v, fmt.Sprintf("%d/%d", len(runs), len(runs)), false
 	}
 	pick := runs[0]
-	for _, want := range []string{Reproduced, Diverged, Inconclusive, NotReproduced} {
+	for _, want := range []string{verdict.Reproduced, verdict.Diverged, verdict.Inconclusive, verdict.NotReproduced} {
 		if counts[want] > 0 {
 			for _, r := range runs {
 				if r.Verdict.Value == want {
@@ -262,7 +255,7 @@ func aggregate(runs []RunResult) (Verdict, string, bool) {
 
 func describeCounts(counts map[string]int) string {
 	s := ""
-	for _, k := range []string{Reproduced, NotReproduced, Diverged, Inconclusive} {
+	for _, k := range []string{verdict.Reproduced, verdict.NotReproduced, verdict.Diverged, verdict.Inconclusive} {
 		if counts[k] > 0 {
 			if s != "" {
 				s += ", "

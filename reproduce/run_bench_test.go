@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/repro-dev/repro/reproduce/session"
+	"github.com/repro-dev/repro/reproduce/verdict"
 )
 
 // BenchmarkTimeToVerdict measures `repro run` on the image-chat bug bundle
@@ -23,7 +26,7 @@ func BenchmarkTimeToVerdict(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	app, err := ParseApp("../testdata/apps/imagechat/buggy")
+	app, err := session.ParseApp("../testdata/apps/imagechat/buggy")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -36,7 +39,7 @@ func BenchmarkTimeToVerdict(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if rep.Verdict.Value != Reproduced {
+				if rep.Verdict.Value != verdict.Reproduced {
 					b.Fatalf("verdict %s: %s", rep.Verdict.Value, rep.Verdict.Summary)
 				}
 				total += time.Since(t0)

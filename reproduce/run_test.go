@@ -17,6 +17,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/repro-dev/repro/mockserver"
+	"github.com/repro-dev/repro/reproduce/plan"
+	"github.com/repro-dev/repro/reproduce/session"
+	"github.com/repro-dev/repro/reproduce/verdict"
 )
 
 // -repeat and -repeat-slow set how many times each bundle is re-run to show
@@ -56,9 +59,9 @@ func openBundle(t *testing.T, name string) *Replay {
 	return r
 }
 
-func appDir(t *testing.T, app, variant string) AppUnderTest {
+func appDir(t *testing.T, app, variant string) session.AppUnderTest {
 	t.Helper()
-	a, err := ParseApp(filepath.Join("..", "testdata", "apps", app, variant))
+	a, err := session.ParseApp(filepath.Join("..", "testdata", "apps", app, variant))
 	require.NoError(t, err)
 	return a
 }
@@ -103,7 +106,7 @@ func TestBugBundlesReproduceOnBuggyAndNotOnFixed(t *testing.T) {
 		for _, variant := range []string{"buggy", "fixed"} {
 			want := m.ExpectedVerdict[variant]
 			runs := *repeatSlow
-			if variant == "buggy" && want == Reproduced {
+			if variant == "buggy" && want == verdict.Reproduced {
 				runs = *repeat
 			}
 			t.Run(e.Name()+"/"+variant, func(t *testing.T) {
@@ -126,7 +129,7 @@ func TestBugBundlesReproduceOnBuggyAndNotOnFixed(t *testing.T) {
 				rep, err := Run(context.Background(), r, opts)
 				require.NoError(t, err)
 				assert.Equal(t, want, rep.Verdict.Value, "%s\n%v", rep.Verdict.Summary, rep.Verdict.Evidence)
-				if want == Inconclusive {
+				if want == verdict.Inconclusive {
 					assert.Contains(t, rep.Verdict.Summary, "nothing failed in the recording")
 				}
 				assert.False(t, rep.Flaky, rep.Verdict.Summary)
@@ -147,7 +150,7 @@ func TestUncapturedBodiesMakeTheVerdictInconclusive(t *testing.T) {
 	r := openBundle(t, "account-bug")
 	rep, err := Run(context.Background(), r, RunOptions{App: appDir(t, "account", "buggy"), Browser: b})
 	require.NoError(t, err)
-	assert.Equal(t, Inconclusive, rep.Verdict.Value, rep.Verdict.Summary)
+	assert.Equal(t, verdict.Inconclusive, rep.Verdict.Value, rep.Verdict.Summary)
 	assert.Contains(t, rep.Verdict.Summary, "POST /api/login")
 	assert.Contains(t, rep.Verdict.Summary, "URL_SKIPPED")
 }
@@ -175,14 +178,14 @@ func TestMissingElementIsReportedAsDiverged(t *testing.T) {
 		}
 		require.NoError(t, os.WriteFile(filepath.Join(dir, f.Name()), data, 0o644))
 	}
-	app, err := ParseApp(dir)
+	app, err := session.ParseApp(dir)
 	require.NoError(t, err)
 	r := openBundle(t, "imagechat-bug")
 	rep, err := Run(context.Background(), r, RunOptions{App: app, Browser: b, Latency: fast(), StepTimeout: 2 * time.Second})
 	require.NoError(t, err)
-	require.Equal(t, Diverged, rep.Verdict.Value, rep.Verdict.Summary)
+	require.Equal(t, verdict.Diverged, rep.Verdict.Value, rep.Verdict.Summary)
 	require.NotNil(t, rep.Verdict.DivergedAt)
 	step := rep.Plan.Steps[*rep.Verdict.DivergedAt]
-	assert.Equal(t, StepClick, step.Kind)
+	assert.Equal(t, plan.StepClick, step.Kind)
 	assert.Contains(t, step.Selectors, "#generate", "diverged at the Generate click")
 }

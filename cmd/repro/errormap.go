@@ -1,9 +1,9 @@
 package main
 
 import (
-	"github.com/repro-dev/repro/reproduce"
 	"github.com/repro-dev/repro/reproduce/replay"
 	"github.com/repro-dev/repro/reproduce/sentryapi"
+	"github.com/repro-dev/repro/reproduce/session"
 )
 
 // errorCodes maps library sentinel errors to exit codes.
@@ -14,8 +14,8 @@ var errorCodes = []struct {
 	{replay.ErrNotReplay, exitBadReplay},
 	{replay.ErrEmptyReplay, exitBadReplay},
 	{replay.ErrNoFullSnapshot, exitBadReplay},
-	{reproduce.ErrChromeNotFound, exitChrome},
-	{reproduce.ErrAppUnreachable, exitAppUnreachable},
+	{session.ErrChromeNotFound, exitChrome},
+	{session.ErrAppUnreachable, exitAppUnreachable},
 	{sentryapi.ErrUnauthorized, exitSentryAuth},
 	{sentryapi.ErrNotFound, exitNotFound},
 	{sentryapi.ErrRateLimited, exitRateLimited},

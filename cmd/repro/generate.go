@@ -13,6 +13,8 @@ import (
 	"github.com/repro-dev/repro/generate"
 	"github.com/repro-dev/repro/mockserver"
 	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/plan"
+	"github.com/repro-dev/repro/reproduce/session"
 )
 
 type generateOptions struct {
@@ -121,14 +123,14 @@ func generateTest(ctx context.Context, r *reproduce.Replay, rep *reproduce.Repor
 		gopts.Plan = rep.Plan
 	}
 	if opts.minimize {
-		plan := gopts.Plan
-		if plan == nil {
-			if plan, err = reproduce.BuildPlan(r, reproduce.PlanOptions{}); err != nil {
+		pl := gopts.Plan
+		if pl == nil {
+			if pl, err = plan.Build(r.Timeline, plan.Options{}); err != nil {
 				return "", "", err
 			}
 		}
-		app, err := reproduce.ParseApp(opts.app)
-		if errors.Is(err, reproduce.ErrAppUnreachable) {
+		app, err := session.ParseApp(opts.app)
+		if errors.Is(err, session.ErrAppUnreachable) {
 			return "", "", err
 		}
 		if err != nil {
@@ -138,10 +140,10 @@ func generateTest(ctx context.Context, r *reproduce.Replay, rep *reproduce.Repor
 		if err != nil {
 			return "", "", usageError{err}
 		}
-		fmt.Fprintf(opts.streams.Err, "repro: minimizing %d steps against %s (at most %d reruns)…\n", len(plan.Steps), app, opts.maxReruns)
+		fmt.Fprintf(opts.streams.Err, "repro: minimizing %d steps against %s (at most %d reruns)…\n", len(pl.Steps), app, opts.maxReruns)
 		progress := newProgress(opts.streams.Err)
-		m, err := generate.Minimize(ctx, r, plan, generate.MinimizeOptions{
-			Run:       reproduce.RunOptions{App: app, Chrome: reproduce.ChromeConfig{Path: opts.chrome}, Latency: &lat, Logger: slog.Default()},
+		m, err := generate.Minimize(ctx, r, pl, generate.MinimizeOptions{
+			Run:       reproduce.RunOptions{App: app, Chrome: session.ChromeConfig{Path: opts.chrome}, Latency: &lat, Logger: slog.Default()},
 			MaxReruns: opts.maxReruns,
 			Logger:    slog.Default(),
 			OnRerun:   progress.rerun,

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/story"
 )
 
 type inspectOptions struct {
@@ -50,7 +50,7 @@ func runInspect(ctx context.Context, opts *inspectOptions) error {
 	if err != nil {
 		return err
 	}
-	story := reproduce.TellStory(r.Timeline)
+	story := story.Tell(r.Timeline)
 	if opts.json {
 		enc := json.NewEncoder(opts.streams.Out)
 		enc.SetIndent("", "  ")

@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/repro-dev/repro/reproduce"
 	"github.com/repro-dev/repro/reproduce/sentryapi"
+	"github.com/repro-dev/repro/reproduce/verdict"
 )
 
 func (opts *runOptions) addPipelineFlags(cmd *cobra.Command) {
@@ -32,7 +32,7 @@ func runPipeline(cmd *cobra.Command, opts *runOptions) error {
 	}
 	errOut := opts.streams.Err
 	fmt.Fprintf(errOut, "repro: report written to %s\n", filepath.Join(opts.artifacts, "report.md"))
-	if rep.Verdict.Value != reproduce.Reproduced {
+	if rep.Verdict.Value != verdict.Reproduced {
 		fmt.Fprintf(errOut, "repro: no regression test written: the verdict is %s\n", rep.Verdict.Value)
 		return nil
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/repro-dev/repro/reproduce"
 	"github.com/repro-dev/repro/reproduce/escape"
 	"github.com/repro-dev/repro/reproduce/sentryapi"
+	"github.com/repro-dev/repro/reproduce/verdict"
 )
 
 type reportOptions struct {
@@ -183,7 +184,7 @@ func recordVerdictEvent(dsn string, rep *reproduce.Report, markdown string) (str
 	}
 	hub := sentry.NewHub(client, sentry.NewScope())
 	level := sentry.LevelInfo
-	if rep.Verdict.Value == reproduce.Reproduced {
+	if rep.Verdict.Value == verdict.Reproduced {
 		level = sentry.LevelWarning
 	}
 	ev := sentry.NewEvent()

@@ -15,6 +15,8 @@ import (
 	"github.com/repro-dev/repro/mockserver"
 	"github.com/repro-dev/repro/reproduce"
 	"github.com/repro-dev/repro/reproduce/escape"
+	"github.com/repro-dev/repro/reproduce/session"
+	"github.com/repro-dev/repro/reproduce/verdict"
 )
 
 type runOptions struct {
@@ -95,8 +97,8 @@ func (opts *runOptions) addFlags(cmd *cobra.Command) {
 // runConfig turns the shared run flags into library options.
 func (opts *runOptions) runOptions() (reproduce.RunOptions, error) {
 	var ro reproduce.RunOptions
-	app, err := reproduce.ParseApp(opts.app)
-	if errors.Is(err, reproduce.ErrAppUnreachable) {
+	app, err := session.ParseApp(opts.app)
+	if errors.Is(err, session.ErrAppUnreachable) {
 		return ro, err
 	}
 	if err != nil {
@@ -110,7 +112,7 @@ func (opts *runOptions) runOptions() (reproduce.RunOptions, error) {
 	}
 	ro = reproduce.RunOptions{
 		App:              app,
-		Chrome:           reproduce.ChromeConfig{Path: opts.chrome, RemoteURL: opts.remoteChrome},
+		Chrome:           session.ChromeConfig{Path: opts.chrome, RemoteURL: opts.remoteChrome},
 		Runs:             opts.runs,
 		Upstream:         opts.upstream,
 		ForwardUnmatched: opts.forwardUnmatched,
@@ -118,9 +120,9 @@ func (opts *runOptions) runOptions() (reproduce.RunOptions, error) {
 	}
 	switch opts.timing {
 	case "fast":
-		ro.Timing = reproduce.TimingFast
+		ro.Timing = session.TimingFast
 	case "recorded":
-		ro.Timing = reproduce.TimingRecorded
+		ro.Timing = session.TimingRecorded
 	default:
 		return ro, usageError{fmt.Errorf("--timing %q: want fast or recorded", opts.timing)}
 	}
@@ -242,11 +244,11 @@ func writeReportFiles(dir string, rep *reproduce.Report) error {
 
 func verdictExitCode(v string) int {
 	switch v {
-	case reproduce.Reproduced:
+	case verdict.Reproduced:
 		return exitOK
-	case reproduce.NotReproduced:
+	case verdict.NotReproduced:
 		return exitNotReproduced
-	case reproduce.Diverged:
+	case verdict.Diverged:
 		return exitDiverged
 	}
 	return exitInconclusive

@@ -39,6 +39,8 @@ func (tl Timeline) MarshalJSON() ([]byte, error) {
 		InitialURL    string         `json:"initial_url"`
 		Viewport      Viewport       `json:"viewport"`
 		UserAgent     string         `json:"user_agent,omitempty"`
+		Locale        string         `json:"locale,omitempty"`
+		Timezone      string         `json:"timezone,omitempty"`
 		Options       map[string]any `json:"options,omitempty"`
 		Segments      int            `json:"segments"`
 		Partial       bool           `json:"partial"`
@@ -47,7 +49,7 @@ func (tl Timeline) MarshalJSON() ([]byte, error) {
 		Warnings      []Warning      `json:"warnings,omitempty"`
 		MissingErrors []string       `json:"missing_errors,omitempty"`
 	}{tl.ReplayID, jsonTime(tl.Start), jsonTime(tl.End), jsonMs(tl.Duration), tl.InitialURL, tl.Viewport,
-		tl.UserAgent, tl.Options, tl.Segments, tl.Partial, tl.HasSnapshot, nonNilEvents(tl.Events), tl.Warnings, tl.MissingErrors})
+		tl.UserAgent, tl.Locale, tl.Timezone, tl.Options, tl.Segments, tl.Partial, tl.HasSnapshot, nonNilEvents(tl.Events), tl.Warnings, tl.MissingErrors})
 }
 
 func nonNilEvents(evs []Event) []Event {

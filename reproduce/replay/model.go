@@ -177,8 +177,12 @@ type Timeline struct {
 	InitialURL string
 	// Viewport is the initial viewport from the first Meta event.
 	Viewport Viewport
-	// UserAgent comes from a replay_event's request headers; "" if unknown.
+	// UserAgent comes from a replay_event's request headers, else from a
+	// linked error's; "" if unknown.
 	UserAgent string
+	// Locale and Timezone come from the SDK's culture context on a linked
+	// error event; "" if none was recorded.
+	Locale, Timezone string
 	// Options is the SDK's options event payload (segment 0), if recorded.
 	Options map[string]any
 	Events  []Event

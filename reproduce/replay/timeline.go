@@ -127,6 +127,10 @@ func BuildTimeline(b *Bundle, opts ...Option) (*Timeline, error) {
 		fieldLen:    map[int]int{},
 		focusedAt:   map[int]time.Time{},
 	}
+	if bl.tl.UserAgent == "" {
+		bl.tl.UserAgent = userAgentFromErrors(b)
+	}
+	bl.tl.Locale, bl.tl.Timezone = cultureFromErrors(b)
 	rec := b.recording()
 	keys, err := rec.keys()
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/session"
 )
 
 // peerArgs are the Chromium flags the peer launches with: the ones repro
@@ -48,7 +48,7 @@ func newBench(ctx context.Context, chrome string, verbose, keep, withPeer bool) 
 		return nil, err
 	}
 	if chrome == "" {
-		if chrome, err = reproduce.FindChrome(""); err != nil {
+		if chrome, err = session.FindChrome(""); err != nil {
 			return nil, fmt.Errorf("%v (install it: apt-get install -y chromium, or pass -chrome PATH)", err)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/plan"
 )
 
 // bundle is one replay under testdata/replays with everything both sides
@@ -26,7 +27,7 @@ type bundle struct {
 	want    int    // repro run's exit code for the expected verdict
 	failure string // the recorded uncaught error's message ("" if none)
 	peerCfg string // the peer's config (latency none)
-	plan    *reproduce.Plan
+	plan    *plan.Plan
 	xs      []peerExchange
 }
 
@@ -106,7 +107,7 @@ func (b *bench) openBundle(ctx context.Context, name string, withPeer bool) (*bu
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
-	if bd.plan, err = reproduce.BuildPlan(r, reproduce.PlanOptions{}); err != nil {
+	if bd.plan, err = plan.Build(r, plan.Options{}); err != nil {
 		return nil, fmt.Errorf("plan %s: %w", name, err)
 	}
 	// The same exchanges repro's mock serves.

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/story"
 )
 
 func main() {
@@ -118,7 +119,7 @@ func child(dir, cpuprofile string) error {
 	if err != nil {
 		return err
 	}
-	story := reproduce.TellStory(r.Timeline)
+	story := story.Tell(r.Timeline)
 	if err := story.WriteText(io.Discard); err != nil {
 		return err
 	}

@@ -1,0 +1,60 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/repro-dev/repro/reproduce/plan"
+)
+
+// sdkBundle is the real @sentry/browser SDK bundled by the fixture
+// recorder's npm package (.ci/test builds it when it is missing).
+const sdkBundle = "../../testdata/recorder/sdk/dist/sentry.js"
+
+// TestConsoleCallsAreWrittenAsTheSDKRecordsThem makes console calls of
+// every argument shape with the real Sentry SDK loaded and checks that
+// each console entry's SDK form is exactly the message of the SDK's own
+// console breadcrumb for that call.
+func TestConsoleCallsAreWrittenAsTheSDKRecordsThem(t *testing.T) {
+	t.Parallel()
+	b := testBrowser(t)
+	sdk, err := os.ReadFile(sdkBundle)
+	require.NoError(t, err, "the real Sentry SDK bundle is missing: run .ci/test")
+	dir := t.TempDir()
+	page, err := os.ReadFile(filepath.Join("testdata", "runner", "console", "index.html"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "index.html"), page, 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "__sentry"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "__sentry", "sdk.js"), sdk, 0o644))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	pl := plan.Plan{StartURL: "http://app.example.test/", Steps: []plan.Step{{Index: 0, Kind: plan.StepNavigate, URL: "http://app.example.test/"}}}
+	s, err := NewSession(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: dir}, Settle: SettlePolicy{Final: 100 * time.Millisecond}})
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.Do(ctx, pl.Steps[0]))
+	obs := s.Finish(ctx)
+	raw, err := run(s, ctx, 5*time.Second, chromedp.Evaluate[string](`JSON.stringify(window.__crumbs)`))
+	require.NoError(t, err)
+	var crumbs []string
+	require.NoError(t, json.Unmarshal([]byte(raw), &crumbs))
+
+	var ours []string
+	for _, c := range obs.Console {
+		if c.Source == "" {
+			ours = append(ours, c.SDK)
+		}
+	}
+	require.Len(t, crumbs, 11, "the SDK recorded %q", crumbs)
+	assert.Equal(t, crumbs, ours, "the rerun's SDK form differs from the SDK's breadcrumbs")
+	assert.Contains(t, crumbs, "[object Response]", "the case the issue names")
+}

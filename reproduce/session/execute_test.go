@@ -1,0 +1,391 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/repro-dev/repro/reproduce/plan"
+)
+
+// execPlan drives every control of testdata/runner/exec once.
+func execPlan() plan.Plan {
+	on := true
+	const page = "http://app.example.test/exec/"
+	return plan.Plan{
+		StartURL: page,
+		Steps: []plan.Step{
+			{Index: 0, Kind: plan.StepNavigate, URL: page},
+			{Index: 1, Kind: plan.StepInput, Selectors: []string{"#name"}, Value: "Ada"},
+			{Index: 2, Kind: plan.StepSelect, Selectors: []string{"#color"}, Value: "green"},
+			{Index: 3, Kind: plan.StepCheck, Selectors: []string{"#agree"}, Checked: &on},
+			{Index: 4, Kind: plan.StepClick, Selectors: []string{"#nope", "#live"}, JudgeDeadClick: true},
+			{Index: 5, Kind: plan.StepClick, Selectors: []string{"#dead"}, JudgeDeadClick: true},
+			{Index: 6, Kind: plan.StepClick, Selectors: []string{"#boom"}},
+			{Index: 7, Kind: plan.StepScroll, Selectors: []string{"#list"}, ScrollY: 200},
+			{Index: 8, Kind: plan.StepClick, Selectors: []string{"#push"}, JudgeDeadClick: true},
+			{Index: 9, Kind: plan.StepBack},
+			{Index: 10, Kind: plan.StepClick, Selectors: []string{"#nope2"}, X: 60, Y: 420, HasPoint: true},
+			{Index: 11, Kind: plan.StepKey, Selectors: []string{"#name"}, Key: "Escape"},
+			{Index: 12, Kind: plan.StepClick, Selectors: []string{"#missing"}},
+			{Index: 13, Kind: plan.StepClick, Selectors: []string{"#live"}},
+		},
+	}
+}
+
+type execState struct {
+	Name      string   `json:"name"`
+	Color     string   `json:"color"`
+	Agree     bool     `json:"agree"`
+	ScrollTop float64  `json:"scrollTop"`
+	Path      string   `json:"path"`
+	Point     bool     `json:"point"`
+	Live      int      `json:"live"`
+	Keys      []string `json:"keys"`
+}
+
+func TestExecuteRunsAPlanAndObservesIt(t *testing.T) {
+	t.Parallel()
+	b := testBrowser(t)
+	artifacts := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	pl := execPlan()
+	obs, err := Execute(ctx, pl, RunConfig{
+		Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")},
+		StepTimeout: time.Second, ArtifactsDir: artifacts,
+		Settle: SettlePolicy{Final: 200 * time.Millisecond, DeadClickWindow: 500 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("element gone stops the run with a reason", func(t *testing.T) {
+		if obs.Completed || obs.StoppedAt != 12 {
+			t.Fatalf("completed=%v stoppedAt=%d (%s), want stopped at 12", obs.Completed, obs.StoppedAt, obs.StopReason)
+		}
+		if want := "no element matched any of [#missing]"; !strings.Contains(obs.StopReason, want) {
+			t.Errorf("reason %q lacks %q", obs.StopReason, want)
+		}
+		if len(obs.Steps) != 13 {
+			t.Errorf("%d step results, want 13 (step 13 must not run)", len(obs.Steps))
+		}
+		for _, s := range obs.Steps[:12] {
+			if s.Status != StepOK {
+				t.Errorf("step %d (%s) = %s: %s", s.Index, s.Kind, s.Status, s.Reason)
+			}
+		}
+	})
+
+	t.Run("controls reached the recorded state", func(t *testing.T) {
+		var st execState
+		for _, c := range obs.Console {
+			if rest, ok := strings.CutPrefix(c.Text, "state "); ok {
+				if err := json.Unmarshal([]byte(rest), &st); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		want := execState{Name: "Ada", Color: "green", Agree: true, ScrollTop: 200, Path: "/exec/", Point: true, Live: 1, Keys: []string{"Escape"}}
+		if st.Name != want.Name || st.Color != want.Color || st.Agree != want.Agree || st.ScrollTop != want.ScrollTop ||
+			st.Path != want.Path || st.Point != want.Point || st.Live != want.Live || strings.Join(st.Keys, ",") != "Escape" {
+			t.Errorf("final state = %+v, want %+v", st, want)
+		}
+	})
+
+	t.Run("selector fallback and coordinate fallback are recorded", func(t *testing.T) {
+		if len(obs.Steps) < 11 {
+			t.Fatalf("only %d steps ran", len(obs.Steps))
+		}
+		if s := obs.Steps[4]; s.Selector != "#live" || s.UsedPoint {
+			t.Errorf("step 4 used %q (point %v), want the second candidate #live", s.Selector, s.UsedPoint)
+		}
+		if s := obs.Steps[10]; !s.UsedPoint || s.Selector != "" {
+			t.Errorf("step 10 used %q (point %v), want the recorded point", s.Selector, s.UsedPoint)
+		}
+	})
+
+	t.Run("exception is tied to the click that threw it", func(t *testing.T) {
+		if len(obs.Exceptions) != 1 {
+			t.Fatalf("exceptions = %+v, want 1", obs.Exceptions)
+		}
+		e := obs.Exceptions[0]
+		if e.Step != 6 || e.Type != "TypeError" || e.Message != "Cannot read properties of null (reading 'x')" || e.Stack == "" {
+			t.Errorf("exception = %+v", e)
+		}
+	})
+
+	t.Run("dead click is flagged on the dead button only", func(t *testing.T) {
+		dead := map[int]bool{}
+		for _, d := range obs.DeadClicks {
+			dead[d.Step] = true
+		}
+		if !dead[5] {
+			t.Errorf("dead clicks %+v lack step 5 (#dead)", obs.DeadClicks)
+		}
+		for _, live := range []int{4, 8, 10} {
+			if dead[live] {
+				t.Errorf("step %d changed the page but was flagged dead", live)
+			}
+		}
+	})
+
+	t.Run("console messages keep their level and step", func(t *testing.T) {
+		has := func(level, text string, step int) bool {
+			for _, c := range obs.Console {
+				if c.Level == level && c.Text == text && c.Step == step {
+					return true
+				}
+			}
+			return false
+		}
+		if !has("info", "loaded", 0) {
+			t.Error("no info 'loaded' at step 0")
+		}
+		if !has("warning", "live clicked", 4) {
+			t.Error("no warning 'live clicked' at step 4")
+		}
+	})
+
+	t.Run("a screenshot is taken after each step", func(t *testing.T) {
+		for _, s := range obs.Steps {
+			if s.Screenshot == "" {
+				t.Errorf("step %d has no screenshot", s.Index)
+				continue
+			}
+			fi, err := os.Stat(filepath.Join(artifacts, s.Screenshot))
+			if err != nil || fi.Size() == 0 {
+				t.Errorf("step %d screenshot %s: %v", s.Index, s.Screenshot, err)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(artifacts, "step-03-check.jpg")); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+func TestSessionDrivesOneStepPerStatement(t *testing.T) {
+	t.Parallel()
+	b := testBrowser(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	pl := execPlan()
+	s, err := NewSession(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}, StepTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, st := range pl.Steps[:2] {
+		if err := s.Do(ctx, st); err != nil {
+			t.Fatalf("step %d: %v", st.Index, err)
+		}
+	}
+	err = s.Do(ctx, plan.Step{Index: 2, Kind: plan.StepClick, Selectors: []string{"#missing"}})
+	var se *StepError
+	if !errors.As(err, &se) || se.Index != 2 || !IsStepFailure(err) {
+		t.Fatalf("missing element: err = %v, want a *StepError for step 2", err)
+	}
+	obs := s.Finish(ctx)
+	if obs.StoppedAt != 2 || obs.Completed {
+		t.Errorf("observation stopped at %d (completed %v), want 2", obs.StoppedAt, obs.Completed)
+	}
+	if obs.FinalURL != obs.AppURL+"/exec/" {
+		t.Errorf("final URL = %q", obs.FinalURL)
+	}
+}
+
+func TestCancelledContextIsAnInfrastructureError(t *testing.T) {
+	t.Parallel()
+	b := testBrowser(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	pl := execPlan()
+	s, err := NewSession(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Do(ctx, pl.Steps[0]); err != nil {
+		t.Fatal(err)
+	}
+	cctx, ccancel := context.WithCancel(ctx)
+	ccancel()
+	err = s.Do(cctx, plan.Step{Index: 1, Kind: plan.StepClick, Selectors: []string{"#missing"}})
+	if err == nil || IsStepFailure(err) {
+		t.Errorf("err = %v, want a non-step (context) error", err)
+	}
+}
+
+func TestStepValidateNamesTheMissingField(t *testing.T) {
+	on := true
+	cases := []struct {
+		name string
+		step plan.Step
+		want string
+	}{
+		{"navigate needs a url", plan.Step{Kind: plan.StepNavigate}, "no URL"},
+		{"click needs a selector or a point", plan.Step{Kind: plan.StepClick}, "no selector and no point"},
+		{"click with a point is fine", plan.Step{Kind: plan.StepClick, HasPoint: true}, ""},
+		{"input needs a selector", plan.Step{Kind: plan.StepInput, Value: "x"}, "no selector"},
+		{"check needs a state", plan.Step{Kind: plan.StepCheck, Selectors: []string{"#a"}}, "no checked state"},
+		{"check with state is fine", plan.Step{Kind: plan.StepCheck, Selectors: []string{"#a"}, Checked: &on}, ""},
+		{"key needs a key", plan.Step{Kind: plan.StepKey}, "no key"},
+		{"scroll needs a target", plan.Step{Kind: plan.StepScroll}, "neither the window nor a selector"},
+		{"resize needs a size", plan.Step{Kind: plan.StepResize}, "bad size"},
+		{"unknown kind", plan.Step{Kind: "hover"}, "unknown kind"},
+		{"back needs nothing", plan.Step{Kind: plan.StepBack}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.step.Validate()
+			if tc.want == "" {
+				if err != nil {
+					t.Errorf("err = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// BenchmarkExecuteTenSteps measures a 10-step plan (navigate, input, select,
+// check, clicks, scroll, pushState, back) in a fresh browser context of a
+// shared browser, with the default settle policy.
+func BenchmarkExecuteTenSteps(b *testing.B) {
+	if testing.Short() {
+		b.Skip("SKIPPED: needs a real Chromium; -short is set")
+	}
+	ctx := context.Background()
+	br, err := NewBrowser(ctx, ChromeConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer br.Close()
+	pl := execPlan()
+	pl.Steps = append(pl.Steps[:5], pl.Steps[7:12]...) // no dead click, no throw: the happy path
+	for i := range pl.Steps {
+		pl.Steps[i].Index = i
+	}
+	app := AppUnderTest{Dir: filepath.Join("testdata", "runner")}
+	for b.Loop() {
+		obs, err := Execute(ctx, pl, RunConfig{Browser: br, App: app})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !obs.Completed {
+			b.Fatalf("stopped at %d: %s", obs.StoppedAt, obs.StopReason)
+		}
+	}
+	b.ReportMetric(br.Launch.Seconds(), "launch-s") // after the loop: b.Loop resets metrics
+}
+
+// TestRecordedTimingKeepsTheUserPauses protects --timing recorded: a step
+// waits at least its recorded gap before it starts (fast timing does not),
+// for bugs that depend on the user's pace.
+func TestRecordedTimingKeepsTheUserPauses(t *testing.T) {
+	t.Parallel()
+	b := testBrowser(t)
+	const gap = 1200 * time.Millisecond
+	for _, tc := range []struct {
+		timing   Timing
+		waitsGap bool
+	}{{TimingRecorded, true}, {TimingFast, false}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		pl := execPlan()
+		s, err := NewSession(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}, Timing: tc.timing})
+		if err != nil {
+			cancel()
+			t.Fatal(err)
+		}
+		first := pl.Steps[0]
+		second := plan.Step{Index: 1, Kind: plan.StepWait, Gap: gap, Duration: 10 * time.Millisecond}
+		if err := s.Do(ctx, first); err != nil {
+			t.Fatal(err)
+		}
+		firstDone := time.Now()
+		if err := s.Do(ctx, second); err != nil {
+			t.Fatal(err)
+		}
+		obs := s.Finish(ctx)
+		s.Close()
+		cancel()
+		started := obs.Steps[1].StartedAt
+		if waited := started.Sub(firstDone); (waited >= gap) != tc.waitsGap {
+			t.Errorf("timing %v: step 2 started %v after step 1 ended; waits the %v gap = %v, want %v", tc.timing, waited, gap, waited >= gap, tc.waitsGap)
+		}
+	}
+}
+
+// TestNoFalseDeadClick: the dead-click judgement follows the SDK's rule.
+// A click on a text field or a new-window link is never judged (the SDK
+// judges only links, buttons and submit inputs); a button whose page
+// reacts late, without any request, is alive; the button after which
+// nothing happens within the window is dead, even though a toast an
+// earlier step opened closes during that window (the user, at their pace,
+// clicked after it had closed).
+func TestNoFalseDeadClick(t *testing.T) {
+	t.Parallel()
+	b := testBrowser(t)
+	const page = "http://app.example.test/deadclick/"
+	pl := plan.Plan{StartURL: page, Steps: []plan.Step{
+		{Index: 0, Kind: plan.StepNavigate, URL: page},
+		{Index: 1, Kind: plan.StepClick, Selectors: []string{"#email"}, JudgeDeadClick: true},
+		{Index: 2, Kind: plan.StepClick, Selectors: []string{"#slow"}, JudgeDeadClick: true},
+		{Index: 3, Kind: plan.StepClick, Selectors: []string{"#away"}, JudgeDeadClick: true},
+		{Index: 4, Kind: plan.StepClick, Selectors: []string{"#toast"}},
+		{Index: 5, Kind: plan.StepClick, Selectors: []string{"#dead"}, JudgeDeadClick: true},
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	obs, err := Execute(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")},
+		Settle: SettlePolicy{DeadClickWindow: 2500 * time.Millisecond}})
+	require.NoError(t, err)
+	require.True(t, obs.Completed, obs.StopReason)
+	for step, want := range map[int]bool{1: false, 2: false, 3: false, 5: true} {
+		dead, what := obs.DeadClick(step)
+		assert.Equal(t, want, dead, "step %d: %s", step, what)
+	}
+}
+
+// TestDecidedEndsTheDeadClickWatch: once RunConfig.Decided says the
+// outcome is settled (a recorded error recurred), the dead-click watch of
+// a click that throws and changes nothing ends without a judgement; with
+// no Decided the same click is judged dead after its window.
+func TestDecidedEndsTheDeadClickWatch(t *testing.T) {
+	t.Parallel()
+	b := testBrowser(t)
+	const page = "http://app.example.test/deadclick/"
+	pl := plan.Plan{StartURL: page, Steps: []plan.Step{
+		{Index: 0, Kind: plan.StepNavigate, URL: page},
+		{Index: 1, Kind: plan.StepClick, Selectors: []string{"#throws"}, JudgeDeadClick: true},
+	}}
+	errorSeen := func(o *Observation) bool { return len(o.Exceptions) > 0 }
+	for _, decided := range []func(*Observation) bool{errorSeen, nil} {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		obs, err := Execute(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")},
+			Settle: SettlePolicy{DeadClickWindow: 2 * time.Second}, Decided: decided})
+		cancel()
+		require.NoError(t, err)
+		require.True(t, obs.Completed, obs.StopReason)
+		require.NotEmpty(t, obs.Exceptions, "the click throws")
+		dead, what := obs.DeadClick(1)
+		if decided != nil {
+			assert.False(t, dead, what)
+			assert.Contains(t, obs.Undecided, 1, "the watch ended undecided once the error was seen")
+		} else {
+			assert.True(t, dead, "with nothing decided the click is judged to the end: %s", what)
+			assert.NotContains(t, obs.Undecided, 1)
+		}
+	}
+}

@@ -1,0 +1,175 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/repro-dev/repro/reproduce/plan"
+)
+
+// standIn is a real loopback server standing in for a place the rerun must
+// never reach (the recorded API origin, the app's real backend, a Sentry
+// ingest). It counts every request and every connection, WebSocket
+// handshakes included.
+type standIn struct {
+	name string
+	srv  *httptest.Server
+	mu   sync.Mutex
+	hits []string
+	conn int
+}
+
+func newStandIn(t *testing.T, name string) *standIn {
+	s := &standIn{name: name}
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.hits = append(s.hits, r.Method+" "+r.URL.String())
+		s.mu.Unlock()
+		_, _ = io.WriteString(w, "LEAKED to "+name)
+	}))
+	s.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			s.mu.Lock()
+			s.conn++
+			s.mu.Unlock()
+		}
+	}
+	s.srv.Start()
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// seen is what reached the stand-in: requests, and connections (a
+// connection with no request is a leak too: a preconnect, a socket).
+func (s *standIn) seen() (hits []string, conns int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.hits...), s.conn
+}
+
+// slowAPI is the mock backend of the leak page: it holds /slow until the
+// request is cancelled (a request still in flight when the run ends).
+type slowAPI struct{ apiRecorder }
+
+func (a *slowAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasSuffix(r.URL.Path, "/slow") {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(time.Minute):
+		}
+		return
+	}
+	a.apiRecorder.ServeHTTP(w, r)
+}
+
+// leakRun runs the leak page (testdata/runner/leaks) through every way out
+// of the sandbox and returns the stand-ins, counted 2 s after the session
+// closed, and the observation.
+func leakRun(t *testing.T, layers guardLayers) (map[string]*standIn, *Observation) {
+	t.Helper()
+	b := testBrowser(t)
+	ins := map[string]*standIn{}
+	for _, n := range []string{"recorded", "api", "backend", "ingest"} {
+		ins[n] = newStandIn(t, n)
+	}
+	q := url.Values{}
+	for n, s := range ins {
+		q.Set(n, s.srv.URL)
+	}
+	q.Set("ingest", ins["ingest"].srv.URL+"/api/1/envelope/?sentry_key=k")
+	recorded := ins["recorded"].srv.URL
+	start := recorded + "/leaks/?" + q.Encode()
+	pl := plan.Plan{
+		StartURL:       start,
+		RecordedOrigin: recorded,
+		APIOrigins:     []string{ins["api"].srv.URL},
+		APIPaths:       []string{"/api/"},
+		Steps: []plan.Step{
+			{Index: 0, Kind: plan.StepNavigate, URL: start},
+			{Index: 1, Kind: plan.StepWait, Selectors: []string{"#done"}, Duration: 20 * time.Second},
+			{Index: 2, Kind: plan.StepClick, Selectors: []string{"#popup"}},
+			{Index: 3, Kind: plan.StepNavigate, URL: recorded + "/leaks/second.html?" + q.Encode()},
+		},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	obs, err := Execute(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}, API: &slowAPI{},
+		Settle: SettlePolicy{Final: 300 * time.Millisecond, DeadClickWindow: 300 * time.Millisecond, NetworkIdle: time.Second}, layers: layers})
+	require.NoError(t, err)
+	time.Sleep(2 * time.Second) // what a page sends late still counts
+	return ins, obs
+}
+
+// TestNothingLeavesTheSandbox runs the leak page with both layers of the
+// fail-closed network, then with each layer alone (the other one broken:
+// layer 1 continuing every request, or layer 2 forwarding every request),
+// and checks that no stand-in server received a request or even a
+// connection: each layer alone is enough.
+func TestNothingLeavesTheSandbox(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		layers guardLayers
+	}{
+		{"both layers", guardLayers{}},
+		{"interception alone (the proxy forwards everything)", guardLayers{proxyOpen: true}},
+		{"the proxy alone (interception continues everything)", guardLayers{interceptionOpen: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ins, obs := leakRun(t, tc.layers)
+			require.True(t, obs.Completed, "the leak page run stopped at %d: %s", obs.StoppedAt, obs.StopReason)
+			var results map[string]json.RawMessage
+			for _, c := range obs.Console {
+				if rest, ok := strings.CutPrefix(c.Text, "results "); ok {
+					require.NoError(t, json.Unmarshal([]byte(rest), &results))
+				}
+			}
+			require.NotEmpty(t, results, "the leak page did not finish (no results line)")
+			for _, k := range []string{"worker", "shared", "sw"} {
+				assert.NotContains(t, string(results[k]), "error ", "the %s did not run, so it proved nothing", k)
+			}
+			for n, s := range ins {
+				hits, conns := s.seen()
+				assert.Empty(t, hits, "requests reached the %s stand-in", n)
+				assert.Zero(t, conns, "connections reached the %s stand-in", n)
+			}
+		})
+	}
+}
+
+// TestUnloadAndLateRequestsAreJournaled checks, with both layers on, what
+// the session saw of the ways out: requests from workers, the service
+// worker, iframes and the popup, and the beacons of an unloading page,
+// were attributed to the session and blocked, and the page's sockets
+// leaving the app were refused. (A worker's sockets are refused too, as
+// TestNothingLeavesTheSandbox shows, but a worker has no binding to report
+// them through, so they are not journaled.)
+func TestUnloadAndLateRequestsAreJournaled(t *testing.T) {
+	t.Parallel()
+	_, obs := leakRun(t, guardLayers{})
+	blocked := map[string]bool{}
+	for _, r := range obs.Network {
+		if r.Disposition == DispositionBlocked {
+			u, err := url.Parse(r.URL)
+			if err == nil {
+				blocked[u.Path] = true
+			}
+		}
+	}
+	for _, p := range []string{"/page", "/worker", "/shared", "/sw-install", "/frame", "/popup", "/ws-page", "/api/live", "/beacon-pagehide"} {
+		assert.True(t, blocked[p], "no blocked request for %s in the journal; blocked: %v", p, blocked)
+	}
+}

@@ -1,0 +1,481 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/repro-dev/repro/reproduce/plan"
+)
+
+// This file is the one place where a plan plan.Step becomes browser actions. The
+// runner (Execute) and generated regression tests both go through
+// Session.Do, so a test replays exactly what the runner did.
+
+// Do runs one step and waits for the page to settle (requests answered, DOM
+// quiet), then takes a screenshot and records the result. A step that
+// cannot be done returns a *StepError (see IsStepFailure) and marks the
+// session stopped; any other error is infrastructure (browser gone, ctx
+// cancelled).
+func (s *Session) Do(ctx context.Context, st plan.Step) error {
+	if s.cfg.Timing == TimingRecorded && st.Gap > 0 {
+		sleep(ctx, st.Gap)
+	}
+	s.current.Store(int64(st.Index))
+	if s.cfg.OnStep != nil {
+		s.cfg.OnStep(st)
+	}
+	res := StepResult{Index: st.Index, Kind: st.Kind, Description: st.String(), StartedAt: time.Now()}
+	before := s.activity(ctx)
+
+	reason, err := "", st.Validate()
+	if err != nil {
+		reason, err = err.Error(), nil
+	} else {
+		reason, err = s.perform(ctx, st, &res)
+	}
+	performed := time.Now()
+	if err != nil {
+		return fmt.Errorf("step %d (%s): %w", st.Index, st.Kind, err)
+	}
+	if reason == "" {
+		if st.Kind == plan.StepClick && st.JudgeDeadClick {
+			s.mu.Lock()
+			s.obs.Judged = append(s.obs.Judged, st.Index)
+			s.mu.Unlock()
+			s.judgeDeadClick(ctx, st, before, res.Selector)
+		}
+		// Settle: the step's requests answered, then the DOM quiet. A
+		// request that starts while the DOM goes quiet (a route that
+		// mounts, then fetches) is waited for too, and the quiet counted
+		// again from its answer.
+		s.net.waitIdle(ctx, s.cfg.Settle.NetworkIdle)
+		fresh := s.net.requestsSeen() > before.requests
+		for range 4 {
+			seen := s.net.requestsSeen()
+			s.waitQuiet(ctx, fresh)
+			if s.net.requestsSeen() == seen && s.net.pending() == 0 {
+				break
+			}
+			s.net.waitIdle(ctx, s.cfg.Settle.NetworkIdle)
+			fresh = true
+		}
+		// Requests still unanswered mean the step never settled: its DOM
+		// count proves nothing (a stall is not a dead click).
+		res.Unanswered = s.net.pending()
+	}
+	after := s.activity(ctx)
+	res.Mutations, res.Requests, _ = changedSince(before, after)
+	res.Screenshot = s.startScreenshot(ctx, st, after.view)
+	res.Duration = time.Since(res.StartedAt)
+	s.log.Debug("step done", "step", st.Index, "kind", st.Kind, "took", res.Duration.Round(time.Millisecond),
+		"action", performed.Sub(res.StartedAt).Round(time.Millisecond), "settle", time.Since(performed).Round(time.Millisecond))
+	res.Status = StepOK
+	if reason != "" {
+		res.Status, res.Reason = StepFailed, reason
+	}
+	s.mu.Lock()
+	s.obs.Steps = append(s.obs.Steps, res)
+	if reason != "" && s.obs.StopReason == "" {
+		s.obs.StoppedAt, s.obs.StopReason = st.Index, reason
+	}
+	s.mu.Unlock()
+	if reason != "" {
+		return &StepError{Index: st.Index, Reason: reason}
+	}
+	return nil
+}
+
+// perform does the step's action. It returns a reason when the step could
+// not be done, or an error when the browser itself failed.
+func (s *Session) perform(ctx context.Context, st plan.Step, res *StepResult) (string, error) {
+	timeout := s.cfg.StepTimeout
+	// The last step's screenshot is taken while this step waits for its
+	// target (resolve joins it); a step that acts at once joins it now.
+	if len(st.Selectors) == 0 || st.Kind == plan.StepNavigate || st.Kind == plan.StepBack || st.Kind == plan.StepForward || st.Kind == plan.StepResize {
+		s.joinScreenshot()
+	}
+	// fail classifies an action error: the session's or the caller's
+	// context ending is infrastructure; anything else is the step's fault.
+	fail := func(what string, err error) (string, error) {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		if s.tab.Err() != nil {
+			return "", fmt.Errorf("browser: %w", s.tab.Err())
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Sprintf("%s: timed out", what), nil
+		}
+		return fmt.Sprintf("%s: %v", what, err), nil
+	}
+	do := func(d time.Duration, what string, a ...chromedp.Action[chromedp.Void]) (string, error) {
+		if _, err := run(s, ctx, d, chromedp.Steps(a...)); err != nil {
+			return fail(what, err)
+		}
+		return "", nil
+	}
+
+	switch st.Kind {
+	case plan.StepNavigate:
+		u, err := s.AppURL(st.URL)
+		if err != nil {
+			return err.Error(), nil
+		}
+		// Only the app under test's own pages: a plan built elsewhere (or
+		// edited) cannot send the browser to a script URL or another site.
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || origin(pu) != origin(s.app.base) {
+			return fmt.Sprintf("refused to open %q: a rerun opens only the app under test's http(s) pages", u), nil
+		}
+		return do(3*timeout, "navigation error", chromedp.Navigate(u))
+
+	case plan.StepBack, plan.StepForward:
+		return s.history(ctx, st.Kind, fail)
+
+	case plan.StepResize:
+		v := s.plan.Viewport
+		v.Width, v.Height = st.Width, st.Height
+		if err := setViewport(s.tab, v); err != nil {
+			return fail("resize", err)
+		}
+		return "", nil
+
+	case plan.StepWait:
+		if len(st.Selectors) == 0 {
+			if s.cfg.Timing == TimingRecorded {
+				sleep(ctx, st.Duration)
+			}
+			return "", nil
+		}
+		d := st.Duration
+		if d <= 0 {
+			d = timeout
+		}
+		sel, _, reason, err := s.resolve(ctx, st.Selectors, false, false, d)
+		res.Selector = sel
+		return reason, err
+	}
+
+	allowHidden := st.Kind == plan.StepCheck || st.Kind == plan.StepSelect
+	usePoint := st.HasPoint && (st.Kind == plan.StepClick || st.Kind == plan.StepCheck)
+	var sel string
+	if len(st.Selectors) > 0 {
+		var reason string
+		var err error
+		sel, usePoint, reason, err = s.resolve(ctx, st.Selectors, allowHidden, usePoint, timeout)
+		if reason != "" || err != nil {
+			return reason, err
+		}
+	}
+	res.Selector, res.UsedPoint = sel, usePoint && sel == ""
+	css := chromedp.CSS(sel)
+
+	switch st.Kind {
+	case plan.StepClick:
+		if res.UsedPoint {
+			return do(timeout, "click", chromedp.MouseClickXY(st.X, st.Y))
+		}
+		return do(timeout, "click "+sel, chromedp.Click(css))
+
+	case plan.StepInput:
+		// A real click focuses as the user did; selecting and deleting the
+		// old text fires the input events frameworks listen to (setting
+		// .value would bypass React's value tracker).
+		if r, err := do(timeout, "focus "+sel, chromedp.Click(css)); r != "" || err != nil {
+			return r, err
+		}
+		had, err := run(s, ctx, timeout, chromedp.Evaluate[bool](callJS(`(sel) => {
+			const el = document.querySelector(sel); if (!el) return false;
+			const had = el.isContentEditable ? el.textContent !== '' : el.value !== '';
+			if (el.select) el.select(); else if (el.isContentEditable) document.execCommand('selectAll');
+			return had; }`, sel)))
+		if err != nil {
+			return fail("clear "+sel, err)
+		}
+		var acts []chromedp.Action[chromedp.Void]
+		if had {
+			acts = append(acts, pressKeys(kb.Backspace))
+		}
+		if st.Value != "" {
+			acts = append(acts, pressKeys(st.Value))
+		}
+		// Typing takes two input events per character, each a round trip
+		// through the page: the bound grows with the text.
+		return do(timeout+time.Duration(utf8.RuneCountInString(st.Value))*100*time.Millisecond, "type into "+sel, acts...)
+
+	case plan.StepSelect:
+		// With no Value (the recorded choice was masked), pick an option
+		// whose value is as long as the masked one, preferring a change
+		// from the current choice, as the user made one.
+		r, err := run(s, ctx, timeout, chromedp.Evaluate[string](callJS(`(sel, v, n) => {
+			const el = document.querySelector(sel); if (!el) return 'element gone';
+			if (!el.options) return 'not a <select>';
+			const opts = [...el.options];
+			let opt;
+			if (v === '') {
+				const sized = opts.filter(o => o.value.length === n);
+				opt = sized.find(o => !o.selected) || sized[0];
+				if (!opt) return 'no option value has the recorded length ' + n;
+			} else {
+				opt = opts.find(o => o.value === v) || opts.find(o => o.text.trim() === v);
+			}
+			if (!opt) return 'no option ' + JSON.stringify(v);
+			el.focus(); el.value = opt.value; opt.selected = true;
+			el.dispatchEvent(new Event('input', {bubbles: true}));
+			el.dispatchEvent(new Event('change', {bubbles: true}));
+			return ''; }`, sel, st.Value, st.Length)))
+		if err != nil {
+			return fail("select "+sel, err)
+		}
+		if r != "" {
+			return fmt.Sprintf("select %s: %s", sel, r), nil
+		}
+		return "", nil
+
+	case plan.StepCheck:
+		if res.UsedPoint {
+			return do(timeout, "check", chromedp.MouseClickXY(st.X, st.Y))
+		}
+		state, err := run(s, ctx, timeout, chromedp.Evaluate[string](callJS(`(sel) => {
+			const el = document.querySelector(sel); if (!el) return 'gone';
+			const r = el.getBoundingClientRect();
+			return (el.checked ? 'on' : 'off') + (r.width > 0 && r.height > 0 ? '' : '-hidden'); }`, sel)))
+		if err != nil {
+			return fail("check "+sel, err)
+		}
+		on, hidden := strings.HasPrefix(state, "on"), strings.HasSuffix(state, "-hidden")
+		if state == "gone" {
+			return fmt.Sprintf("check %s: element gone", sel), nil
+		}
+		if on == *st.Checked {
+			return "", nil
+		}
+		if hidden { // a styled checkbox: the input itself is hidden under its label
+			return do(timeout, "check "+sel, chromedp.Evaluate[chromedp.Void](callJS(`(sel) => document.querySelector(sel).click()`, sel)))
+		}
+		return do(timeout, "check "+sel, chromedp.Click(css))
+
+	case plan.StepKey:
+		key, ok := keyString(st.Key)
+		if !ok {
+			return fmt.Sprintf("key: unknown key %q", st.Key), nil
+		}
+		var acts []chromedp.Action[chromedp.Void]
+		if sel != "" {
+			acts = append(acts, chromedp.Focus(css))
+		}
+		acts = append(acts, pressKeys(key, modifiers(st.Modifiers)...))
+		return do(timeout, "key "+st.Key, acts...)
+
+	case plan.StepScroll:
+		return s.scroll(ctx, st, sel, fail)
+	}
+	return fmt.Sprintf("unknown step kind %q", st.Kind), nil
+}
+
+// history goes back or forward with the page's own history API (which also
+// works for pushState entries, where a load event never comes), then waits
+// for the URL or document to change and the document to be loaded.
+func (s *Session) history(ctx context.Context, kind plan.StepKind, fail func(string, error) (string, error)) (string, error) {
+	before, err := s.pageState(ctx)
+	if err != nil {
+		return fail(string(kind), err)
+	}
+	js := `history.back()`
+	if kind == plan.StepForward {
+		js = `history.forward()`
+	}
+	if _, err := run(s, ctx, s.cfg.StepTimeout, chromedp.Evaluate[chromedp.Void](js)); err != nil {
+		return fail(string(kind), err)
+	}
+	deadline := time.Now().Add(3 * s.cfg.StepTimeout)
+	moved := false
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		st, err := s.pageState(ctx)
+		if err == nil {
+			moved = moved || st.Href != before.Href || st.Doc != before.Doc
+			if moved && st.Ready == "complete" {
+				return "", nil
+			}
+		}
+		if !moved && time.Since(deadline.Add(-3*s.cfg.StepTimeout)) > 2*time.Second {
+			return fmt.Sprintf("%s: no history entry to go to", kind), nil
+		}
+		sleep(ctx, 50*time.Millisecond)
+	}
+	return fail(string(kind), context.DeadlineExceeded)
+}
+
+// scroll brings the element (or the window) to the recorded offsets with a
+// real mouse wheel at its center, so the app's own wheel and scroll
+// listeners fire, then corrects the final offset exactly.
+func (s *Session) scroll(ctx context.Context, st plan.Step, sel string, fail func(string, error) (string, error)) (string, error) {
+	type geom struct {
+		X, Y, SX, SY float64
+	}
+	target := "null"
+	if !st.ScrollWindow {
+		b, _ := json.Marshal(sel)
+		target = string(b)
+	}
+	read := fmt.Sprintf(`((sel) => {
+		if (sel === null) return {X: innerWidth / 2, Y: innerHeight / 2, SX: scrollX, SY: scrollY};
+		const el = document.querySelector(sel); if (!el) return null;
+		el.scrollIntoView({block: 'nearest', inline: 'nearest'});
+		const r = el.getBoundingClientRect();
+		const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1);
+		const y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
+		return {X: x, Y: y, SX: el.scrollLeft, SY: el.scrollTop}; })(%s)`, target)
+	g, err := run(s, ctx, s.cfg.StepTimeout, chromedp.Evaluate[*geom](read))
+	if err != nil {
+		return fail("scroll", err)
+	}
+	if g == nil {
+		return fmt.Sprintf("scroll %s: element gone", sel), nil
+	}
+	dx, dy := float64(st.ScrollX)-g.SX, float64(st.ScrollY)-g.SY
+	if dx != 0 || dy != 0 {
+		// cdproto omits zero deltas, which Chrome rejects for mouseWheel, so
+		// this one event is sent with explicit fields.
+		wheel := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			return t.Call(ctx, "Input.dispatchMouseEvent", map[string]any{
+				"type": "mouseWheel", "x": g.X, "y": g.Y, "deltaX": dx, "deltaY": dy,
+			}, nil)
+		})
+		if r, err := s.doActions(ctx, "scroll", fail, wheel); r != "" || err != nil {
+			return r, err
+		}
+	}
+	set := fmt.Sprintf(`((sel, x, y) => {
+		const el = sel === null ? null : document.querySelector(sel);
+		const cur = el ? [el.scrollLeft, el.scrollTop] : [scrollX, scrollY];
+		if (Math.abs(cur[0] - x) <= 1 && Math.abs(cur[1] - y) <= 1) return true;
+		return false; })(%s, %d, %d)`, target, st.ScrollX, st.ScrollY)
+	deadline := time.Now().Add(time.Second)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if ok, err := run(s, ctx, time.Second, chromedp.Evaluate[bool](set)); err == nil && ok {
+			return "", nil
+		}
+		sleep(ctx, 30*time.Millisecond)
+	}
+	// The wheel did not get there (content shorter, or a listener
+	// prevented it): set the offset; scrollTo fires the scroll event.
+	fix := fmt.Sprintf(`((sel, x, y) => { const el = sel === null ? window : document.querySelector(sel); if (el) el.scrollTo(x, y); })(%s, %d, %d)`, target, st.ScrollX, st.ScrollY)
+	return s.doActions(ctx, "scroll", fail, chromedp.Evaluate[chromedp.Void](fix))
+}
+
+func (s *Session) doActions(ctx context.Context, what string, fail func(string, error) (string, error), a ...chromedp.Action[chromedp.Void]) (string, error) {
+	if _, err := run(s, ctx, s.cfg.StepTimeout, chromedp.Steps(a...)); err != nil {
+		return fail(what, err)
+	}
+	return "", nil
+}
+
+// callJS is the expression that calls the JavaScript function fn with args
+// (JSON-encoded, so selectors and values need no escaping).
+func callJS(fn string, args ...any) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		b, err := json.Marshal(a)
+		if err != nil {
+			b = []byte("null")
+		}
+		parts[i] = string(b)
+	}
+	return "(" + fn + ")(" + strings.Join(parts, ", ") + ")"
+}
+
+// pressKeys types keys as a keyboard does: for each key a keyDown that
+// carries the key's text, then a keyUp. Chrome derives the keypress and the
+// text input from that keyDown, so a page that prevents the keydown (a tag
+// field that takes Enter, a masked input) also prevents the keypress and
+// the form's implicit submission — as for a person. (chromedp.KeyEvent
+// sends a separate char event, which fires keypress whatever the keydown
+// handler did: Enter in a tag field then submitted the form.) Characters
+// the key table does not know are inserted as text.
+func pressKeys(keys string, mods ...chromedp.Modifier) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		var m int64
+		for _, x := range mods {
+			m |= int64(x)
+		}
+		for _, r := range keys {
+			if r == '\n' {
+				r = '\r'
+			}
+			k, ok := kb.Keys[r]
+			if !ok {
+				if _, err := cdp.Call(ctx, t, input.InsertText, input.InsertTextParams{Text: string(r)}); err != nil {
+					return err
+				}
+				continue
+			}
+			down := input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeRawKeyDown, Key: k.Key, Code: k.Code,
+				WindowsVirtualKeyCode: k.Windows, NativeVirtualKeyCode: k.Native, Modifiers: m}
+			if k.Shift {
+				down.Modifiers |= int64(chromedp.ModifierShift)
+			}
+			// Text only for a printable key without Ctrl/Alt/Meta (a
+			// shortcut types nothing).
+			if k.Print && m&^int64(chromedp.ModifierShift) == 0 {
+				down.Type, down.Text, down.UnmodifiedText = input.DispatchKeyEventTypeKeyDown, k.Text, k.Unmodified
+			}
+			up := down
+			up.Type, up.Text, up.UnmodifiedText = input.DispatchKeyEventTypeKeyUp, "", ""
+			for _, ev := range []input.DispatchKeyEventParams{down, up} {
+				if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, ev); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// namedKeys maps DOM key names (as rrweb and Sentry record them) to the
+// runes chromedp's kb package sends.
+var namedKeys = map[string]string{
+	"Enter": kb.Enter, "Escape": kb.Escape, "Esc": kb.Escape, "Tab": kb.Tab,
+	"Backspace": kb.Backspace, "Delete": kb.Delete, " ": " ", "Space": " ", "Spacebar": " ",
+	"ArrowUp": kb.ArrowUp, "ArrowDown": kb.ArrowDown, "ArrowLeft": kb.ArrowLeft, "ArrowRight": kb.ArrowRight,
+	"Home": kb.Home, "End": kb.End, "PageUp": kb.PageUp, "PageDown": kb.PageDown,
+}
+
+// keyString is the kb string for a key name, or the key itself when it is
+// a single character.
+func keyString(name string) (string, bool) {
+	if k, ok := namedKeys[name]; ok {
+		return k, true
+	}
+	if r := []rune(name); len(r) == 1 {
+		return name, true
+	}
+	return "", false
+}
+
+func modifiers(names []string) []chromedp.Modifier {
+	var ms []chromedp.Modifier
+	for _, n := range names {
+		switch strings.ToLower(n) {
+		case "alt", "option":
+			ms = append(ms, chromedp.ModifierAlt)
+		case "control", "ctrl":
+			ms = append(ms, chromedp.ModifierCtrl)
+		case "meta", "cmd", "command":
+			ms = append(ms, chromedp.ModifierMeta)
+		case "shift":
+			ms = append(ms, chromedp.ModifierShift)
+		}
+	}
+	return ms
+}
