@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -38,9 +39,6 @@ func benignTwin(g *codeGen) *codeGen {
 		story:   m.copy(g.story).(*story.Story),
 		name:    g.name,
 		fixture: g.fixture,
-		masked:  m.copy(g.masked).([]string),
-		fields:  m.copy(g.fields).([]string),
-		params:  m.copy(g.params).([]string),
 		seen:    g.seen,
 	}
 }
@@ -96,7 +94,10 @@ func (m stringMapper) value(v reflect.Value) reflect.Value {
 // astShape lists a Go file's syntax tree node by node: node types,
 // identifiers, and literals by kind (numbers with their value). Two files
 // with the same shape hold the same declarations and statements and differ
-// at most in the text of their string literals and comments.
+// at most in the text of their string literals and comments, and in the
+// names of the target variables ("sel" and ASCII letters and digits, which
+// the generator builds from a selector: see TestTargetNamesAreIdentifiers).
+// A sum of string literals (a long one, split) counts as one literal.
 func astShape(src []byte) ([]string, *ast.File, error) {
 	f, err := parser.ParseFile(token.NewFileSet(), "replay_test.go", src, parser.ParseComments)
 	if err != nil {
@@ -107,7 +108,17 @@ func astShape(src []byte) ([]string, *ast.File, error) {
 		switch x := n.(type) {
 		case nil, *ast.Comment, *ast.CommentGroup:
 			return false
+		case *ast.BinaryExpr:
+			if stringSum(x) {
+				out = append(out, "STRING")
+				return false
+			}
+			out = append(out, "*ast.BinaryExpr")
 		case *ast.Ident:
+			if targetName.MatchString(x.Name) {
+				out = append(out, "ident sel…")
+				break
+			}
 			out = append(out, "ident "+x.Name)
 		case *ast.BasicLit:
 			if x.Kind == token.STRING {
@@ -121,6 +132,20 @@ func astShape(src []byte) ([]string, *ast.File, error) {
 		return true
 	})
 	return out, f, nil
+}
+
+// targetName is the form of a target variable's name.
+var targetName = regexp.MustCompile(`^sel[A-Z0-9][A-Za-z0-9]*$`)
+
+// stringSum reports whether e is string literals added together.
+func stringSum(e ast.Expr) bool {
+	switch x := e.(type) {
+	case *ast.BasicLit:
+		return x.Kind == token.STRING
+	case *ast.BinaryExpr:
+		return x.Op == token.ADD && stringSum(x.X) && stringSum(x.Y)
+	}
+	return false
 }
 
 // checkOnlyPlannedStatements generates the test for r, and checks that it
@@ -340,4 +365,28 @@ func walkJSON(v any, fn func(map[string]any)) {
 func isDir(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.IsDir()
+}
+
+// TestTargetNamesAreIdentifiers checks the names the generator gives target
+// variables, whatever the selector holds: "sel" and ASCII letters and
+// digits (so a crafted selector can neither add code nor shadow a name).
+func TestTargetNamesAreIdentifiers(t *testing.T) {
+	sels := []string{"#open-chat", "", "日本", "a b > c", "\n}; os.Exit(1); {", "#plan", "#t", "#0day", "[data-testid=\"x\"]"}
+	for _, p := range escapetest.Payloads {
+		sels = append(sels, "#"+p.S, p.S)
+	}
+	for _, sel := range sels {
+		g := &codeGen{plan: &plan.Plan{Steps: []plan.Step{{Kind: plan.StepClick, Selectors: []string{sel}}}}}
+		for _, name := range g.targetVars().name {
+			assert.Regexp(t, targetName, name, "selector %q", sel)
+			assert.True(t, token.IsIdentifier(name) && !token.IsKeyword(name), "selector %q gave %q", sel, name)
+		}
+	}
+	g := &codeGen{plan: &plan.Plan{Steps: []plan.Step{
+		{Kind: plan.StepClick, Selectors: []string{"#open-chat"}},
+		{Kind: plan.StepClick, Selectors: []string{"#open-chat", "button"}},
+		{Kind: plan.StepClick, Selectors: []string{"#open-chat"}},
+	}}}
+	v := g.targetVars()
+	assert.Equal(t, []string{"selOpenChat", "selOpenChat2"}, []string{v.name[v.order[0]], v.name[v.order[1]]}, "one variable per distinct selector list")
 }

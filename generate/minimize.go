@@ -261,11 +261,9 @@ func (m *minimizer) run(ctx context.Context, kept []int) (bool, map[string]bool,
 	if err != nil {
 		return false, nil, err
 	}
-	obs, err := session.Execute(ctx, *p, session.RunConfig{
-		Decided: sig.Decided,
-		Browser: m.browser, App: m.opts.Run.App, API: mock, Timing: m.opts.Run.Timing,
-		StepTimeout: m.opts.Run.StepTimeout, Settle: m.opts.Run.Settle, Logger: m.opts.Run.Logger,
-	})
+	cfg := m.opts.Run.Config()
+	cfg.Browser, cfg.API, cfg.Decided = m.browser, mock, sig.Decided
+	obs, err := session.Execute(ctx, *p, cfg)
 	if err != nil {
 		return false, nil, fmt.Errorf("minimize: rerun %d: %w", m.reruns, err)
 	}

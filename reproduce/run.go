@@ -13,7 +13,6 @@ import (
 
 	"github.com/repro-dev/repro/mockserver"
 	"github.com/repro-dev/repro/reproduce/plan"
-	"github.com/repro-dev/repro/reproduce/replay"
 	"github.com/repro-dev/repro/reproduce/session"
 	"github.com/repro-dev/repro/reproduce/story"
 	"github.com/repro-dev/repro/reproduce/verdict"
@@ -48,6 +47,21 @@ type RunOptions struct {
 	// OnProgress, when set, is told as each step of each run starts (runs
 	// go in parallel: it must be safe for concurrent calls).
 	OnProgress func(RunProgress)
+}
+
+// Config is the session configuration of one rerun with these options:
+// everything but the mock backend (API), the artifacts directory and the
+// callbacks, which belong to each run.
+func (opts RunOptions) Config() session.RunConfig {
+	return session.RunConfig{
+		Chrome:      opts.Chrome,
+		Browser:     opts.Browser,
+		App:         opts.App,
+		Timing:      opts.Timing,
+		StepTimeout: opts.StepTimeout,
+		Settle:      opts.Settle,
+		Logger:      opts.Logger,
+	}
 }
 
 // RunProgress says where a rerun is, for a progress line.
@@ -105,15 +119,8 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 	}
 	rep.Signature.MarkDeadClickSteps(pl)
 	runs := max(opts.Runs, 1)
-	cfg := session.RunConfig{
-		Decided:     rep.Signature.Decided,
-		Chrome:      opts.Chrome,
-		App:         opts.App,
-		Timing:      opts.Timing,
-		StepTimeout: opts.StepTimeout,
-		Settle:      opts.Settle,
-		Logger:      opts.Logger,
-	}
+	cfg := opts.Config()
+	cfg.Decided = rep.Signature.Decided
 	if opts.Browser != nil {
 		cfg.Browser = opts.Browser
 	} else if runs > 1 {
@@ -196,31 +203,6 @@ func runOnce(ctx context.Context, r *Replay, pl *plan.Plan, sig verdict.Signatur
 		Journal:     journal,
 		Duration:    time.Since(t0),
 	}, nil
-}
-
-// MockBackend builds the mock backend a rerun of tl talks to: the recorded
-// exchanges, the options' latency and upstream, request-body fields typed
-// into masked inputs matched by presence, plus any extra options.
-func (opts RunOptions) MockBackend(tl *replay.Timeline, extra ...mockserver.Option) (*mockserver.Mock, error) {
-	latency := mockserver.LatencyRecorded
-	if opts.Latency != nil {
-		latency = *opts.Latency
-	}
-	mockOpts := []mockserver.Option{mockserver.WithLatency(latency)}
-	if masked := MaskedBodyFields(tl); len(masked) > 0 {
-		mockOpts = append(mockOpts, mockserver.WithVolatileBodyFields(masked...))
-	}
-	if masked := MaskedQueryParams(tl); len(masked) > 0 {
-		mockOpts = append(mockOpts, mockserver.WithVolatileParams(masked...))
-	}
-	if opts.Upstream != "" {
-		mockOpts = append(mockOpts, mockserver.WithUpstream(opts.Upstream, opts.ForwardUnmatched))
-	}
-	mock := mockserver.New(Exchanges(tl), append(mockOpts, extra...)...)
-	if err := mock.Err(); err != nil {
-		return nil, fmt.Errorf("mock backend: %w", err)
-	}
-	return mock, nil
 }
 
 // aggregate reports the runs' verdict. When runs disagree the bug is flaky:

@@ -30,6 +30,7 @@ type generateOptions struct {
 	latency   string
 	chrome    string
 	force     bool
+	verify    bool
 }
 
 func newGenerateCmd(streams *IOStreams, runF func(*generateOptions) error) *cobra.Command {
@@ -48,9 +49,14 @@ exchanges the test serves, scrubbed of credentials, cookies, tokens, emails,
 JWTs and card numbers. The test reads the app under test from $REPRO_APP_URL.
 
 --minimize re-runs the replay against --app, removing the steps the failure
-does not need (delta debugging), and reports how many it removed.`,
+does not need (delta debugging), and reports how many it removed.
+
+--verify runs the written test with go test against --app (the buggy app)
+and says whether it failed as it should, before anyone commits it: the
+directory must be in a Go module that requires github.com/repro-dev/repro.`,
 		Example: `  $ repro generate testdata/replays/imagechat-bug -o ./e2e
   $ repro generate ./bundle -o ./e2e --minimize --app testdata/apps/imagechat/buggy
+  $ repro generate ./bundle -o ./e2e --verify --app http://localhost:3000
   $ REPRO_APP_URL=http://localhost:3000 go test ./e2e`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -70,7 +76,8 @@ does not need (delta debugging), and reports how many it removed.`,
 	f.BoolVar(&opts.expectBug, "expect-bug", false, "write a characterization test that passes while the bug is present")
 	f.BoolVar(&opts.minimize, "minimize", false, "remove steps the failure does not need (re-runs against --app)")
 	f.IntVar(&opts.maxReruns, "max-reruns", 32, "with --minimize, at most this many reruns")
-	f.StringVar(&opts.app, "app", "", "with --minimize, the app under test: a base URL or a directory of static files")
+	f.StringVar(&opts.app, "app", "", "with --minimize or --verify, the app under test: a base URL or a directory of static files")
+	f.BoolVar(&opts.verify, "verify", false, "run the written test against --app with go test and check that it fails as it should")
 	f.StringVar(&opts.latency, "latency", "recorded", "with --minimize, mock backend latency: recorded, none, or a factor like 0.5x")
 	f.StringVar(&opts.chrome, "chrome", "", "with --minimize, the Chrome/Chromium executable (default: found automatically)")
 	f.BoolVar(&opts.force, "force", false, "overwrite an existing generated test")
@@ -84,6 +91,9 @@ func runGenerate(ctx context.Context, opts *generateOptions) error {
 	if opts.minimize && opts.app == "" {
 		return usageError{fmt.Errorf("--minimize needs --app: every candidate is re-run against the app")}
 	}
+	if opts.verify && opts.app == "" {
+		return usageError{fmt.Errorf("--verify needs --app: the app (with the bug) the written test is run against")}
+	}
 	if opts.maxReruns < 1 {
 		return usageError{fmt.Errorf("--max-reruns %d: want at least 1", opts.maxReruns)}
 	}
@@ -96,6 +106,9 @@ func runGenerate(ctx context.Context, opts *generateOptions) error {
 		return err
 	}
 	fmt.Fprintf(opts.streams.Out, "%s\n%s\n", testPath, fixtureDir)
+	if opts.verify {
+		return verifyTest(ctx, opts.streams, testPath, opts.app, opts.expectBug)
+	}
 	return nil
 }
 
