@@ -294,4 +294,3 @@ func writeAtomic(path string, data []byte) (err error) {
 	}
 	return nil
 }
-
