@@ -106,7 +106,12 @@ func TestRemoteChromeIsUsedThroughItsDevToolsEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	pl := plan.Plan{StartURL: "https://app.example.test/determinism/", Steps: []plan.Step{{Index: 0, Kind: plan.StepNavigate, URL: "https://app.example.test/determinism/"}}}
+	// The page logs once its iframe and worker have answered (#done): the
+	// wait is for that, as the determinism tests do, not for the settle.
+	pl := plan.Plan{StartURL: "https://app.example.test/determinism/", Steps: []plan.Step{
+		{Index: 0, Kind: plan.StepNavigate, URL: "https://app.example.test/determinism/"},
+		{Index: 1, Kind: plan.StepWait, Selectors: []string{"#done"}, Duration: 20 * time.Second},
+	}}
 	obs, err := Execute(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}, Settle: SettlePolicy{Final: 50 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
