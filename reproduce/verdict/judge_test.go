@@ -57,10 +57,14 @@ func TestJudgeRestsOnTheAppsOwnReaction(t *testing.T) {
 				o.IngestEvents = []session.IngestEvent{{Step: 3, Type: "TypeError", Value: thrown.Message}}
 			}, nil, Reproduced, []string{"reported to Sentry: TypeError"}, nil},
 		{"an error before the recorded step is another failure", []Signal{typeErr}, -1,
-			func(o *session.Observation) { o.Exceptions = []session.Exception{{Step: 1, Type: thrown.Type, Message: thrown.Message}} },
+			func(o *session.Observation) {
+				o.Exceptions = []session.Exception{{Step: 1, Type: thrown.Type, Message: thrown.Message}}
+			},
 			nil, NotReproduced, nil, nil},
 		{"an error of another type is another failure", []Signal{typeErr}, -1,
-			func(o *session.Observation) { o.Exceptions = []session.Exception{{Step: 2, Type: "RangeError", Message: thrown.Message}} },
+			func(o *session.Observation) {
+				o.Exceptions = []session.Exception{{Step: 2, Type: "RangeError", Message: thrown.Message}}
+			},
 			nil, NotReproduced, nil, nil},
 		{"one proof of two is a reproduction, and the summary counts them", []Signal{typeErr, consoleErr}, -1,
 			func(o *session.Observation) { o.Exceptions = []session.Exception{thrown} },
@@ -86,7 +90,10 @@ func TestJudgeRestsOnTheAppsOwnReaction(t *testing.T) {
 			Inconclusive, []string{"fed response bodies the replay did not capture"},
 			[]string{"POST /api/chat was answered 1 time(s) with a synthetic body: the replay did not capture it"}},
 		{"a proof seen outranks a synthetic body", []Signal{typeErr}, -1,
-			func(o *session.Observation) { o.Network = []session.NetworkRecord{mocked}; o.Exceptions = []session.Exception{thrown} },
+			func(o *session.Observation) {
+				o.Network = []session.NetworkRecord{mocked}
+				o.Exceptions = []session.Exception{thrown}
+			},
 			[]mockserver.JournalEntry{chat(200, true)}, Reproduced, nil, nil},
 		{"leaving the path after a synthetic body is inconclusive, not diverged", []Signal{{Kind: SignalError, Step: 3, Type: "TypeError", Message: "x", Proof: true}}, 3,
 			func(o *session.Observation) { o.Network = []session.NetworkRecord{mocked} },
