@@ -388,7 +388,7 @@ const documentJS = `(() => {
       const box = [i, b.x, b.y, b.width, b.height].join(',');
       const stable = box === last;
       last = box;
-      return stable ? {index: i, states} : false;
+      return stable ? {index: i, states, box: [b.x, b.y, b.width, b.height]} : false;
     }, ms, 16).then(v => v || {index: -1, states});
   };
 

@@ -178,6 +178,7 @@ type Session struct {
 	started    time.Time
 	current    atomic.Int64 // index of the step in force (-1: none yet)
 	shot       *pendingShot // the last step's screenshot, while it is taken
+	targetBox  []float64    // the box of the element the step in force found
 	closeOnce  sync.Once
 	errSeen    chan struct{} // an exception or console error arrived
 

@@ -77,8 +77,13 @@ type StepResult struct {
 	// Unanswered counts the requests still waiting for an answer when the
 	// step ended: the step never settled, so its counts prove nothing.
 	Unanswered int `json:"unanswered,omitempty"`
-	// Screenshot is the PNG file name (in ArtifactsDir) taken after the step.
+	// Screenshot is the JPEG file name (in ArtifactsDir) taken after the
+	// step: the viewport at half scale.
 	Screenshot string `json:"screenshot,omitempty"`
+	// Box is the target's box when the step acted on it (x, y, width,
+	// height in CSS pixels of the viewport), for outlining it on the
+	// screenshot; nil when the step had no element target.
+	Box []float64 `json:"box,omitempty"`
 }
 
 // ConsoleEntry is one console message of the page: a call of the console

@@ -18,7 +18,7 @@ import (
 	"github.com/repro-dev/repro/reproduce/plan"
 )
 
-// This file is the one place where a plan plan.Step becomes browser actions. The
+// This file is the one place where a plan.Step becomes browser actions. The
 // runner (Execute) and generated regression tests both go through
 // Session.Do, so a test replays exactly what the runner did.
 
@@ -36,6 +36,7 @@ func (s *Session) Do(ctx context.Context, st plan.Step) error {
 		s.cfg.OnStep(st)
 	}
 	res := StepResult{Index: st.Index, Kind: st.Kind, Description: st.String(), StartedAt: time.Now()}
+	s.targetBox = nil
 	before := s.activity(ctx)
 
 	reason, err := "", st.Validate()
@@ -45,6 +46,7 @@ func (s *Session) Do(ctx context.Context, st plan.Step) error {
 		reason, err = s.perform(ctx, st, &res)
 	}
 	performed := time.Now()
+	res.Box = s.targetBox
 	if err != nil {
 		return fmt.Errorf("step %d (%s): %w", st.Index, st.Kind, err)
 	}

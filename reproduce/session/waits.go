@@ -69,6 +69,9 @@ func (s *Session) waitQuiet(ctx context.Context, fresh bool) {
 type found struct {
 	Index  int      `json:"index"`
 	States []string `json:"states"`
+	// Box is the element's box (x, y, width, height in CSS pixels of the
+	// viewport) when it was found.
+	Box []float64 `json:"box"`
 }
 
 // resolve finds the first of the ranked candidates that matches an
@@ -90,6 +93,9 @@ func (s *Session) resolve(ctx context.Context, sels []string, allowHidden, hasPo
 		return "", false, "", err
 	}
 	if err == nil && f.Index >= 0 && f.Index < len(sels) {
+		if len(f.Box) == 4 {
+			s.targetBox = f.Box
+		}
 		return sels[f.Index], false, "", nil
 	}
 	if hasPoint {
