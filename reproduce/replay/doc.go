@@ -7,6 +7,9 @@
 // content), DecodeEnvelope reads raw ingest, BuildTimeline turns a Bundle
 // into a Timeline. A Mirror rebuilds the recorded DOM so actions that name
 // rrweb node ids map to elements and candidate selectors can be counted.
+// Frames rebuilds the recorded page at given moments as static, inert
+// HTML documents (PageFrame: no script, handler or javascript: URL
+// survives; masked text stays masked) for reproduce/frames to render.
 //
 // Decisions worth knowing:
 //   - Timestamps follow the SDK's rule: > 9999999999 is ms, else seconds.
