@@ -30,6 +30,7 @@ var stages = map[string]int{
 	"reproduce/plan":                 5,
 	"reproduce/session":              6,
 	"reproduce/verdict":              7,
+	"reproduce/frames":               7,
 	"reproduce":                      8,
 	"reproduce/replaytest":           9,
 	"generate":                       10,
