@@ -1,6 +1,7 @@
 package reproduce
 
 import (
+	"context"
 	_ "embed"
 	"encoding/base64"
 	"fmt"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/repro-dev/repro/mockserver"
+	"github.com/repro-dev/repro/reproduce/frames"
+	"github.com/repro-dev/repro/reproduce/plan"
 	"github.com/repro-dev/repro/reproduce/replay"
 	"github.com/repro-dev/repro/reproduce/session"
 	"github.com/repro-dev/repro/reproduce/verdict"
@@ -301,4 +304,39 @@ func htmlConsoleLines(tl *replay.Timeline, obs *session.Observation) []htmlConso
 		out = append(out, l.c)
 	}
 	return out
+}
+
+// RecordedFrames renders what the user saw at each of steps (the plan's):
+// the recorded page rebuilt at the step's moment, as a JPEG, its target
+// outlined, in browser b behind the fail-closed network, with style sheets
+// and images the recording did not inline fetched from app (a zero app:
+// none, and the frames say so). A step without a frame has a Note.
+func (r *Replay) RecordedFrames(ctx context.Context, b *session.Browser, app session.AppUnderTest, steps []plan.Step) (map[int]RecordedFrame, error) {
+	pfs, err := replay.Frames(r.Bundle, frames.Moments(r.Timeline, steps))
+	if err != nil {
+		return nil, fmt.Errorf("recorded frames: %w", err)
+	}
+	imgs, err := frames.Render(ctx, b, app, pfs)
+	if err != nil {
+		return nil, fmt.Errorf("recorded frames: %w", err)
+	}
+	out := make(map[int]RecordedFrame, len(steps))
+	for i, st := range steps {
+		if i >= len(imgs) {
+			break
+		}
+		img := imgs[i]
+		notes := []string{}
+		if img.Note != "" {
+			notes = append(notes, img.Note)
+		}
+		switch img.Styles {
+		case frames.StylesUnavailable:
+			notes = append(notes, "styles unavailable: the page's style sheets could not be had from the app under test")
+		case frames.StylesPartial:
+			notes = append(notes, fmt.Sprintf("%d style sheet(s) unavailable", len(img.MissingStyles)))
+		}
+		out[st.Index] = RecordedFrame{JPEG: img.JPEG, Note: strings.Join(notes, "; "), Outlined: img.TargetShown}
+	}
+	return out, nil
 }

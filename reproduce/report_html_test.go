@@ -22,14 +22,15 @@ import (
 
 // writeReportHTML reruns a bundle against an app variant with artifacts
 // kept and writes its report.html; it returns the report and the file.
-func writeReportHTML(t *testing.T, bundle, app, variant string, frames map[int]RecordedFrame) (*Report, string) {
+func writeReportHTML(t *testing.T, bundle, app, variant string) (*Report, string) {
 	t.Helper()
 	r := openBundle(t, bundle)
 	dir := t.TempDir()
-	rep, err := Run(t.Context(), r, RunOptions{App: appDir(t, app, variant), Browser: testBrowser(t), Latency: fast(), ArtifactsDir: dir})
+	rep, err := Run(t.Context(), r, RunOptions{App: appDir(t, app, variant), Browser: testBrowser(t), Latency: fast(), ArtifactsDir: dir, RecordedFrames: true})
 	require.NoError(t, err)
+	require.NoError(t, rep.FramesErr)
 	var buf bytes.Buffer
-	require.NoError(t, rep.WriteHTML(&buf, HTMLInput{Timeline: r.Timeline, Recorded: frames}))
+	require.NoError(t, rep.WriteHTML(&buf, HTMLInput{Timeline: r.Timeline, Recorded: rep.Frames}))
 	path := filepath.Join(dir, "report.html")
 	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
 	return rep, path
@@ -43,6 +44,7 @@ type openedReport struct {
 	Images     int      `json:"images"`
 	Broken     int      `json:"broken"`
 	Outlines   int      `json:"outlines"`
+	Recorded   []string `json:"recorded"`
 	Scripts    int      `json:"scripts"`
 	Handlers   int      `json:"handlers"`
 	Links      int      `json:"links"`
@@ -104,6 +106,10 @@ func openReport(t *testing.T, path string) openedReport {
 			images: document.images.length,
 			broken: [...document.images].filter(i => !(i.naturalWidth > 0)).length,
 			outlines: document.querySelectorAll('.shot .box').length,
+			recorded: [...document.querySelectorAll('section.step')].map(s => {
+				const f = s.querySelector('figure.recorded'), img = f.querySelector('img');
+				return (img && img.naturalWidth > 0 ? 'image' : 'none') + (f.querySelector('figcaption').textContent.includes('outlined') ? ' outlined' : '');
+			}),
 			scripts: document.querySelectorAll('script').length,
 			handlers: [...document.querySelectorAll('*')].filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length,
 			links: document.querySelectorAll('a[href], area[href], iframe, object, embed').length,
@@ -123,17 +129,20 @@ func openReport(t *testing.T, path string) openedReport {
 
 // TestReportHTMLOpensOfflineWithARowPerStep writes report.html for a bug
 // bundle's rerun and opens it in Chromium from disk: the banner holds the
-// verdict, one row per planned step, the failing step stands out, every
+// verdict, one row per planned step, the failing step stands out with
+// the element the user clicked outlined in its recorded frame, every
 // embedded image decodes, the rerun's targets are outlined, and loading it
 // made no request at all.
 func TestReportHTMLOpensOfflineWithARowPerStep(t *testing.T) {
 	t.Parallel()
-	rep, path := writeReportHTML(t, "imagechat-bug", "imagechat", "buggy", nil)
+	rep, path := writeReportHTML(t, "imagechat-bug", "imagechat", "buggy")
 	o := openReport(t, path)
 	assert.Equal(t, rep.Verdict.Value, o.Banner)
 	assert.Equal(t, len(rep.Plan.Steps), o.Steps, "one row per planned step")
 	assert.Contains(t, o.Failing, "step-5", "the step the recorded failure follows stands out")
-	assert.Equal(t, len(rep.Plan.Steps), o.Images, "a rerun screenshot per step")
+	assert.Equal(t, 2*len(rep.Plan.Steps), o.Images, "a recorded frame and a rerun screenshot per step")
+	require.Len(t, o.Recorded, len(rep.Plan.Steps))
+	assert.Equal(t, "image outlined", o.Recorded[5], "the recorded frame of the failing step shows the clicked element, outlined")
 	assert.Zero(t, o.Broken, "every embedded image decodes")
 	assert.Positive(t, o.Outlines, "the rerun's targets are outlined")
 	assert.Zero(t, o.requests, "the report made a request while loading: %s", o.firstFetch)
@@ -147,7 +156,7 @@ func TestReportHTMLOpensOfflineWithARowPerStep(t *testing.T) {
 // becomes an element, link or request, and it reads as text.
 func TestReportHTMLOfAHostileReplayIsInert(t *testing.T) {
 	t.Parallel()
-	_, path := writeReportHTML(t, "../hostile/out-markdown-injection", "imagechat", "buggy", nil)
+	_, path := writeReportHTML(t, "../hostile/out-markdown-injection", "imagechat", "buggy")
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
 	require.Contains(t, string(raw), "onerror", "the hostile bundle's payload reached the report (as text)")

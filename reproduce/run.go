@@ -44,6 +44,10 @@ type RunOptions struct {
 	StepTimeout  time.Duration
 	Settle       session.SettlePolicy
 	Logger       *slog.Logger
+	// RecordedFrames renders what the user saw at each step (the recorded
+	// page rebuilt at that moment) into Report.Frames for report.html,
+	// alongside the reruns.
+	RecordedFrames bool
 	// OnProgress, when set, is told as each step of each run starts (runs
 	// go in parallel: it must be safe for concurrent calls).
 	OnProgress func(RunProgress)
@@ -87,6 +91,10 @@ type Report struct {
 	Agreement string `json:"agreement"`
 	// Flaky is true when runs disagreed; the verdict then says so.
 	Flaky bool `json:"flaky"`
+	// Frames are the recorded frames of the plan's steps, by step index
+	// (RunOptions.RecordedFrames); FramesErr says why there are none.
+	Frames    map[int]RecordedFrame `json:"-"`
+	FramesErr error                 `json:"-"`
 }
 
 // RunResult is one rerun's verdict and the evidence it rests on.
@@ -123,7 +131,7 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 	cfg.Decided = rep.Signature.Decided
 	if opts.Browser != nil {
 		cfg.Browser = opts.Browser
-	} else if runs > 1 {
+	} else if runs > 1 || opts.RecordedFrames {
 		b, err := session.NewBrowser(ctx, opts.Chrome)
 		if err != nil {
 			return nil, err
@@ -132,6 +140,17 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 		cfg.Browser = b
 	}
 	masked := MaskedBodyFields(r.Timeline)
+	// The recorded frames render beside the reruns, in a context of their
+	// own: a rerun mostly waits on its page.
+	framesDone := make(chan struct{})
+	if opts.RecordedFrames {
+		go func() {
+			defer close(framesDone)
+			rep.Frames, rep.FramesErr = r.RecordedFrames(ctx, cfg.Browser, opts.App, pl.Steps)
+		}()
+	} else {
+		close(framesDone)
+	}
 	// Repeated runs go in parallel, each in its own browser context of the
 	// one browser with its own mock.
 	rep.Runs = make([]RunResult, runs)
@@ -148,6 +167,7 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 		}()
 	}
 	wg.Wait()
+	<-framesDone
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
