@@ -18,6 +18,7 @@ import (
 	"github.com/repro-dev/repro/reproduce/plan"
 	"github.com/repro-dev/repro/reproduce/replay"
 	"github.com/repro-dev/repro/reproduce/session"
+	"github.com/repro-dev/repro/reproduce/story"
 	"github.com/repro-dev/repro/reproduce/verdict"
 )
 
@@ -60,18 +61,22 @@ func (r *Report) WriteHTML(w io.Writer, in HTMLInput) error {
 }
 
 type htmlView struct {
-	Title, ReplayID, App string
-	Verdict              verdict.Verdict
-	Agreement            string
-	Flaky                bool
-	Duration             string
-	Story                []htmlStoryLine
-	Steps                []htmlStep
-	Network              []htmlCall
-	Console              []htmlConsole
-	Runs                 []htmlRun
-	Notes                []string
-	Generated            string
+	// Recording is true for the recording alone (repro inspect --html):
+	// no rerun, no verdict.
+	Recording             bool
+	Class, Classification string
+	Title, ReplayID, App  string
+	Verdict               verdict.Verdict
+	Agreement             string
+	Flaky                 bool
+	Duration              string
+	Story                 []htmlStoryLine
+	Steps                 []htmlStep
+	Network               []htmlCall
+	Console               []htmlConsole
+	Runs                  []htmlRun
+	Notes                 []string
+	Generated             string
 }
 
 type htmlStoryLine struct {
@@ -339,4 +344,30 @@ func (r *Replay) RecordedFrames(ctx context.Context, b *session.Browser, app ses
 		out[st.Index] = RecordedFrame{JPEG: img.JPEG, Note: strings.Join(notes, "; "), Outlined: img.TargetShown}
 	}
 	return out, nil
+}
+
+// WriteRecordingHTML writes the report.html of the recording alone, for
+// someone with no app to run against (repro inspect --html): the story,
+// the recorded failure signals and one row per step with the recorded
+// frame, rendered in browser b with no app (style sheets the recording did
+// not inline are missing, and the frames say so).
+func (r *Replay) WriteRecordingHTML(ctx context.Context, w io.Writer, b *session.Browser) error {
+	pl, err := plan.Build(r.Timeline, plan.Options{})
+	if err != nil {
+		return err
+	}
+	st := story.Tell(r.Timeline)
+	rep := &Report{ReplayID: r.Timeline.ReplayID, Story: st, Plan: pl, Signature: verdict.BugSignature(r.Timeline, pl)}
+	recorded, err := r.RecordedFrames(ctx, b, session.AppUnderTest{}, pl.Steps)
+	if err != nil {
+		return err
+	}
+	v := rep.htmlView(HTMLInput{Timeline: r.Timeline, Recorded: recorded})
+	v.Recording = true
+	for i := range v.Network {
+		v.Network[i].Rerun, v.Network[i].Outcome = "—", "—"
+	}
+	v.Class, v.Classification = st.Classification.Class, st.Classification.Summary
+	v.Title = "repro: the recording of replay " + r.Timeline.ReplayID
+	return reportTemplate.Execute(w, v)
 }

@@ -169,3 +169,24 @@ func TestReportHTMLOfAHostileReplayIsInert(t *testing.T) {
 	assert.Zero(t, o.requests, "the report made a request while loading: %s", o.firstFetch)
 	assert.Contains(t, o.Text, "<img src=x onerror=alert(1)>", "the payload shows as text")
 }
+
+// TestRecordingHTMLShowsTheRecordedFramesAlone writes the report of the
+// recording alone (repro inspect --html) and opens it in Chromium: no
+// verdict, one row per step with its recorded frame (the failing click's
+// target outlined), no request while loading.
+func TestRecordingHTMLShowsTheRecordedFramesAlone(t *testing.T) {
+	t.Parallel()
+	r := openBundle(t, "imagechat-bug")
+	var buf bytes.Buffer
+	require.NoError(t, r.WriteRecordingHTML(t.Context(), &buf, testBrowser(t)))
+	path := filepath.Join(t.TempDir(), "recording.html")
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	o := openReport(t, path)
+	assert.Equal(t, "the recording: broken", o.Banner)
+	assert.Equal(t, 6, o.Steps)
+	assert.Equal(t, 6, o.Images, "a recorded frame per step, no rerun")
+	assert.Zero(t, o.Broken)
+	require.Len(t, o.Recorded, 6)
+	assert.Equal(t, "image outlined", o.Recorded[5])
+	assert.Zero(t, o.requests, "the report made a request while loading: %s", o.firstFetch)
+}
