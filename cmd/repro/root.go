@@ -101,6 +101,6 @@ configuration).`,
 	)
 	pipeline.addFlags(root)
 	pipeline.addPipelineFlags(root)
-	root.SetUsageTemplate(root.UsageTemplate() + exitCodesHelp)
+	root.SetUsageTemplate(root.UsageTemplate() + exitCodesHelp())
 	return root
 }
