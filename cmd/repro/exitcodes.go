@@ -3,8 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/repro-dev/repro/reproduce"
 )
 
 // Exit codes. A verdict is an outcome, not an error, so `repro run` reports
@@ -69,6 +72,32 @@ func exitCodesHelp() string {
 	return b.String()
 }
 
+// verdictExit is a verdict other than reproduced, returned as an error so
+// that its exit status takes the path every other status takes
+// (exitCodeFor). It is an outcome, not a failure: the verdict has been
+// printed, and nothing more is said about it.
+type verdictExit struct {
+	code    int
+	verdict string
+}
+
+func (e *verdictExit) Error() string { return "the verdict is " + e.verdict }
+
+// verdictResult is what a command that gave verdict v returns: nil when the
+// bug reproduced, else the verdict's exit status.
+func verdictResult(v string) error {
+	code := exitInconclusive
+	switch v {
+	case reproduce.Reproduced:
+		return nil
+	case reproduce.NotReproduced:
+		code = exitNotReproduced
+	case reproduce.Diverged:
+		code = exitDiverged
+	}
+	return &verdictExit{code: code, verdict: v}
+}
+
 type usageError struct{ err error }
 
 func (e usageError) Error() string { return e.err.Error() }
@@ -78,7 +107,10 @@ func (e usageError) Unwrap() error { return e.err }
 // the library packages are mapped here, and only here.
 func exitCodeFor(err error) int {
 	var ue usageError
+	var ve *verdictExit
 	switch {
+	case errors.As(err, &ve):
+		return ve.code
 	case errors.As(err, &ue):
 		return exitUsage
 	}
@@ -94,6 +126,20 @@ func exitCodeFor(err error) int {
 		return exitUsage
 	}
 	return exitError
+}
+
+// exitStatus is the process exit status for what a command returned. An
+// error is said on errOut in one line; a verdict is not an error, and is not
+// repeated.
+func exitStatus(err error, errOut io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var ve *verdictExit
+	if !errors.As(err, &ve) {
+		fmt.Fprintln(errOut, "repro: "+oneLine(err.Error()))
+	}
+	return exitCodeFor(err)
 }
 
 // oneLine keeps error output to one line, as promised to users and scripts.

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -12,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/repro-dev/repro/reproduce"
 )
 
 // exitConstants reads the exit* constants declared in exitcodes.go, so a
@@ -126,5 +131,32 @@ func TestHelpEndsWithTheExitCodes(t *testing.T) {
 	}
 	for _, line := range strings.Split(exitCodesHelp(), "\n") {
 		assert.LessOrEqual(t, len([]rune(line)), 80, "help line %q is wider than 80 columns", line)
+	}
+}
+
+// TestExitStatus: a verdict reaches the exit status through the path every
+// error takes, without being reported as an error.
+func TestExitStatus(t *testing.T) {
+	tests := []struct {
+		name     string
+		err      error
+		wantCode int
+		wantErr  string // what is said on stderr
+	}{
+		{name: "success says nothing", err: nil, wantCode: exitOK},
+		{name: "reproduced is success", err: verdictResult(reproduce.Reproduced), wantCode: exitOK},
+		{name: "not reproduced has its code and is not called an error", err: verdictResult(reproduce.NotReproduced), wantCode: exitNotReproduced},
+		{name: "diverged has its code", err: verdictResult(reproduce.Diverged), wantCode: exitDiverged},
+		{name: "inconclusive has its code", err: verdictResult(reproduce.Inconclusive), wantCode: exitInconclusive},
+		{name: "a verdict wrapped in context keeps its code", err: fmt.Errorf("report: %w", verdictResult(reproduce.Diverged)), wantCode: exitDiverged},
+		{name: "an error is said in one line", err: errors.New("cannot write\nthe report"), wantCode: exitError, wantErr: "repro: cannot write the report\n"},
+		{name: "a usage error has its code", err: usageError{errors.New("--runs 0: want 1 to 100")}, wantCode: exitUsage, wantErr: "repro: --runs 0: want 1 to 100\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var errOut bytes.Buffer
+			assert.Equal(t, tt.wantCode, exitStatus(tt.err, &errOut))
+			assert.Equal(t, tt.wantErr, errOut.String())
+		})
 	}
 }

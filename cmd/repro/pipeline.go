@@ -34,7 +34,7 @@ func runPipeline(cmd *cobra.Command, opts *runOptions) error {
 	fmt.Fprintf(errOut, "repro: report written to %s\n", filepath.Join(opts.artifacts, "report.md"))
 	if rep.Verdict.Value != reproduce.Reproduced {
 		fmt.Fprintf(errOut, "repro: no regression test written: the verdict is %s\n", rep.Verdict.Value)
-		return nil
+		return verdictResult(rep.Verdict.Value)
 	}
 	return emitRegressionTest(cmd, opts, r, rep)
 }

@@ -80,7 +80,6 @@ func runReport(cmd *cobra.Command, opts *reportOptions) error {
 	if err != nil {
 		return err
 	}
-	opts.run.streams.exitCode = quiet.exitCode
 	var md bytes.Buffer
 	if err := rep.WriteMarkdown(&md); err != nil {
 		return err
@@ -104,8 +103,10 @@ func runReport(cmd *cobra.Command, opts *reportOptions) error {
 		if dsn != "" {
 			fmt.Fprintf(out, "Would record an event tagged replay_id=%s verdict=%s.\n\n", escape.Terminal(rep.ReplayID), rep.Verdict.Value)
 		}
-		_, err := out.Write(md.Bytes())
-		return err
+		if _, err := out.Write(md.Bytes()); err != nil {
+			return err
+		}
+		return verdictResult(rep.Verdict.Value)
 	}
 	if len(issues) == 0 && dsn == "" {
 		return errors.New("nothing to post to: the replay's errors link to no issue and no DSN is set; use --to-issue or --dsn")
@@ -127,7 +128,7 @@ func runReport(cmd *cobra.Command, opts *reportOptions) error {
 		}
 		fmt.Fprintf(out, "Recorded verdict event %s (tags: replay_id, verdict)\n", id)
 	}
-	return nil
+	return verdictResult(rep.Verdict.Value)
 }
 
 type targetIssue struct{ sentryapi.Issue }

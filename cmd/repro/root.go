@@ -15,10 +15,6 @@ import (
 type IOStreams struct {
 	In       io.Reader
 	Out, Err io.Writer
-
-	// exitCode lets a command that succeeded still report an outcome (a
-	// verdict) through the process exit status.
-	exitCode int
 }
 
 // IsTerminal reports whether stdout is an interactive terminal, so output can

@@ -146,12 +146,16 @@ func (opts *runOptions) runOptions() (reproduce.RunOptions, error) {
 }
 
 func runRun(cmd *cobra.Command, opts *runOptions) error {
-	_, _, err := rerun(cmd, opts)
-	return err
+	_, rep, err := rerun(cmd, opts)
+	if err != nil {
+		return err
+	}
+	return verdictResult(rep.Verdict.Value)
 }
 
 // rerun reads the replay, re-runs it, writes the report files and prints
-// the report in the chosen format; the exit code follows the verdict.
+// the report in the chosen format. The verdict is the caller's to turn
+// into an exit status (verdictResult).
 func rerun(cmd *cobra.Command, opts *runOptions) (*reproduce.Replay, *reproduce.Report, error) {
 	ro, err := opts.runOptions()
 	if err != nil {
@@ -192,7 +196,6 @@ func rerun(cmd *cobra.Command, opts *runOptions) (*reproduce.Replay, *reproduce.
 	if err := writeReportFiles(opts.artifacts, rep); err != nil {
 		return nil, nil, err
 	}
-	opts.streams.exitCode = verdictExitCode(rep.Verdict.Value)
 	switch {
 	case opts.json:
 		enc := json.NewEncoder(opts.streams.Out)
@@ -238,18 +241,6 @@ func writeReportFiles(dir string, rep *reproduce.Report) error {
 		return err
 	}
 	return write("report.txt", func(f *os.File) error { return rep.WriteText(f) })
-}
-
-func verdictExitCode(v string) int {
-	switch v {
-	case reproduce.Reproduced:
-		return exitOK
-	case reproduce.NotReproduced:
-		return exitNotReproduced
-	case reproduce.Diverged:
-		return exitDiverged
-	}
-	return exitInconclusive
 }
 
 func shortID(id string) string {
