@@ -66,7 +66,7 @@ func runFetch(ctx context.Context, opts *fetchOptions) error {
 	if err != nil {
 		return usageError{err}
 	}
-	client, err := s.sentryClient()
+	client, err := s.sentryClient(opts.streams.Logger())
 	if err != nil {
 		return err
 	}

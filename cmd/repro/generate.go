@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"strings"
 
@@ -141,9 +140,9 @@ func generateTest(ctx context.Context, r *reproduce.Replay, rep *reproduce.Repor
 		fmt.Fprintf(opts.streams.Err, "repro: minimizing %d steps against %s (at most %d reruns)…\n", len(plan.Steps), app, opts.maxReruns)
 		progress := newProgress(opts.streams.Err)
 		m, err := generate.Minimize(ctx, r, plan, generate.MinimizeOptions{
-			Run:       reproduce.RunOptions{App: app, Chrome: reproduce.ChromeConfig{Path: opts.chrome}, Latency: &lat, Logger: slog.Default()},
+			Run:       reproduce.RunOptions{App: app, Chrome: reproduce.ChromeConfig{Path: opts.chrome}, Latency: &lat, Logger: opts.streams.Logger()},
 			MaxReruns: opts.maxReruns,
-			Logger:    slog.Default(),
+			Logger:    opts.streams.Logger(),
 			OnRerun:   progress.rerun,
 		})
 		progress.done()

@@ -140,13 +140,17 @@ func TestInspectByReplayIDFromSentryOneSegmentPerPage(t *testing.T) {
 		if strings.HasSuffix(r.Path, "/recording-segments/") {
 			pages++
 		}
+		assert.Equal(t, userAgent(), r.UserAgent, "%s names repro and its version", r.Path)
 	}
 	assert.Equal(t, 3, pages, "one request per segment page")
+	assert.Regexp(t, `^repro/[^()\s]+$`, userAgent())
+	assert.Contains(t, stderr, "level=DEBUG msg=\"sentry request\"", "-v shows the client's diagnostics")
 
 	// The second run is offline: served from the cache.
 	srv.ResetRequests()
 	code, _, stderr = runCLI(t, "inspect", "aad5acad5eac456d9c1478f10cb6584b", "--cache-dir", cache)
 	require.Equal(t, 0, code, stderr)
+	assert.NotContains(t, stderr, "level=DEBUG", "without -v, no diagnostics")
 	assert.Empty(t, srv.Requests())
 
 	// The token never leaves: not in output, logs or cache files.

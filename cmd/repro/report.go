@@ -111,7 +111,7 @@ func runReport(cmd *cobra.Command, opts *reportOptions) error {
 	if len(issues) == 0 && dsn == "" {
 		return errors.New("nothing to post to: the replay's errors link to no issue and no DSN is set; use --to-issue or --dsn")
 	}
-	client, err := opts.run.source.sentryClient()
+	client, err := opts.run.source.sentryClient(opts.run.streams.Logger())
 	if err != nil && len(issues) > 0 {
 		return err
 	}
@@ -159,7 +159,7 @@ func (opts *reportOptions) targetIssues(ctx context.Context) ([]targetIssue, err
 	}
 	var client *sentryapi.Client
 	if ref.Kind != sentryapi.RefBundle {
-		if client, err = src.sentryClient(); err != nil {
+		if client, err = src.sentryClient(opts.run.streams.Logger()); err != nil {
 			return nil, err
 		}
 	} else {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -179,7 +178,7 @@ func rerun(cmd *cobra.Command, opts *runOptions) (*reproduce.Replay, *reproduce.
 		opts.artifacts = dir
 	}
 	ro.ArtifactsDir = opts.artifacts
-	ro.Logger = slog.Default()
+	ro.Logger = opts.streams.Logger()
 	fmt.Fprintf(opts.streams.Err, "repro: re-running replay %s against %s (%d run(s))…\n", escape.Terminal(r.Timeline.ReplayID), ro.App, ro.Runs)
 	progress := newProgress(opts.streams.Err)
 	if progress != nil {
