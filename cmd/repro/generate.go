@@ -29,7 +29,7 @@ type generateOptions struct {
 	force     bool
 }
 
-func newGenerateCmd(streams *IOStreams, runF func(*generateOptions) error) *cobra.Command {
+func newGenerateCmd(streams *IOStreams) *cobra.Command {
 	opts := &generateOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "generate <replay> -o <dir>",
@@ -53,9 +53,6 @@ does not need (delta debugging), and reports how many it removed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.source.setArgs("generate", args); err != nil {
 				return err
-			}
-			if runF != nil {
-				return runF(opts)
 			}
 			return runGenerate(cmd.Context(), opts)
 		},

@@ -21,7 +21,7 @@ func runGenerateCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	streams := &IOStreams{In: strings.NewReader(""), Out: &out, Err: &errb}
-	cmd := newGenerateCmd(streams, nil)
+	cmd := newGenerateCmd(streams)
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	cmd.SetOut(&out)
 	cmd.SetErr(&errb)

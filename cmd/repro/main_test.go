@@ -349,6 +349,13 @@ func TestReportByReplayIDPostsToTheIssuesLinkedInSentry(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	comments := srv.Comments()
 	require.Len(t, comments, 1, "one comment on the one issue the replay's error belongs to")
+	orgLookups := 0
+	for _, r := range srv.Requests() {
+		if r.Path == "/api/0/organizations/"+srv.Org+"/" {
+			orgLookups++
+		}
+	}
+	assert.Equal(t, 1, orgLookups, "fetching, finding the issues and posting share one client: the region is discovered once")
 	assert.Contains(t, out, "Posted the verdict (reproduced) to issue FRONTEND-1 ("+comments[0].IssueID+")")
 	assert.Contains(t, comments[0].Text, "TypeError")
 }

@@ -26,7 +26,7 @@ func runPipeline(cmd *cobra.Command, opts *runOptions) error {
 	if opts.app == "" {
 		return usageError{errors.New("repro <replay> re-runs the replay and needs --app <url|dir>; to only read it, use repro inspect")}
 	}
-	r, rep, err := rerun(cmd, opts)
+	r, rep, err := rerun(cmd, opts, opts.streams.Out)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ type reportOptions struct {
 	issues []string
 }
 
-func newReportCmd(streams *IOStreams, runF func(*reportOptions) error) *cobra.Command {
+func newReportCmd(streams *IOStreams) *cobra.Command {
 	opts := &reportOptions{run: runOptions{streams: streams}}
 	cmd := &cobra.Command{
 		Use:   "report <replay> --app <url|dir> (--post | --dry-run)",
@@ -51,9 +51,6 @@ The comment needs a token with the event:write scope.`,
 			if opts.post == opts.dryRun {
 				return usageError{errors.New("report needs exactly one of --post or --dry-run")}
 			}
-			if runF != nil {
-				return runF(opts)
-			}
 			return runReport(cmd, opts)
 		},
 	}
@@ -70,13 +67,11 @@ The comment needs a token with the event:write scope.`,
 func runReport(cmd *cobra.Command, opts *reportOptions) error {
 	ctx := cmd.Context()
 	out := opts.run.streams.Out
-	// The rerun's own output goes to stderr; stdout carries what is posted.
-	runOpts := opts.run
-	runOpts.markdown, runOpts.json = false, false
-	quiet := *opts.run.streams
-	quiet.Out = opts.run.streams.Err
-	runOpts.streams = &quiet
-	_, rep, err := rerun(cmd, &runOpts)
+	// The rerun's own report goes to stderr, as text; stdout carries what
+	// is posted. The rerun shares opts.run (and so its Sentry client) with
+	// finding the issues and posting.
+	opts.run.markdown, opts.run.json = false, false
+	_, rep, err := rerun(cmd, &opts.run, opts.run.streams.Err)
 	if err != nil {
 		return err
 	}

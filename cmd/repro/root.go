@@ -105,12 +105,12 @@ configuration).`,
 
 	root.AddCommand(
 		newVersionCmd(streams),
-		newInspectCmd(streams, nil),
-		newRunCmd(streams, nil),
-		newServeCmd(streams, nil),
-		newFetchCmd(streams, nil),
-		newReportCmd(streams, nil),
-		newGenerateCmd(streams, nil),
+		newInspectCmd(streams),
+		newRunCmd(streams),
+		newServeCmd(streams),
+		newFetchCmd(streams),
+		newReportCmd(streams),
+		newGenerateCmd(streams),
 	)
 	pipeline.addFlags(root)
 	pipeline.addPipelineFlags(root)

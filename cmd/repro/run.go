@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,7 +36,7 @@ type runOptions struct {
 	testOut          string // the bare pipeline's -o
 }
 
-func newRunCmd(streams *IOStreams, runF func(*runOptions) error) *cobra.Command {
+func newRunCmd(streams *IOStreams) *cobra.Command {
 	opts := &runOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "run <replay> --app <url|dir>",
@@ -59,9 +60,6 @@ Each has its own exit code (see "repro --help").`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.source.setArgs("run", args); err != nil {
 				return err
-			}
-			if runF != nil {
-				return runF(opts)
 			}
 			return runRun(cmd, opts)
 		},
@@ -145,7 +143,7 @@ func (opts *runOptions) runOptions() (reproduce.RunOptions, error) {
 }
 
 func runRun(cmd *cobra.Command, opts *runOptions) error {
-	_, rep, err := rerun(cmd, opts)
+	_, rep, err := rerun(cmd, opts, opts.streams.Out)
 	if err != nil {
 		return err
 	}
@@ -153,9 +151,9 @@ func runRun(cmd *cobra.Command, opts *runOptions) error {
 }
 
 // rerun reads the replay, re-runs it, writes the report files and prints
-// the report in the chosen format. The verdict is the caller's to turn
-// into an exit status (verdictResult).
-func rerun(cmd *cobra.Command, opts *runOptions) (*reproduce.Replay, *reproduce.Report, error) {
+// the report to out in the chosen format. The verdict is the caller's to
+// turn into an exit status (verdictResult).
+func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Replay, *reproduce.Report, error) {
 	ro, err := opts.runOptions()
 	if err != nil {
 		return nil, nil, err
@@ -197,13 +195,13 @@ func rerun(cmd *cobra.Command, opts *runOptions) (*reproduce.Replay, *reproduce.
 	}
 	switch {
 	case opts.json:
-		enc := json.NewEncoder(opts.streams.Out)
+		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		err = enc.Encode(rep)
 	case opts.markdown:
-		err = rep.WriteMarkdown(opts.streams.Out)
+		err = rep.WriteMarkdown(out)
 	default:
-		err = rep.WriteText(opts.streams.Out)
+		err = rep.WriteText(out)
 	}
 	return r, rep, err
 }

@@ -69,7 +69,9 @@ type replaySource struct {
 	maxBytes     byteSize // --max-replay-bytes: fetched and decoded per replay
 	maxEvents    int      // --max-events: rrweb events per replay
 
-	// client is built on first use; tests may set it.
+	// client is built on first use and kept for the command's later calls
+	// (report fetches, finds the linked issues and posts with one), so the
+	// organization's region is discovered once.
 	client *sentryapi.Client
 }
 
