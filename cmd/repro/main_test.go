@@ -267,6 +267,13 @@ func TestPipelineWritesARegressionTestOnlyWhenReproduced(t *testing.T) {
 			assert.Contains(t, out, "Verdict:")
 			assert.FileExists(t, filepath.Join(artifacts, "report.md"))
 			assert.FileExists(t, filepath.Join(artifacts, "report.json"))
+			for _, name := range []string{"report.txt", "report.md", "report.json"} {
+				st, err := os.Stat(filepath.Join(artifacts, name))
+				require.NoError(t, err)
+				assert.Equal(t, os.FileMode(0o644), st.Mode().Perm(), "%s is readable by all, as the screenshots are", name)
+			}
+			temps, _ := filepath.Glob(filepath.Join(artifacts, ".*.tmp"))
+			assert.Empty(t, temps, "no temporary file is left")
 			tests, _ := filepath.Glob(filepath.Join(artifacts, "regression", "*_test.go"))
 			if tc.wantTest {
 				require.Len(t, tests, 1, stderr)

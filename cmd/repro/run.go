@@ -14,6 +14,7 @@ import (
 
 	"github.com/repro-dev/repro/mockserver"
 	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/atomicfile"
 	"github.com/repro-dev/repro/reproduce/escape"
 )
 
@@ -207,37 +208,30 @@ func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Repl
 }
 
 // writeReportFiles keeps the report beside the screenshots, in all three
-// forms, so a CI job can attach them.
+// forms, so a CI job can attach them. They are readable by all (0644), as
+// the screenshots are.
 func writeReportFiles(dir string, rep *reproduce.Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("artifacts directory: %w", err)
 	}
-	write := func(name string, fn func(f *os.File) error) error {
-		tmp, err := os.CreateTemp(dir, name+".tmp-*")
-		if err != nil {
-			return fmt.Errorf("write %s: %w", name, err)
-		}
-		defer os.Remove(tmp.Name())
-		if err := fn(tmp); err != nil {
-			tmp.Close()
-			return fmt.Errorf("write %s: %w", name, err)
-		}
-		if err := tmp.Close(); err != nil {
-			return fmt.Errorf("write %s: %w", name, err)
-		}
-		return os.Rename(tmp.Name(), filepath.Join(dir, name))
+	files := []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{"report.json", func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rep)
+		}},
+		{"report.md", rep.WriteMarkdown},
+		{"report.txt", rep.WriteText},
 	}
-	if err := write("report.json", func(f *os.File) error {
-		enc := json.NewEncoder(f)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}); err != nil {
-		return err
+	for _, f := range files {
+		if err := atomicfile.WriteFunc(filepath.Join(dir, f.name), 0o644, f.write); err != nil {
+			return err
+		}
 	}
-	if err := write("report.md", func(f *os.File) error { return rep.WriteMarkdown(f) }); err != nil {
-		return err
-	}
-	return write("report.txt", func(f *os.File) error { return rep.WriteText(f) })
+	return nil
 }
 
 func shortID(id string) string {
