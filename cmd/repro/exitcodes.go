@@ -6,8 +6,6 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/repro-dev/repro/reproduce"
 )
 
 // Exit codes. A verdict is an outcome, not an error, so `repro run` reports
@@ -86,14 +84,9 @@ func (e *verdictExit) Error() string { return "the verdict is " + e.verdict }
 // verdictResult is what a command that gave verdict v returns: nil when the
 // bug reproduced, else the verdict's exit status.
 func verdictResult(v string) error {
-	code := exitInconclusive
-	switch v {
-	case reproduce.Reproduced:
+	code := verdictExitCode(v)
+	if code == exitOK {
 		return nil
-	case reproduce.NotReproduced:
-		code = exitNotReproduced
-	case reproduce.Diverged:
-		code = exitDiverged
 	}
 	return &verdictExit{code: code, verdict: v}
 }

@@ -15,8 +15,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/repro-dev/repro/reproduce"
 )
 
 // exitConstants reads the exit* constants declared in exitcodes.go, so a
@@ -135,7 +133,8 @@ func TestHelpEndsWithTheExitCodes(t *testing.T) {
 }
 
 // TestExitStatus: a verdict reaches the exit status through the path every
-// error takes, without being reported as an error.
+// error takes, without being reported as an error. Verdicts are written as
+// --json prints them.
 func TestExitStatus(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -144,11 +143,11 @@ func TestExitStatus(t *testing.T) {
 		wantErr  string // what is said on stderr
 	}{
 		{name: "success says nothing", err: nil, wantCode: exitOK},
-		{name: "reproduced is success", err: verdictResult(reproduce.Reproduced), wantCode: exitOK},
-		{name: "not reproduced has its code and is not called an error", err: verdictResult(reproduce.NotReproduced), wantCode: exitNotReproduced},
-		{name: "diverged has its code", err: verdictResult(reproduce.Diverged), wantCode: exitDiverged},
-		{name: "inconclusive has its code", err: verdictResult(reproduce.Inconclusive), wantCode: exitInconclusive},
-		{name: "a verdict wrapped in context keeps its code", err: fmt.Errorf("report: %w", verdictResult(reproduce.Diverged)), wantCode: exitDiverged},
+		{name: "reproduced is success", err: verdictResult("reproduced"), wantCode: exitOK},
+		{name: "not reproduced has its code and is not called an error", err: verdictResult("not_reproduced"), wantCode: exitNotReproduced},
+		{name: "diverged has its code", err: verdictResult("diverged"), wantCode: exitDiverged},
+		{name: "inconclusive has its code", err: verdictResult("inconclusive"), wantCode: exitInconclusive},
+		{name: "a verdict wrapped in context keeps its code", err: fmt.Errorf("report: %w", verdictResult("diverged")), wantCode: exitDiverged},
 		{name: "an error is said in one line", err: errors.New("cannot write\nthe report"), wantCode: exitError, wantErr: "repro: cannot write the report\n"},
 		{name: "a usage error has its code", err: usageError{errors.New("--runs 0: want 1 to 100")}, wantCode: exitUsage, wantErr: "repro: --runs 0: want 1 to 100\n"},
 	}

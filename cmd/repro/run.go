@@ -234,6 +234,18 @@ func writeReportFiles(dir string, rep *reproduce.Report) error {
 	return nil
 }
 
+func verdictExitCode(v string) int {
+	switch v {
+	case reproduce.Reproduced:
+		return exitOK
+	case reproduce.NotReproduced:
+		return exitNotReproduced
+	case reproduce.Diverged:
+		return exitDiverged
+	}
+	return exitInconclusive
+}
+
 func shortID(id string) string {
 	if len(id) > 8 {
 		return id[:8]
