@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/repro-dev/repro/testdata/usermodule"
 	"github.com/repro-dev/repro/reproduce"
 	"github.com/repro-dev/repro/reproduce/plan"
 	"github.com/repro-dev/repro/reproduce/session"
@@ -30,22 +30,9 @@ type userModule struct {
 
 func newUserModule(t *testing.T) *userModule {
 	t.Helper()
-	root := repoRoot(t)
-	dir := t.TempDir()
-	mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	require.NoError(t, err)
-	// The same requirements as this module, so the build resolves from the
-	// module cache offline.
-	reqs := regexp.MustCompile(`(?s)require \(.*?\)`).Find(mod)
-	require.NotNil(t, reqs, "go.mod has no require block")
-	goLine := regexp.MustCompile(`(?m)^go .*$`).Find(mod)
-	gomod := "module example.com/userapp\n\n" + string(goLine) + "\n\n" + string(reqs) +
-		"\n\nrequire github.com/repro-dev/repro v0.0.0\n\nreplace github.com/repro-dev/repro => " + root + "\n"
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644))
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644))
-	return &userModule{t: t, dir: dir, root: root}
+	m := &userModule{t: t, dir: t.TempDir(), root: repoRoot(t)}
+	require.NoError(t, usermodule.Write(t.Context(), m.root, m.dir, "example.com/userapp"))
+	return m
 }
 
 // goCmd runs the go tool in the module, offline, and returns its combined

@@ -12,6 +12,7 @@ import (
 
 	"github.com/repro-dev/repro/mockserver"
 	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/atomicfile"
 	"github.com/repro-dev/repro/reproduce/escape"
 	"github.com/repro-dev/repro/reproduce/plan"
 	"github.com/repro-dev/repro/reproduce/story"
@@ -258,39 +259,13 @@ func (o *Output) Write(dir string, force bool) (testPath, fixtureDir string, err
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		if err := writeAtomic(filepath.Join(dir, filepath.FromSlash(name)), o.Files[name]); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, filepath.FromSlash(name)), o.Files[name], 0o644); err != nil {
 			return "", "", err
 		}
 	}
 	// The test goes last: a test never exists without its fixture.
-	if err := writeAtomic(testPath, o.Code); err != nil {
+	if err := atomicfile.Write(testPath, o.Code, 0o644); err != nil {
 		return "", "", err
 	}
 	return testPath, fixtureDir, nil
-}
-
-func writeAtomic(path string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

@@ -7,20 +7,21 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 )
 
-// CassetteVersion is the cassette file format version written by Save.
+// CassetteVersion is the cassette file format version Encode writes.
 const CassetteVersion = 1
 
 // Cassette is a serializable list of recorded exchanges: the data half of
-// the cassette/recorder split. Serving it is the Mock's job.
+// the cassette/recorder split. Serving it is the Mock's job, and writing it
+// to disk the caller's (Encode writes to any io.Writer; repro writes every
+// file atomically, with a package mockserver does not import).
 type Cassette struct {
 	Version   int        `json:"version"`
 	Exchanges []Exchange `json:"exchanges"`
 }
 
-// LoadCassette reads a cassette file written by Save (or by hand).
+// LoadCassette reads a cassette file written from Encode (or by hand).
 func LoadCassette(path string) (*Cassette, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -70,41 +71,6 @@ func (c *Cassette) Encode(w io.Writer) error {
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
 		return fmt.Errorf("encode cassette: %w", err)
-	}
-	return nil
-}
-
-// Save writes the cassette to path atomically: it writes a temporary file
-// in the same directory and renames it, so a reader never sees half a file.
-func (c *Cassette) Save(path string) (err error) {
-	var buf bytes.Buffer
-	if err := c.Encode(&buf); err != nil {
-		return fmt.Errorf("save cassette %s: %w", path, err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("save cassette: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("save cassette %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("save cassette %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("save cassette %s: %w", path, err)
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("save cassette %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("save cassette %s: %w", path, err)
 	}
 	return nil
 }

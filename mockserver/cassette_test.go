@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -47,12 +48,23 @@ func normalize(es []Exchange) []Exchange {
 	return out
 }
 
-func TestCassetteSaveLoadRoundTripsExactly(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "session.cassette.json")
-	in := &Cassette{Exchanges: roundTripExchanges()}
-	if err := in.Save(path); err != nil {
+// writeCassette encodes c into the file at path, as a caller of Encode
+// does.
+func writeCassette(t *testing.T, path string, c *Cassette) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := c.Encode(&buf); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCassetteEncodeLoadRoundTripsExactly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "session.cassette.json")
+	in := &Cassette{Exchanges: roundTripExchanges()}
+	writeCassette(t, path, in)
 	out, err := LoadCassette(path)
 	if err != nil {
 		t.Fatal(err)
@@ -70,14 +82,12 @@ func TestCassetteSaveLoadRoundTripsExactly(t *testing.T) {
 		t.Error("captured flags did not survive")
 	}
 
-	// Stable output: saving what was loaded gives the same bytes.
+	// Stable output: encoding what was loaded gives the same bytes.
 	first, _ := os.ReadFile(path)
-	if err := out.Save(path); err != nil {
-		t.Fatal(err)
-	}
+	writeCassette(t, path, out)
 	second, _ := os.ReadFile(path)
 	if !bytes.Equal(first, second) {
-		t.Error("save → load → save changed the file")
+		t.Error("encode → load → encode changed the file")
 	}
 	for _, want := range []string{"\n  \"exchanges\": [", `"prompt": "<b>&</b>"`, `"latency_ms": 12.5`, `"response_body_encoding": "base64"`} {
 		if !strings.Contains(string(first), want) {
@@ -86,21 +96,17 @@ func TestCassetteSaveLoadRoundTripsExactly(t *testing.T) {
 	}
 }
 
-func TestCassetteSaveLeavesNoTempFiles(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "c.json")
-	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := (&Cassette{Exchanges: roundTripExchanges()}).Save(path); err != nil {
-		t.Fatal(err)
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 || entries[0].Name() != "c.json" {
-		t.Errorf("dir holds %v, want only c.json", entries)
-	}
-	if err := (&Cassette{}).Save(filepath.Join(dir, "missing-dir", "c.json")); err == nil {
-		t.Error("Save into a missing directory succeeded")
+// failingWriter fails every write, as a full disk does.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestCassetteEncodeReturnsTheWritersError: the caller that writes the file
+// (atomically, in repro) learns of the failure and keeps the old file.
+func TestCassetteEncodeReturnsTheWritersError(t *testing.T) {
+	err := (&Cassette{Exchanges: roundTripExchanges()}).Encode(failingWriter{})
+	if err == nil || !strings.Contains(err.Error(), "no space left on device") {
+		t.Errorf("Encode into a failing writer: err = %v", err)
 	}
 }
 
@@ -147,9 +153,7 @@ func TestHandWrittenCassette(t *testing.T) {
 
 func TestLoadedCassetteServesBodiesExactly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.json")
-	if err := (&Cassette{Exchanges: roundTripExchanges()}).Save(path); err != nil {
-		t.Fatal(err)
-	}
+	writeCassette(t, path, &Cassette{Exchanges: roundTripExchanges()})
 	c, err := LoadCassette(path)
 	if err != nil {
 		t.Fatal(err)

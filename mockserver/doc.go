@@ -8,7 +8,9 @@
 //
 // # Data and behaviour
 //
-// A Cassette (a list of Exchange values, saved as JSON) is data. A Mock is
+// A Cassette (a list of Exchange values, as JSON through Encode and
+// DecodeCassette) is data; mockserver writes no file itself, so how a
+// cassette reaches disk is the caller's choice. A Mock is
 // behaviour: New(exchanges, options...) indexes the exchanges and answers
 // requests as an http.Handler; Start serves it on loopback. The matching
 // rule is a Matcher function, replaceable with WithMatcher.

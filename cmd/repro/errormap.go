@@ -23,4 +23,5 @@ var errorCodes = []struct {
 	{sentryapi.ErrIncomplete, exitBadReplay},
 	{sentryapi.ErrArchived, exitNotFound},
 	{sentryapi.ErrTooLarge, exitBadReplay},
+	{sentryapi.ErrMalformedBundle, exitBadReplay},
 }

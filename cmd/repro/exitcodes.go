@@ -2,7 +2,10 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // Exit codes. A verdict is an outcome, not an error, so `repro run` reports
@@ -22,21 +25,71 @@ const (
 	exitRateLimited    = 75 // Sentry kept rate limiting after retries
 )
 
-const exitCodesHelp = `
-Exit codes:
-  0   success (repro run: reproduced)
-  1   error
-  2   bad flags or arguments
-  3   repro run: not reproduced
-  4   repro run: diverged (the user's path could not be followed)
-  5   repro run: inconclusive (the data is not enough to decide)
-  65  the input is not a readable replay
-  68  the app under test cannot be reached (nothing listens, unknown host, unsupported --app scheme)
-  69  Chrome/Chromium not found or failed to start
-  75  Sentry kept rate limiting after retries
-  77  Sentry rejected the auth token (401/403)
-  78  replay, issue or event not found
-`
+// exitCodes is the one table of exit codes and what they mean: --help
+// prints it, and README's table must say the same (exitcodes_test.go holds
+// the constants, the help and README together).
+var exitCodes = []struct {
+	code    int
+	meaning string
+}{
+	{exitOK, "success (repro run: reproduced)"},
+	{exitError, "error"},
+	{exitUsage, "bad flags or arguments"},
+	{exitNotReproduced, "repro run: not reproduced"},
+	{exitDiverged, "repro run: diverged — the user's path could not be followed before the failure"},
+	{exitInconclusive, "repro run: inconclusive — no failure signal recorded, or the outcome depends on data the replay did not capture"},
+	{exitBadReplay, "the input is not a readable replay (malformed, empty, no full snapshot, a replay id that is not 32 hex digits, or over --max-replay-bytes / --max-events / Sentry's page cap)"},
+	{exitAppUnreachable, "the app under test cannot be reached (nothing listens at --app, unknown host, unsupported scheme); checked before the replay starts"},
+	{exitChrome, "Chrome/Chromium not found or failed to start"},
+	{exitRateLimited, "Sentry kept rate limiting after retries"},
+	{exitSentryAuth, "Sentry rejected the auth token (401/403)"},
+	{exitNotFound, "replay, issue or event not found"},
+}
+
+// exitCodesHelp is the exit-code table as --help ends with it, each
+// meaning wrapped to fit 80 columns under its own indent.
+func exitCodesHelp() string {
+	const indent, width = "      ", 80
+	var b strings.Builder
+	b.WriteString("\nExit codes:\n")
+	for _, e := range exitCodes {
+		line := fmt.Sprintf("  %-4d", e.code)
+		for i, word := range strings.Fields(e.meaning) {
+			if i > 0 && utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) > width {
+				b.WriteString(line + "\n")
+				line = indent + word
+				continue
+			}
+			if i > 0 {
+				line += " "
+			}
+			line += word
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
+// verdictExit is a verdict other than reproduced, returned as an error so
+// that its exit status takes the path every other status takes
+// (exitCodeFor). It is an outcome, not a failure: the verdict has been
+// printed, and nothing more is said about it.
+type verdictExit struct {
+	code    int
+	verdict string
+}
+
+func (e *verdictExit) Error() string { return "the verdict is " + e.verdict }
+
+// verdictResult is what a command that gave verdict v returns: nil when the
+// bug reproduced, else the verdict's exit status.
+func verdictResult(v string) error {
+	code := verdictExitCode(v)
+	if code == exitOK {
+		return nil
+	}
+	return &verdictExit{code: code, verdict: v}
+}
 
 type usageError struct{ err error }
 
@@ -47,7 +100,10 @@ func (e usageError) Unwrap() error { return e.err }
 // the library packages are mapped here, and only here.
 func exitCodeFor(err error) int {
 	var ue usageError
+	var ve *verdictExit
 	switch {
+	case errors.As(err, &ve):
+		return ve.code
 	case errors.As(err, &ue):
 		return exitUsage
 	}
@@ -63,6 +119,20 @@ func exitCodeFor(err error) int {
 		return exitUsage
 	}
 	return exitError
+}
+
+// exitStatus is the process exit status for what a command returned. An
+// error is said on errOut in one line; a verdict is not an error, and is not
+// repeated.
+func exitStatus(err error, errOut io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var ve *verdictExit
+	if !errors.As(err, &ve) {
+		fmt.Fprintln(errOut, "repro: "+oneLine(err.Error()))
+	}
+	return exitCodeFor(err)
 }
 
 // oneLine keeps error output to one line, as promised to users and scripts.

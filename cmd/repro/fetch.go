@@ -15,7 +15,7 @@ type fetchOptions struct {
 	out     string
 }
 
-func newFetchCmd(streams *IOStreams, runF func(*fetchOptions) error) *cobra.Command {
+func newFetchCmd(streams *IOStreams) *cobra.Command {
 	opts := &fetchOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "fetch <replay> -o <dir>",
@@ -36,9 +36,6 @@ SENTRY_PROJECT and SENTRY_URL, overridden by flags, with ./.sentryclirc and
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.source.setArgs("fetch", args); err != nil {
 				return err
-			}
-			if runF != nil {
-				return runF(opts)
 			}
 			return runFetch(cmd.Context(), opts)
 		},
@@ -66,7 +63,7 @@ func runFetch(ctx context.Context, opts *fetchOptions) error {
 	if err != nil {
 		return usageError{err}
 	}
-	client, err := s.sentryClient()
+	client, err := s.sentryClient(opts.streams.Logger())
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"strings"
 
@@ -33,7 +32,7 @@ type generateOptions struct {
 	verify    bool
 }
 
-func newGenerateCmd(streams *IOStreams, runF func(*generateOptions) error) *cobra.Command {
+func newGenerateCmd(streams *IOStreams) *cobra.Command {
 	opts := &generateOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "generate <replay> -o <dir>",
@@ -62,9 +61,6 @@ directory must be in a Go module that requires github.com/repro-dev/repro.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.source.setArgs("generate", args); err != nil {
 				return err
-			}
-			if runF != nil {
-				return runF(opts)
 			}
 			return runGenerate(cmd.Context(), opts)
 		},
@@ -156,9 +152,9 @@ func generateTest(ctx context.Context, r *reproduce.Replay, rep *reproduce.Repor
 		fmt.Fprintf(opts.streams.Err, "repro: minimizing %d steps against %s (at most %d reruns)…\n", len(pl.Steps), app, opts.maxReruns)
 		progress := newProgress(opts.streams.Err)
 		m, err := generate.Minimize(ctx, r, pl, generate.MinimizeOptions{
-			Run:       reproduce.RunOptions{App: app, Chrome: session.ChromeConfig{Path: opts.chrome}, Latency: &lat, Logger: slog.Default()},
+			Run:       reproduce.RunOptions{App: app, Chrome: session.ChromeConfig{Path: opts.chrome}, Latency: &lat, Logger: opts.streams.Logger()},
 			MaxReruns: opts.maxReruns,
-			Logger:    slog.Default(),
+			Logger:    opts.streams.Logger(),
 			OnRerun:   progress.rerun,
 		})
 		progress.done()

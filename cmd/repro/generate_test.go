@@ -21,17 +21,13 @@ func runGenerateCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	streams := &IOStreams{In: strings.NewReader(""), Out: &out, Err: &errb}
-	cmd := newGenerateCmd(streams, nil)
+	cmd := newGenerateCmd(streams)
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	cmd.SetOut(&out)
 	cmd.SetErr(&errb)
 	cmd.SetArgs(args[1:]) // args[0] is "generate"
-	err := cmd.ExecuteContext(context.Background())
-	if err == nil {
-		return streams.exitCode, out.String(), errb.String()
-	}
-	errb.WriteString("repro: " + oneLine(err.Error()) + "\n")
-	return exitCodeFor(err), out.String(), errb.String()
+	code := exitStatus(cmd.ExecuteContext(context.Background()), &errb)
+	return code, out.String(), errb.String()
 }
 
 func TestGenerateCommand(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/repro-dev/repro/testdata/usermodule"
 	"github.com/repro-dev/repro/reproduce/escape/escapetest"
 )
 
@@ -79,19 +79,9 @@ type goModule struct {
 
 func newGoModule(t *testing.T) *goModule {
 	t.Helper()
-	root := mustAbs("../..")
-	dir := t.TempDir()
-	mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	require.NoError(t, err)
-	reqs := regexp.MustCompile(`(?s)require \(.*?\)`).Find(mod)
-	goLine := regexp.MustCompile(`(?m)^go .*$`).Find(mod)
-	gomod := "module example.com/userapp\n\n" + string(goLine) + "\n\n" + string(reqs) +
-		"\n\nrequire github.com/repro-dev/repro v0.0.0\n\nreplace github.com/repro-dev/repro => " + root + "\n"
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644))
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644))
-	return &goModule{t: t, dir: dir}
+	m := &goModule{t: t, dir: t.TempDir()}
+	require.NoError(t, usermodule.Write(t.Context(), mustAbs("../.."), m.dir, "example.com/userapp"))
+	return m
 }
 
 func (m *goModule) goCmd(env []string, args ...string) (string, bool) {

@@ -15,7 +15,7 @@ type inspectOptions struct {
 	json    bool
 }
 
-func newInspectCmd(streams *IOStreams, runF func(*inspectOptions) error) *cobra.Command {
+func newInspectCmd(streams *IOStreams) *cobra.Command {
 	opts := &inspectOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "inspect <replay>",
@@ -33,9 +33,6 @@ Masked text stays masked: repro never tries to recover what the SDK hid.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.source.setArgs("inspect", args); err != nil {
 				return err
-			}
-			if runF != nil {
-				return runF(opts)
 			}
 			return runInspect(cmd.Context(), opts)
 		},

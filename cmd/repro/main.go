@@ -9,7 +9,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -37,11 +36,5 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	streams := &IOStreams{In: stdin, Out: out, Err: errOut}
 	root := newRootCmd(streams)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return streams.exitCode
-	}
-	code := exitCodeFor(err)
-	fmt.Fprintln(errOut, "repro: "+oneLine(err.Error()))
-	return code
+	return exitStatus(root.ExecuteContext(ctx), errOut)
 }

@@ -87,6 +87,15 @@ func TestInspectJSONHasStoryAndTimeline(t *testing.T) {
 	assert.NotEmpty(t, doc.Timeline.Events)
 }
 
+// bundleWith copies the image-chat bug bundle and replaces one of its files.
+func bundleWith(t *testing.T, name, content string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "bundle")
+	require.NoError(t, os.CopyFS(dir, os.DirFS(imagechatBug)))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
+	return dir
+}
+
 func TestBadInputGetsOneLineErrorAndExitCode(t *testing.T) {
 	dir := t.TempDir()
 	notReplay := filepath.Join(dir, "x.json")
@@ -95,6 +104,12 @@ func TestBadInputGetsOneLineErrorAndExitCode(t *testing.T) {
 	require.NoError(t, os.WriteFile(truncated, []byte(`[[{"type":4,"timestamp":1700000000000,"data":{"href":"http://a/"`), 0o644))
 	empty := filepath.Join(dir, "empty.json")
 	require.NoError(t, os.WriteFile(empty, []byte(`[]`), 0o644))
+	// Bundles whose JSON is malformed, file by file: README promises 65.
+	truncatedSegments := bundleWith(t, "recording-segments.json", `[[{"type":4,"timestamp":1700000000000,"data":{"href":"http://a/"`)
+	syntaxSegments := bundleWith(t, "recording-segments.json", `[[{"type":4,}]]`)
+	badDetails := bundleWith(t, "replay.json", `{"data":{"id":`)
+	badErrors := bundleWith(t, "errors.json", `[{"event_id":"634c719580784376baf1eed8e7cb09cc",]`)
+	badManifest := bundleWith(t, "manifest.json", `{"app":`)
 
 	cases := []struct {
 		name string
@@ -105,6 +120,12 @@ func TestBadInputGetsOneLineErrorAndExitCode(t *testing.T) {
 		{"not a replay", []string{"inspect", notReplay}, exitBadReplay, "not a replay"},
 		{"truncated JSON", []string{"inspect", truncated}, exitBadReplay, "segments.json"},
 		{"empty replay", []string{"inspect", empty}, exitBadReplay, "no recorded events"},
+		{"bundle with a truncated segments file", []string{"inspect", truncatedSegments}, exitBadReplay, "recording-segments.json"},
+		{"bundle with a JSON syntax error in its segments", []string{"inspect", syntaxSegments}, exitBadReplay, "recording-segments.json"},
+		{"run on a bundle with a malformed segments file", []string{"run", syntaxSegments, "--app", imagechatBuggy}, exitBadReplay, "recording-segments.json"},
+		{"bundle with malformed details", []string{"inspect", badDetails}, exitBadReplay, "replay.json"},
+		{"bundle with malformed errors", []string{"inspect", badErrors}, exitBadReplay, "errors.json"},
+		{"bundle with a malformed manifest", []string{"inspect", badManifest}, exitBadReplay, "manifest.json"},
 		{"unknown command or replay", []string{"frobnicate"}, exitUsage, "not a 32-hex id"},
 		{"missing argument", []string{"inspect"}, exitUsage, "needs a <replay>"},
 		{"run without --app", []string{"run", imagechatBug}, exitUsage, "app"},
@@ -140,13 +161,17 @@ func TestInspectByReplayIDFromSentryOneSegmentPerPage(t *testing.T) {
 		if strings.HasSuffix(r.Path, "/recording-segments/") {
 			pages++
 		}
+		assert.Equal(t, userAgent(), r.UserAgent, "%s names repro and its version", r.Path)
 	}
 	assert.Equal(t, 3, pages, "one request per segment page")
+	assert.Regexp(t, `^repro/[^()\s]+$`, userAgent())
+	assert.Contains(t, stderr, "level=DEBUG msg=\"sentry request\"", "-v shows the client's diagnostics")
 
 	// The second run is offline: served from the cache.
 	srv.ResetRequests()
 	code, _, stderr = runCLI(t, "inspect", "aad5acad5eac456d9c1478f10cb6584b", "--cache-dir", cache)
 	require.Equal(t, 0, code, stderr)
+	assert.NotContains(t, stderr, "level=DEBUG", "without -v, no diagnostics")
 	assert.Empty(t, srv.Requests())
 
 	// The token never leaves: not in output, logs or cache files.
@@ -223,6 +248,58 @@ func TestReportPostsTheVerdictToTheIssueAndRecordsAnEvent(t *testing.T) {
 	assert.NotContains(t, out+stderr+envelopes[0], sentrytest.DefaultToken)
 }
 
+// TestReportReadsTheIssuesOfALocalBundle: report finds a local bundle's
+// issues in errors.json in the shapes the bundle loader reads, and a group
+// id it cannot use makes the bundle unreadable (65), not a bare failure.
+func TestReportReadsTheIssuesOfALocalBundle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIPPED: needs Chromium (re-runs the replay); run without -short")
+	}
+	raw, err := os.ReadFile(filepath.Join(imagechatBug, "errors.json"))
+	require.NoError(t, err)
+	var events []map[string]any
+	require.NoError(t, json.Unmarshal(raw, &events))
+	withGroup := func(group any) []map[string]any {
+		out := make([]map[string]any, len(events))
+		for i, ev := range events {
+			out[i] = map[string]any{"groupID": group}
+			for k, v := range ev {
+				out[i][k] = v
+			}
+		}
+		return out
+	}
+	encode := func(v any) string {
+		b, err := json.Marshal(v)
+		require.NoError(t, err)
+		return string(b)
+	}
+	cases := []struct {
+		name   string
+		errors string
+		code   int
+		out    string // on stdout, or the one-line error on stderr
+	}{
+		{"the API's data wrapper", encode(map[string]any{"data": withGroup("4711")}), exitOK, "Would post to issue 4711"},
+		{"a group id that is an object", encode(withGroup(map[string]any{"id": 4711})), exitBadReplay, "errors.json"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			isolateSentryConfig(t)
+			bundle := bundleWith(t, "errors.json", tc.errors)
+			code, out, stderr := runCLI(t, "report", bundle, "--app", imagechatBuggy, "--dry-run", "--latency", "none", "--artifacts", t.TempDir())
+			require.Equal(t, tc.code, code, stderr)
+			if tc.code == exitOK {
+				assert.Contains(t, out, tc.out)
+				return
+			}
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			assert.Contains(t, lines[len(lines)-1], tc.out)
+			assert.True(t, strings.HasPrefix(lines[len(lines)-1], "repro: "), "the error is one line of its own: %q", stderr)
+		})
+	}
+}
+
 func TestReportDryRunPostsNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIPPED: needs Chromium (re-runs the replay); run without -short")
@@ -263,6 +340,13 @@ func TestPipelineWritesARegressionTestOnlyWhenReproduced(t *testing.T) {
 			assert.Contains(t, out, "Verdict:")
 			assert.FileExists(t, filepath.Join(artifacts, "report.md"))
 			assert.FileExists(t, filepath.Join(artifacts, "report.json"))
+			for _, name := range []string{"report.txt", "report.md", "report.json"} {
+				st, err := os.Stat(filepath.Join(artifacts, name))
+				require.NoError(t, err)
+				assert.Equal(t, os.FileMode(0o644), st.Mode().Perm(), "%s is readable by all, as the screenshots are", name)
+			}
+			temps, _ := filepath.Glob(filepath.Join(artifacts, ".*.tmp"))
+			assert.Empty(t, temps, "no temporary file is left")
 			tests, _ := filepath.Glob(filepath.Join(artifacts, "regression", "*_test.go"))
 			if tc.wantTest {
 				require.Len(t, tests, 1, stderr)
@@ -345,6 +429,13 @@ func TestReportByReplayIDPostsToTheIssuesLinkedInSentry(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	comments := srv.Comments()
 	require.Len(t, comments, 1, "one comment on the one issue the replay's error belongs to")
+	orgLookups := 0
+	for _, r := range srv.Requests() {
+		if r.Path == "/api/0/organizations/"+srv.Org+"/" {
+			orgLookups++
+		}
+	}
+	assert.Equal(t, 1, orgLookups, "fetching, finding the issues and posting share one client: the region is discovered once")
 	assert.Contains(t, out, "Posted the verdict (reproduced) to issue FRONTEND-1 ("+comments[0].IssueID+")")
 	assert.Contains(t, comments[0].Text, "TypeError")
 }

@@ -26,7 +26,7 @@ func runPipeline(cmd *cobra.Command, opts *runOptions) error {
 	if opts.app == "" {
 		return usageError{errors.New("repro <replay> re-runs the replay and needs --app <url|dir>; to only read it, use repro inspect")}
 	}
-	r, rep, err := rerun(cmd, opts)
+	r, rep, err := rerun(cmd, opts, opts.streams.Out)
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func runPipeline(cmd *cobra.Command, opts *runOptions) error {
 	fmt.Fprintf(errOut, "repro: report written to %s\n", filepath.Join(opts.artifacts, "report.md"))
 	if rep.Verdict.Value != verdict.Reproduced {
 		fmt.Fprintf(errOut, "repro: no regression test written: the verdict is %s\n", rep.Verdict.Value)
-		return nil
+		return verdictResult(rep.Verdict.Value)
 	}
 	return emitRegressionTest(cmd, opts, r, rep)
 }

@@ -25,7 +25,7 @@ type reportOptions struct {
 	issues []string
 }
 
-func newReportCmd(streams *IOStreams, runF func(*reportOptions) error) *cobra.Command {
+func newReportCmd(streams *IOStreams) *cobra.Command {
 	opts := &reportOptions{run: runOptions{streams: streams}}
 	cmd := &cobra.Command{
 		Use:   "report <replay> --app <url|dir> (--post | --dry-run)",
@@ -52,9 +52,6 @@ The comment needs a token with the event:write scope.`,
 			if opts.post == opts.dryRun {
 				return usageError{errors.New("report needs exactly one of --post or --dry-run")}
 			}
-			if runF != nil {
-				return runF(opts)
-			}
 			return runReport(cmd, opts)
 		},
 	}
@@ -71,17 +68,14 @@ The comment needs a token with the event:write scope.`,
 func runReport(cmd *cobra.Command, opts *reportOptions) error {
 	ctx := cmd.Context()
 	out := opts.run.streams.Out
-	// The rerun's own output goes to stderr; stdout carries what is posted.
-	runOpts := opts.run
-	runOpts.markdown, runOpts.json = false, false
-	quiet := *opts.run.streams
-	quiet.Out = opts.run.streams.Err
-	runOpts.streams = &quiet
-	_, rep, err := rerun(cmd, &runOpts)
+	// The rerun's own report goes to stderr, as text; stdout carries what
+	// is posted. The rerun shares opts.run (and so its Sentry client) with
+	// finding the issues and posting.
+	opts.run.markdown, opts.run.json = false, false
+	_, rep, err := rerun(cmd, &opts.run, opts.run.streams.Err)
 	if err != nil {
 		return err
 	}
-	opts.run.streams.exitCode = quiet.exitCode
 	var md bytes.Buffer
 	if err := rep.WriteMarkdown(&md); err != nil {
 		return err
@@ -105,13 +99,15 @@ func runReport(cmd *cobra.Command, opts *reportOptions) error {
 		if dsn != "" {
 			fmt.Fprintf(out, "Would record an event tagged replay_id=%s verdict=%s.\n\n", escape.Terminal(rep.ReplayID), rep.Verdict.Value)
 		}
-		_, err := out.Write(md.Bytes())
-		return err
+		if _, err := out.Write(md.Bytes()); err != nil {
+			return err
+		}
+		return verdictResult(rep.Verdict.Value)
 	}
 	if len(issues) == 0 && dsn == "" {
 		return errors.New("nothing to post to: the replay's errors link to no issue and no DSN is set; use --to-issue or --dsn")
 	}
-	client, err := opts.run.source.sentryClient()
+	client, err := opts.run.source.sentryClient(opts.run.streams.Logger())
 	if err != nil && len(issues) > 0 {
 		return err
 	}
@@ -128,7 +124,7 @@ func runReport(cmd *cobra.Command, opts *reportOptions) error {
 		}
 		fmt.Fprintf(out, "Recorded verdict event %s (tags: replay_id, verdict)\n", id)
 	}
-	return nil
+	return verdictResult(rep.Verdict.Value)
 }
 
 type targetIssue struct{ sentryapi.Issue }
@@ -159,7 +155,7 @@ func (opts *reportOptions) targetIssues(ctx context.Context) ([]targetIssue, err
 	}
 	var client *sentryapi.Client
 	if ref.Kind != sentryapi.RefBundle {
-		if client, err = src.sentryClient(); err != nil {
+		if client, err = src.sentryClient(opts.run.streams.Logger()); err != nil {
 			return nil, err
 		}
 	} else {

@@ -16,9 +16,26 @@ type IOStreams struct {
 	In       io.Reader
 	Out, Err io.Writer
 
-	// exitCode lets a command that succeeded still report an outcome (a
-	// verdict) through the process exit status.
-	exitCode int
+	// log receives diagnostics; the root command sets it from -v.
+	log *slog.Logger
+}
+
+// Logger is where a command's diagnostics go: Err, at debug level with -v
+// (as the root command sets it up), else warnings and errors only. It is
+// the command's own logger, not slog's default: run keeps no global state.
+func (s *IOStreams) Logger() *slog.Logger {
+	if s.log == nil {
+		s.log = newLogger(s.Err, false)
+	}
+	return s.log
+}
+
+func newLogger(w io.Writer, verbose bool) *slog.Logger {
+	level := slog.LevelWarn
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
 // IsTerminal reports whether stdout is an interactive terminal, so output can
@@ -77,11 +94,7 @@ configuration).`,
 			return runPipeline(cmd, pipeline)
 		},
 		PersistentPreRun: func(cmd *cobra.Command, args []string) {
-			level := slog.LevelWarn
-			if verbose {
-				level = slog.LevelDebug
-			}
-			slog.SetDefault(slog.New(slog.NewTextHandler(streams.Err, &slog.HandlerOptions{Level: level})))
+			streams.log = newLogger(streams.Err, verbose)
 		},
 	}
 	root.SetOut(streams.Out)
@@ -92,15 +105,15 @@ configuration).`,
 
 	root.AddCommand(
 		newVersionCmd(streams),
-		newInspectCmd(streams, nil),
-		newRunCmd(streams, nil),
-		newServeCmd(streams, nil),
-		newFetchCmd(streams, nil),
-		newReportCmd(streams, nil),
-		newGenerateCmd(streams, nil),
+		newInspectCmd(streams),
+		newRunCmd(streams),
+		newServeCmd(streams),
+		newFetchCmd(streams),
+		newReportCmd(streams),
+		newGenerateCmd(streams),
 	)
 	pipeline.addFlags(root)
 	pipeline.addPipelineFlags(root)
-	root.SetUsageTemplate(root.UsageTemplate() + exitCodesHelp)
+	root.SetUsageTemplate(root.UsageTemplate() + exitCodesHelp())
 	return root
 }

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/repro-dev/repro/mockserver"
 	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/atomicfile"
 	"github.com/repro-dev/repro/reproduce/escape"
 	"github.com/repro-dev/repro/reproduce/session"
 	"github.com/repro-dev/repro/reproduce/verdict"
@@ -38,7 +39,7 @@ type runOptions struct {
 	testOut          string // the bare pipeline's -o
 }
 
-func newRunCmd(streams *IOStreams, runF func(*runOptions) error) *cobra.Command {
+func newRunCmd(streams *IOStreams) *cobra.Command {
 	opts := &runOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "run <replay> --app <url|dir>",
@@ -62,9 +63,6 @@ Each has its own exit code (see "repro --help").`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.source.setArgs("run", args); err != nil {
 				return err
-			}
-			if runF != nil {
-				return runF(opts)
 			}
 			return runRun(cmd, opts)
 		},
@@ -148,13 +146,17 @@ func (opts *runOptions) runOptions() (reproduce.RunOptions, error) {
 }
 
 func runRun(cmd *cobra.Command, opts *runOptions) error {
-	_, _, err := rerun(cmd, opts)
-	return err
+	_, rep, err := rerun(cmd, opts, opts.streams.Out)
+	if err != nil {
+		return err
+	}
+	return verdictResult(rep.Verdict.Value)
 }
 
 // rerun reads the replay, re-runs it, writes the report files and prints
-// the report in the chosen format; the exit code follows the verdict.
-func rerun(cmd *cobra.Command, opts *runOptions) (*reproduce.Replay, *reproduce.Report, error) {
+// the report to out in the chosen format. The verdict is the caller's to
+// turn into an exit status (verdictResult).
+func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Replay, *reproduce.Report, error) {
 	ro, err := opts.runOptions()
 	if err != nil {
 		return nil, nil, err
@@ -177,7 +179,7 @@ func rerun(cmd *cobra.Command, opts *runOptions) (*reproduce.Replay, *reproduce.
 		opts.artifacts = dir
 	}
 	ro.ArtifactsDir = opts.artifacts
-	ro.Logger = slog.Default()
+	ro.Logger = opts.streams.Logger()
 	fmt.Fprintf(opts.streams.Err, "repro: re-running replay %s against %s (%d run(s))…\n", escape.Terminal(r.Timeline.ReplayID), ro.App, ro.Runs)
 	progress := newProgress(opts.streams.Err)
 	if progress != nil {
@@ -194,52 +196,44 @@ func rerun(cmd *cobra.Command, opts *runOptions) (*reproduce.Replay, *reproduce.
 	if err := writeReportFiles(opts.artifacts, rep); err != nil {
 		return nil, nil, err
 	}
-	opts.streams.exitCode = verdictExitCode(rep.Verdict.Value)
 	switch {
 	case opts.json:
-		enc := json.NewEncoder(opts.streams.Out)
+		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		err = enc.Encode(rep)
 	case opts.markdown:
-		err = rep.WriteMarkdown(opts.streams.Out)
+		err = rep.WriteMarkdown(out)
 	default:
-		err = rep.WriteText(opts.streams.Out)
+		err = rep.WriteText(out)
 	}
 	return r, rep, err
 }
 
 // writeReportFiles keeps the report beside the screenshots, in all three
-// forms, so a CI job can attach them.
+// forms, so a CI job can attach them. They are readable by all (0644), as
+// the screenshots are.
 func writeReportFiles(dir string, rep *reproduce.Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("artifacts directory: %w", err)
 	}
-	write := func(name string, fn func(f *os.File) error) error {
-		tmp, err := os.CreateTemp(dir, name+".tmp-*")
-		if err != nil {
-			return fmt.Errorf("write %s: %w", name, err)
-		}
-		defer os.Remove(tmp.Name())
-		if err := fn(tmp); err != nil {
-			tmp.Close()
-			return fmt.Errorf("write %s: %w", name, err)
-		}
-		if err := tmp.Close(); err != nil {
-			return fmt.Errorf("write %s: %w", name, err)
-		}
-		return os.Rename(tmp.Name(), filepath.Join(dir, name))
+	files := []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{"report.json", func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rep)
+		}},
+		{"report.md", rep.WriteMarkdown},
+		{"report.txt", rep.WriteText},
 	}
-	if err := write("report.json", func(f *os.File) error {
-		enc := json.NewEncoder(f)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}); err != nil {
-		return err
+	for _, f := range files {
+		if err := atomicfile.WriteFunc(filepath.Join(dir, f.name), 0o644, f.write); err != nil {
+			return err
+		}
 	}
-	if err := write("report.md", func(f *os.File) error { return rep.WriteMarkdown(f) }); err != nil {
-		return err
-	}
-	return write("report.txt", func(f *os.File) error { return rep.WriteText(f) })
+	return nil
 }
 
 func verdictExitCode(v string) int {

@@ -27,7 +27,7 @@ type serveOptions struct {
 	allowCredentials bool
 }
 
-func newServeCmd(streams *IOStreams, runF func(*serveOptions) error) *cobra.Command {
+func newServeCmd(streams *IOStreams) *cobra.Command {
 	opts := &serveOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "serve <replay> [--addr host:port]",
@@ -54,9 +54,6 @@ was served and every mismatch.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.source.setArgs("serve", args); err != nil {
 				return err
-			}
-			if runF != nil {
-				return runF(opts)
 			}
 			return runServe(cmd.Context(), opts)
 		},

@@ -69,7 +69,9 @@ type replaySource struct {
 	maxBytes     byteSize // --max-replay-bytes: fetched and decoded per replay
 	maxEvents    int      // --max-events: rrweb events per replay
 
-	// client is built on first use; tests may set it.
+	// client is built on first use and kept for the command's later calls
+	// (report fetches, finds the linked issues and posts with one), so the
+	// organization's region is discovered once.
 	client *sentryapi.Client
 }
 
@@ -134,7 +136,7 @@ func (s *replaySource) localPath() bool {
 
 // bundleDir returns a local bundle directory (or recording file) for the
 // source, fetching from Sentry into the cache when needed.
-func (s *replaySource) bundleDir(ctx context.Context) (string, error) {
+func (s *replaySource) bundleDir(ctx context.Context, log *slog.Logger) (string, error) {
 	if s.localPath() {
 		return s.arg, nil
 	}
@@ -153,7 +155,7 @@ func (s *replaySource) bundleDir(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", usageError{err}
 	}
-	client, err := s.sentryClient()
+	client, err := s.sentryClient(log)
 	if err != nil {
 		return "", err
 	}
@@ -166,7 +168,8 @@ func (s *replaySource) bundleDir(ctx context.Context) (string, error) {
 	return client.Bundle(ctx, ref, cache, s.refresh)
 }
 
-func (s *replaySource) sentryClient() (*sentryapi.Client, error) {
+// sentryClient returns the command's Sentry client, logging to log.
+func (s *replaySource) sentryClient(log *slog.Logger) (*sentryapi.Client, error) {
 	if s.client != nil {
 		return s.client, nil
 	}
@@ -174,9 +177,8 @@ func (s *replaySource) sentryClient() (*sentryapi.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	sentryapi.Version = versionString()
-	s.client = sentryapi.NewClient(cfg, sentryapi.WithLogger(slog.Default()), sentryapi.WithAllowPartial(s.allowPartial),
-		sentryapi.WithMaxFetchBytes(int64(s.maxBytes)))
+	s.client = sentryapi.NewClient(cfg, sentryapi.WithLogger(log), sentryapi.WithUserAgent(userAgent()),
+		sentryapi.WithAllowPartial(s.allowPartial), sentryapi.WithMaxFetchBytes(int64(s.maxBytes)))
 	return s.client, nil
 }
 
@@ -185,12 +187,12 @@ func (s *replaySource) open(ctx context.Context, streams *IOStreams) (*reproduce
 	if s.maxEvents <= 0 {
 		return nil, usageError{fmt.Errorf("--max-events must be positive, got %d", s.maxEvents)}
 	}
-	dir, err := s.bundleDir(ctx)
+	dir, err := s.bundleDir(ctx, streams.Logger())
 	if err != nil {
 		return nil, withLimitHint(err)
 	}
 	if dir != s.arg {
-		slog.Debug("replay bundle", "dir", dir)
+		streams.Logger().Debug("replay bundle", "dir", dir)
 	}
 	r, err := reproduce.OpenWith(dir, s.limits())
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -11,16 +12,25 @@ import (
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
 var version = ""
 
-func versionString() string {
-	v := version
-	if v == "" {
-		v = "(devel)"
-		if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-			v = info.Main.Version
-		}
+// buildVersion is repro's version: the one set at build time, else the
+// module's (v1.2.3 under go install, "(devel)" in a checkout).
+func buildVersion() string {
+	if version != "" {
+		return version
 	}
-	return fmt.Sprintf("repro %s (%s, %s/%s)", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "(devel)"
 }
+
+func versionString() string {
+	return fmt.Sprintf("repro %s (%s, %s/%s)", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// userAgent is how repro names itself to Sentry: repro/<version>, without
+// the parentheses of "(devel)", which a User-Agent reads as a comment.
+func userAgent() string { return "repro/" + strings.Trim(buildVersion(), "()") }
 
 func newVersionCmd(streams *IOStreams) *cobra.Command {
 	return &cobra.Command{

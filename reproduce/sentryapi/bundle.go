@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/repro-dev/repro/reproduce/atomicfile"
 )
 
 // bundleFiles renders the bundle's files. replay.json is the details
@@ -74,7 +76,7 @@ func writeBundleAtomic(dir string, files map[string][]byte) (err error) {
 		return fmt.Errorf("chmod temp bundle dir: %w", err)
 	}
 	for name, b := range files {
-		if err := writeFileSync(filepath.Join(tmp, name), b); err != nil {
+		if err := atomicfile.Write(filepath.Join(tmp, name), b, fileMode); err != nil {
 			return err
 		}
 	}
@@ -96,22 +98,6 @@ func writeBundleAtomic(dir string, files map[string][]byte) (err error) {
 		_ = os.RemoveAll(old)
 	}
 	return nil
-}
-
-func writeFileSync(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, fileMode)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("sync %s: %w", filepath.Base(path), err)
-	}
-	return f.Close()
 }
 
 // Cache keeps fetched bundles on disk, one directory per replay id, so a
@@ -164,7 +150,7 @@ func (c Cache) alias(eventID, replayID string) error {
 	if err := os.MkdirAll(d, dirMode); err != nil {
 		return fmt.Errorf("cache alias: %w", err)
 	}
-	return writeFileSync(filepath.Join(d, eventID), []byte(replayID+"\n"))
+	return atomicfile.Write(filepath.Join(d, eventID), []byte(replayID+"\n"), fileMode)
 }
 
 func (c Cache) lookupAlias(eventID string) (string, bool) {

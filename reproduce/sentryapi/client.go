@@ -15,10 +15,6 @@ import (
 	"time"
 )
 
-// Version is the repro version sent in the User-Agent (repro/<version>);
-// cmd sets it from its build info.
-var Version = "dev"
-
 // Client talks to one Sentry server with one token. It is safe for
 // concurrent use. Create it with NewClient.
 type Client struct {
@@ -36,6 +32,7 @@ type Client struct {
 	allowPartial bool
 	maxFetch     int64
 	maxPages     int
+	userAgent    string
 
 	mu      sync.Mutex
 	regions map[string]string // org → region base URL
@@ -82,6 +79,10 @@ func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = 
 // WithPerPage sets per_page for paginated calls (default and Sentry's max: 100).
 func WithPerPage(n int) Option { return func(c *Client) { c.perPage = n } }
 
+// WithUserAgent sets the User-Agent of every request (default "repro"). The
+// CLI sends repro/<version>, so a Sentry admin can tell its versions apart.
+func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua } }
+
 // WithAllowPartial makes FetchBundle keep a bundle with missing segments or
 // linked errors, flagged "partial": true in fetch.json, instead of failing
 // with ErrIncomplete.
@@ -103,6 +104,7 @@ func NewClient(cfg Config, opts ...Option) *Client {
 		perPage:    100,
 		maxFetch:   DefaultMaxFetchBytes,
 		maxPages:   DefaultMaxPages,
+		userAgent:  "repro",
 		regions:    map[string]string{},
 	}
 	if c.cfg.URL == "" {
@@ -123,6 +125,9 @@ func NewClient(cfg Config, opts ...Option) *Client {
 	}
 	if c.maxPages <= 0 {
 		c.maxPages = DefaultMaxPages
+	}
+	if c.userAgent == "" {
+		c.userAgent = "repro"
 	}
 	// A copy, so a caller's client keeps its own redirect policy.
 	hc := *c.hc
@@ -236,7 +241,7 @@ func (c *Client) once(ctx context.Context, cl call) (*response, error) {
 		return nil, fmt.Errorf("build request: %w", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+c.cfg.Token)
-	req.Header.Set("User-Agent", "repro/"+Version)
+	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("Accept", "application/json")
 	if cl.body != nil {
 		req.Header.Set("Content-Type", "application/json")

@@ -24,6 +24,9 @@ var (
 	ErrArchived = errors.New("replay archived")
 	// ErrConfig: the configuration cannot make the request (no token, no org, bad URL).
 	ErrConfig = errors.New("sentry configuration")
+	// ErrMalformedBundle: a file of a local bundle does not hold what it
+	// should (errors.json that is not a list of error events).
+	ErrMalformedBundle = errors.New("malformed bundle")
 )
 
 // APIError is a failed Sentry API call. Its message never contains the

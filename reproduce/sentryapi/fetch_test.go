@@ -13,7 +13,8 @@ import (
 )
 
 func TestFetchBundleFollowsOneSegmentPagesAndWritesTheBundle(t *testing.T) {
-	h := newHarness(t, []sentrytest.Option{sentrytest.WithBundle(realBundle), sentrytest.WithPerPage(1)})
+	h := newHarness(t, []sentrytest.Option{sentrytest.WithBundle(realBundle), sentrytest.WithPerPage(1)},
+		sentryapi.WithUserAgent("repro/v1.2.3"))
 	dir := filepath.Join(t.TempDir(), "out", realReplayID)
 
 	res, err := h.client.FetchBundle(context.Background(), mustRef(t, realReplayID), dir)
@@ -56,7 +57,7 @@ func TestFetchBundleFollowsOneSegmentPagesAndWritesTheBundle(t *testing.T) {
 	var cursors []string
 	for _, r := range reqs {
 		assert.True(t, r.AuthOK, "%s sent the Bearer token", r.Path)
-		assert.Equal(t, "repro/"+sentryapi.Version, r.UserAgent)
+		assert.Equal(t, "repro/v1.2.3", r.UserAgent)
 		if strings.HasSuffix(r.Path, "/recording-segments/") {
 			assert.Equal(t, "/api/0/projects/acme/1/replays/"+realReplayID+"/recording-segments/", r.Path)
 			assert.Equal(t, "true", r.Query.Get("download"))
@@ -82,6 +83,17 @@ func assertNoTempDirs(t *testing.T, parent string) {
 	entries, _ := os.ReadDir(parent)
 	for _, e := range entries {
 		assert.False(t, strings.HasPrefix(e.Name(), ".repro-fetch-"), "leftover temp dir %s", e.Name())
+	}
+}
+
+func TestUserAgentWithoutWithUserAgentIsRepro(t *testing.T) {
+	h := newHarness(t, []sentrytest.Option{sentrytest.WithBundle(realBundle)})
+	_, err := h.client.FetchBundle(context.Background(), mustRef(t, realReplayID), filepath.Join(t.TempDir(), realReplayID))
+	require.NoError(t, err)
+	reqs := h.srv.Requests()
+	require.True(t, len(reqs) > 0, "the fetch made requests")
+	for _, r := range reqs {
+		assert.Equal(t, "repro", r.UserAgent, r.Path)
 	}
 }
 

@@ -2,6 +2,7 @@ package sentryapi_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -77,6 +78,40 @@ func TestLinkedIssues(t *testing.T) {
 	got, err = sentryapi.NewClient(sentryapi.Config{}).LinkedIssues(context.Background(), mustRef(t, dir))
 	require.NoError(t, err)
 	assert.Equal(t, []sentryapi.Issue{{ID: "12", Title: "TypeError: x"}, {ID: "13", Title: "E"}}, got)
+}
+
+// TestLinkedIssuesOfABundle: errors.json is read in every shape the bundle
+// loader (reproduce/replay) accepts, and one it cannot use is a malformed
+// bundle (exit 65), not an unexplained failure.
+func TestLinkedIssuesOfABundle(t *testing.T) {
+	tests := []struct {
+		name    string
+		errors  string
+		want    []sentryapi.Issue
+		wantErr error
+	}{
+		{name: "an array of events", errors: `[{"eventID":"a","groupID":"12","title":"T"}]`, want: []sentryapi.Issue{{ID: "12", Title: "T"}}},
+		{name: "the API's data wrapper", errors: `{"data":[{"eventID":"a","groupID":12,"title":"T"}]}`, want: []sentryapi.Issue{{ID: "12", Title: "T"}}},
+		{name: "an empty array", errors: `[]`},
+		{name: "truncated JSON", errors: `[{"eventID":"a","groupID":"1`, wantErr: sentryapi.ErrMalformedBundle},
+		{name: "a group id that is an object", errors: `[{"eventID":"a","groupID":{"id":12}}]`, wantErr: sentryapi.ErrMalformedBundle},
+		{name: "an object without data", errors: `{"events":[]}`, wantErr: sentryapi.ErrMalformedBundle},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "replay.json"), []byte(`{"data":{}}`), 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "errors.json"), []byte(tc.errors), 0o644))
+			got, err := sentryapi.NewClient(sentryapi.Config{}).LinkedIssues(context.Background(), mustRef(t, dir))
+			if tc.wantErr != nil {
+				require.True(t, errors.Is(err, tc.wantErr), "err = %v, want %v", err, tc.wantErr)
+				assert.Contains(t, err.Error(), filepath.Join(dir, "errors.json"), "the error names the file")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
 }
 
 func TestPostIssueComment(t *testing.T) {

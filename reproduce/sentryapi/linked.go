@@ -192,20 +192,31 @@ func (c *Client) LinkedIssues(ctx context.Context, ref Ref) ([]Issue, error) {
 	return issues, nil
 }
 
+// bundleIssues reads the issues of a local bundle's errors.json, in the
+// shapes a bundle may hold it: an array of events, or the API's
+// {"data":[...]}.
 func bundleIssues(dir string) ([]Issue, error) {
-	b, err := os.ReadFile(filepath.Join(dir, ErrorsFile))
+	path := filepath.Join(dir, ErrorsFile)
+	b, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read bundle errors: %w", err)
 	}
-	var evs []struct {
+	type event struct {
 		GroupID flexString `json:"groupID"`
 		Title   string     `json:"title"`
 	}
+	var evs []event
 	if err := json.Unmarshal(b, &evs); err != nil {
-		return nil, fmt.Errorf("read %s: %w", filepath.Join(dir, ErrorsFile), err)
+		var wrap struct {
+			Data []event `json:"data"`
+		}
+		if werr := json.Unmarshal(b, &wrap); werr != nil || wrap.Data == nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrMalformedBundle, path, err)
+		}
+		evs = wrap.Data
 	}
 	var issues []Issue
 	seen := map[string]bool{}

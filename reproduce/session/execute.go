@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
+	"github.com/repro-dev/repro/reproduce/atomicfile"
 	"github.com/repro-dev/repro/reproduce/plan"
 )
 
@@ -524,7 +525,7 @@ func (s *Session) startScreenshot(ctx context.Context, st plan.Step, view []floa
 			return cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatJpeg, Quality: &quality, OptimizeForSpeed: &fast, Clip: &clip})
 		}))
 		if err == nil {
-			err = os.WriteFile(filepath.Join(s.cfg.ArtifactsDir, name), res.Data, 0o644)
+			err = atomicfile.Write(filepath.Join(s.cfg.ArtifactsDir, name), res.Data, 0o644)
 		}
 		if err != nil {
 			s.log.Debug("screenshot", "step", st.Index, "err", err)

@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/repro-dev/repro/testdata/usermodule"
 )
 
 // generated: the regression test `repro generate` writes, compiled first
@@ -19,7 +21,7 @@ import (
 // (Not --expect-bug: that test asserts every recorded signal, and a signal
 // the rerun does not show, such as a dead click judged alive, fails it.)
 func (b *bench) generated(ctx context.Context, bd *bundle, n int) (string, error) {
-	mod, err := b.userModule()
+	mod, err := b.userModule(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -74,33 +76,15 @@ var goEnv = []string{"GOFLAGS=-mod=mod", "GOPROXY=off", "GOSUMDB=off", "GOWORK=o
 // userModule makes (once) a Go module that requires repro through a
 // replace directive, as an engineer's repository would, with repro's own
 // requirements so the build resolves offline.
-func (b *bench) userModule() (string, error) {
+func (b *bench) userModule(ctx context.Context) (string, error) {
 	dir := filepath.Join(b.tmp, "usermod")
 	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
 		return dir, nil
 	}
-	mod, err := os.ReadFile(filepath.Join(b.root, "go.mod"))
-	if err != nil {
-		return "", err
-	}
-	reqs := regexp.MustCompile(`(?s)require \(.*?\)`).Find(mod)
-	goLine := regexp.MustCompile(`(?m)^go .*$`).Find(mod)
-	if reqs == nil || goLine == nil {
-		return "", fmt.Errorf("go.mod: no go line or require block to copy")
-	}
-	gomod := "module example.com/benchuser\n\n" + string(goLine) + "\n\n" + string(reqs) +
-		"\n\nrequire github.com/repro-dev/repro v0.0.0\n\nreplace github.com/repro-dev/repro => " + b.root + "\n"
-	sum, err := os.ReadFile(filepath.Join(b.root, "go.sum"))
-	if err != nil {
-		return "", err
-	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
-		return "", err
-	}
-	return dir, os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644)
+	return dir, usermodule.Write(ctx, b.root, dir, "example.com/benchuser")
 }
 
 // generatedLatency reads which latency the generated test's mock uses:
