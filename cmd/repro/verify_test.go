@@ -1,30 +1,22 @@
 package main
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/repro-dev/repro/testdata/usermodule"
 )
 
 // userModule makes a Go module outside the repository that requires repro
-// through a replace directive, as an engineer's repository would, and
-// returns its directory. Missing requirements are resolved from repro's
-// own (GOFLAGS=-mod=mod), so no go.mod layout is assumed.
+// through a replace directive, as an engineer's repository would.
 func userModule(t *testing.T) string {
 	t.Helper()
-	root := mustAbs("../..")
 	dir := t.TempDir()
-	gomod := "module example.com/userapp\n\ngo " + runtime.Version()[2:] + "\n\nrequire github.com/repro-dev/repro v0.0.0\n\nreplace github.com/repro-dev/repro => " + root + "\n"
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644))
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644))
-	t.Setenv("GOFLAGS", "-mod=mod")
+	require.NoError(t, usermodule.Write(t.Context(), mustAbs("../.."), dir, "example.com/userapp"))
 	return dir
 }
 
