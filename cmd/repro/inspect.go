@@ -3,9 +3,15 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
+	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/atomicfile"
+	"github.com/repro-dev/repro/reproduce/escape"
+	"github.com/repro-dev/repro/reproduce/session"
 	"github.com/repro-dev/repro/reproduce/story"
 )
 
@@ -13,6 +19,8 @@ type inspectOptions struct {
 	streams *IOStreams
 	source  replaySource
 	json    bool
+	html    string
+	chrome  string
 }
 
 func newInspectCmd(streams *IOStreams) *cobra.Command {
@@ -26,9 +34,17 @@ its offset from the replay start, then a one-line classification:
 broken (frontend, backend or in between), confusing (friction without errors)
 or nothing went wrong.
 
-Masked text stays masked: repro never tries to recover what the SDK hid.`,
+Masked text stays masked: repro never tries to recover what the SDK hid.
+
+--html FILE also writes a self-contained HTML report of the recording alone
+(the story, the recorded failure, and at each step the recorded page rebuilt
+from the replay's DOM snapshot and mutations, rendered in headless Chrome as
+an image with the step's target outlined), for someone with no app to run
+against. No request leaves the rendering page; style sheets the recording
+did not inline are missing, and the frames say so.`,
 		Example: `  $ repro inspect testdata/replays/imagechat-bug
-  $ repro inspect ./recording-segments.json --json | jq .story.classification`,
+  $ repro inspect ./recording-segments.json --json | jq .story.classification
+  $ repro inspect testdata/replays/imagechat-bug --html recording.html`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.source.setArgs("inspect", args); err != nil {
@@ -39,6 +55,8 @@ Masked text stays masked: repro never tries to recover what the SDK hid.`,
 	}
 	opts.source.addFlags(cmd)
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print the timeline and the story as JSON")
+	cmd.Flags().StringVar(&opts.html, "html", "", "also write an HTML report of the recording (story and recorded frames) to this file")
+	cmd.Flags().StringVar(&opts.chrome, "chrome", "", "with --html, the Chrome/Chromium executable (default: found automatically)")
 	return cmd
 }
 
@@ -46,6 +64,12 @@ func runInspect(ctx context.Context, opts *inspectOptions) error {
 	r, err := opts.source.open(ctx, opts.streams)
 	if err != nil {
 		return err
+	}
+	if opts.html != "" {
+		if err := writeRecordingHTML(ctx, opts, r); err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.streams.Err, "repro: report: %s\n", escape.Terminal(opts.html))
 	}
 	story := story.Tell(r.Timeline)
 	if opts.json {
@@ -58,4 +82,17 @@ func runInspect(ctx context.Context, opts *inspectOptions) error {
 		}{r.Bundle.Details, story, r.Timeline})
 	}
 	return story.WriteText(opts.streams.Out)
+}
+
+// writeRecordingHTML renders the recording's frames in a browser of its
+// own and writes the HTML report of the recording to opts.html.
+func writeRecordingHTML(ctx context.Context, opts *inspectOptions, r *reproduce.Replay) error {
+	b, err := session.NewBrowser(ctx, session.ChromeConfig{Path: opts.chrome})
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	return atomicfile.WriteFunc(opts.html, 0o644, func(w io.Writer) error {
+		return r.WriteRecordingHTML(ctx, w, b)
+	})
 }

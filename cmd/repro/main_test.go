@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"image/jpeg"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,12 +12,14 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/repro-dev/repro/reproduce/replay"
 	"github.com/repro-dev/repro/reproduce/sentryapi/sentrytest"
 )
 
@@ -239,6 +242,7 @@ func TestReportPostsTheVerdictToTheIssueAndRecordsAnEvent(t *testing.T) {
 	assert.Equal(t, "4711", comments[0].IssueID)
 	assert.Contains(t, comments[0].Text, "repro: **reproduced**")
 	assert.Contains(t, comments[0].Text, "TypeError")
+	assert.Contains(t, comments[0].Text, "are attached to the verdict event", "the comment says where the report is")
 
 	mu.Lock()
 	defer mu.Unlock()
@@ -246,6 +250,24 @@ func TestReportPostsTheVerdictToTheIssueAndRecordsAnEvent(t *testing.T) {
 	assert.Contains(t, envelopes[0], `"verdict":"reproduced"`)
 	assert.Contains(t, envelopes[0], `"replay_id":"`)
 	assert.NotContains(t, out+stderr+envelopes[0], sentrytest.DefaultToken)
+
+	// The event carries report.html and the failing step's two frames.
+	env, err := replay.DecodeEnvelope([]byte(envelopes[0]))
+	require.NoError(t, err)
+	attached := map[string][]byte{}
+	for _, it := range env.Items {
+		if it.Type == "attachment" {
+			name, _ := it.Header["filename"].(string)
+			attached[name] = it.Payload
+		}
+	}
+	require.Contains(t, attached, "report.html")
+	assert.Contains(t, string(attached["report.html"]), "<section class=\"banner v-reproduced\">")
+	for _, name := range []string{"step-05-recorded.jpg", "step-05-rerun.jpg"} {
+		require.Contains(t, attached, name)
+		_, err := jpeg.Decode(bytes.NewReader(attached[name]))
+		assert.NoError(t, err, "%s is a JPEG", name)
+	}
 }
 
 // TestReportReadsTheIssuesOfALocalBundle: report finds a local bundle's
@@ -306,11 +328,18 @@ func TestReportDryRunPostsNothing(t *testing.T) {
 	}
 	srv := useFakeSentry(t, sentrytest.DefaultToken, sentrytest.WithBundle(imagechatBug))
 	app := imagechatFixed
-	code, out, stderr := runCLI(t, "report", imagechatBug, "--app", app, "--dry-run", "--to-issue", "4711", "--latency", "none", "--artifacts", t.TempDir())
+	var sent atomic.Int32
+	ingest := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { sent.Add(1) }))
+	defer ingest.Close()
+	dsn := "http://publickey@" + strings.TrimPrefix(ingest.URL, "http://") + "/42"
+	code, out, stderr := runCLI(t, "report", imagechatBug, "--app", app, "--dry-run", "--to-issue", "4711", "--dsn", dsn, "--latency", "none", "--artifacts", t.TempDir())
 	require.Equal(t, exitNotReproduced, code, stderr)
 	assert.Contains(t, out, "Would post to issue 4711")
 	assert.Contains(t, out, "repro: **not reproduced**")
+	assert.Regexp(t, `report\.html \(text/html, \d+ bytes\)`, out, "--dry-run lists the attachments and their sizes")
+	assert.Regexp(t, `step-05-rerun\.jpg \(image/jpeg, \d+ bytes\)`, out)
 	assert.Empty(t, srv.Comments())
+	assert.Zero(t, sent.Load(), "--dry-run sends no event")
 }
 
 func TestInspectHealthyBundleSaysNothingWentWrong(t *testing.T) {
@@ -438,4 +467,22 @@ func TestReportByReplayIDPostsToTheIssuesLinkedInSentry(t *testing.T) {
 	assert.Equal(t, 1, orgLookups, "fetching, finding the issues and posting share one client: the region is discovered once")
 	assert.Contains(t, out, "Posted the verdict (reproduced) to issue FRONTEND-1 ("+comments[0].IssueID+")")
 	assert.Contains(t, comments[0].Text, "TypeError")
+}
+
+// TestInspectHTMLWritesTheRecordingReport checks inspect --html: the
+// recording's report is written (one row per step, a recorded frame in
+// each) and the story still goes to stdout.
+func TestInspectHTMLWritesTheRecordingReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIPPED: needs Chromium (renders the recorded frames); run without -short")
+	}
+	path := filepath.Join(t.TempDir(), "recording.html")
+	code, out, stderr := runCLI(t, "inspect", imagechatBug, "--html", path)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, out, "Broken")
+	assert.Contains(t, stderr, "report: "+path)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "the recording: broken")
+	assert.Equal(t, 6, strings.Count(string(b), `<img alt="recorded page at step`), "a recorded frame per step")
 }

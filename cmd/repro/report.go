@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/getsentry/sentry-go"
@@ -89,6 +90,10 @@ func runReport(cmd *cobra.Command, opts *reportOptions) error {
 	if dsn == "" {
 		dsn = os.Getenv("REPRO_SENTRY_DSN")
 	}
+	atts, err := reportAttachments(opts.run.artifacts, rep)
+	if err != nil {
+		return err
+	}
 	if opts.dryRun {
 		if len(issues) == 0 {
 			fmt.Fprintln(out, "Would post to no issue: the replay's errors link to none (name one with --to-issue).")
@@ -97,7 +102,11 @@ func runReport(cmd *cobra.Command, opts *reportOptions) error {
 			fmt.Fprintf(out, "Would post to issue %s:\n\n", escape.Terminal(is.label()))
 		}
 		if dsn != "" {
-			fmt.Fprintf(out, "Would record an event tagged replay_id=%s verdict=%s.\n\n", escape.Terminal(rep.ReplayID), rep.Verdict.Value)
+			fmt.Fprintf(out, "Would record an event tagged replay_id=%s verdict=%s, with these attachments:\n", escape.Terminal(rep.ReplayID), rep.Verdict.Value)
+			for _, a := range atts {
+				fmt.Fprintf(out, "  %s (%s, %d bytes)\n", a.Filename, a.ContentType, len(a.Payload))
+			}
+			fmt.Fprintln(out)
 		}
 		if _, err := out.Write(md.Bytes()); err != nil {
 			return err
@@ -111,18 +120,23 @@ func runReport(cmd *cobra.Command, opts *reportOptions) error {
 	if err != nil && len(issues) > 0 {
 		return err
 	}
-	for _, is := range issues {
-		if err := client.PostIssueComment(ctx, "", is.ID, md.String()); err != nil {
-			return fmt.Errorf("post to issue %s: %w", is.label(), err)
-		}
-		fmt.Fprintf(out, "Posted the verdict (%s) to issue %s\n", rep.Verdict.Value, escape.Terminal(is.label()))
-	}
+	// The event first: the comment then says where its attachments are.
+	comment := md.String()
 	if dsn != "" {
-		id, err := recordVerdictEvent(dsn, rep, md.String())
+		id, err := recordVerdictEvent(dsn, rep, md.String(), atts)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "Recorded verdict event %s (tags: replay_id, verdict)\n", id)
+		fmt.Fprintf(out, "Recorded verdict event %s (tags: replay_id, verdict; %d attachment(s))\n", id, len(atts))
+		comment += fmt.Sprintf("\nThe HTML report (`report.html`: the recorded session beside the rerun, step by step) and the failing step's two frames are attached to the verdict event `%s` (search `replay_id:%s` in the project that records verdicts).\n", id, rep.ReplayID)
+	} else {
+		comment += "\nThe HTML report (`report.html`) is in the artifacts directory of the machine that ran repro; set a DSN (`--dsn`) to attach it to a Sentry event.\n"
+	}
+	for _, is := range issues {
+		if err := client.PostIssueComment(ctx, "", is.ID, comment); err != nil {
+			return fmt.Errorf("post to issue %s: %w", is.label(), err)
+		}
+		fmt.Fprintf(out, "Posted the verdict (%s) to issue %s\n", rep.Verdict.Value, escape.Terminal(is.label()))
 	}
 	return verdictResult(rep.Verdict.Value)
 }
@@ -173,12 +187,16 @@ func (opts *reportOptions) targetIssues(ctx context.Context) ([]targetIssue, err
 
 // recordVerdictEvent sends the verdict to the team's Sentry project through
 // sentry-go, tagged so it can be searched and alerted on.
-func recordVerdictEvent(dsn string, rep *reproduce.Report, markdown string) (string, error) {
+func recordVerdictEvent(dsn string, rep *reproduce.Report, markdown string, atts []*sentry.Attachment) (string, error) {
 	client, err := sentry.NewClient(sentry.ClientOptions{Dsn: dsn, Release: versionString()})
 	if err != nil {
 		return "", fmt.Errorf("verdict event: bad DSN: %w", err)
 	}
-	hub := sentry.NewHub(client, sentry.NewScope())
+	scope := sentry.NewScope()
+	for _, a := range atts {
+		scope.AddAttachment(a)
+	}
+	hub := sentry.NewHub(client, scope)
 	level := sentry.LevelInfo
 	if rep.Verdict.Value == verdict.Reproduced {
 		level = sentry.LevelWarning
@@ -197,4 +215,58 @@ func recordVerdictEvent(dsn string, rep *reproduce.Report, markdown string) (str
 		return "", errors.New("verdict event: dropped by the Sentry client")
 	}
 	return string(*id), nil
+}
+
+// reportAttachments are the files the verdict event carries: report.html
+// and the failing step's two frames, what the user saw (recorded) and what
+// the rerun saw. A file that was not made is left out.
+func reportAttachments(dir string, rep *reproduce.Report) ([]*sentry.Attachment, error) {
+	var out []*sentry.Attachment
+	if dir == "" {
+		return nil, nil
+	}
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		return nil, fmt.Errorf("attachments: %w", err)
+	}
+	out = append(out, &sentry.Attachment{Filename: "report.html", ContentType: "text/html", Payload: html})
+	step, ok := failingStep(rep)
+	if !ok {
+		return out, nil
+	}
+	if f, ok := rep.Frames[step]; ok && len(f.JPEG) > 0 {
+		out = append(out, &sentry.Attachment{Filename: fmt.Sprintf("step-%02d-recorded.jpg", step), ContentType: "image/jpeg", Payload: f.JPEG})
+	}
+	if len(rep.Runs) > 0 && rep.Runs[0].Observation != nil {
+		obs := rep.Runs[0].Observation
+		for _, res := range obs.Steps {
+			if res.Index != step || res.Screenshot == "" {
+				continue
+			}
+			if b, err := os.ReadFile(filepath.Join(obs.ArtifactsDir, res.Screenshot)); err == nil {
+				out = append(out, &sentry.Attachment{Filename: fmt.Sprintf("step-%02d-rerun.jpg", step), ContentType: "image/jpeg", Payload: b})
+			}
+		}
+	}
+	return out, nil
+}
+
+// failingStep is the step the report's failing row stands for: the first
+// recorded failure the rerun showed, else where it diverged, else the
+// first recorded failure.
+func failingStep(rep *reproduce.Report) (int, bool) {
+	for _, e := range rep.Verdict.Evidence {
+		if e.Proof && e.Seen {
+			return e.Step, true
+		}
+	}
+	if rep.Verdict.DivergedAt != nil {
+		return *rep.Verdict.DivergedAt, true
+	}
+	for _, e := range rep.Verdict.Evidence {
+		if e.Proof {
+			return e.Step, true
+		}
+	}
+	return 0, false
 }

@@ -179,6 +179,7 @@ func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Repl
 		opts.artifacts = dir
 	}
 	ro.ArtifactsDir = opts.artifacts
+	ro.RecordedFrames = true // for report.html
 	ro.Logger = opts.streams.Logger()
 	fmt.Fprintf(opts.streams.Err, "repro: re-running replay %s against %s (%d run(s))…\n", escape.Terminal(r.Timeline.ReplayID), ro.App, ro.Runs)
 	progress := newProgress(opts.streams.Err)
@@ -193,9 +194,13 @@ func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Repl
 		}
 		return nil, nil, err
 	}
-	if err := writeReportFiles(opts.artifacts, rep); err != nil {
+	if rep.FramesErr != nil {
+		fmt.Fprintf(opts.streams.Err, "repro: report.html has no recorded frames: %s\n", escape.Terminal(rep.FramesErr.Error()))
+	}
+	if err := writeReportFiles(opts.artifacts, r, rep); err != nil {
 		return nil, nil, err
 	}
+	fmt.Fprintf(opts.streams.Err, "repro: report: %s\n", escape.Terminal(filepath.Join(opts.artifacts, "report.html")))
 	switch {
 	case opts.json:
 		enc := json.NewEncoder(out)
@@ -209,10 +214,11 @@ func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Repl
 	return r, rep, err
 }
 
-// writeReportFiles keeps the report beside the screenshots, in all three
-// forms, so a CI job can attach them. They are readable by all (0644), as
-// the screenshots are.
-func writeReportFiles(dir string, rep *reproduce.Report) error {
+// writeReportFiles keeps the report beside the screenshots, in all four
+// forms (report.html embeds the screenshots and the recorded frames), so a
+// CI job can attach them. They are readable by all (0644), as the
+// screenshots are.
+func writeReportFiles(dir string, r *reproduce.Replay, rep *reproduce.Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("artifacts directory: %w", err)
 	}
@@ -227,6 +233,9 @@ func writeReportFiles(dir string, rep *reproduce.Report) error {
 		}},
 		{"report.md", rep.WriteMarkdown},
 		{"report.txt", rep.WriteText},
+		{"report.html", func(w io.Writer) error {
+			return rep.WriteHTML(w, reproduce.HTMLInput{Timeline: r.Timeline, Recorded: rep.Frames})
+		}},
 	}
 	for _, f := range files {
 		if err := atomicfile.WriteFunc(filepath.Join(dir, f.name), 0o644, f.write); err != nil {
