@@ -15,8 +15,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/repro-dev/repro/testdata/usermodule"
 	"github.com/repro-dev/repro/reproduce/escape/escapetest"
+	"github.com/repro-dev/repro/testdata/usermodule"
 )
 
 // hostileBundles are the output-side hostile bundles of issue #10
