@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,22 +12,32 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/repro-dev/repro/reproduce/plan"
 	"github.com/repro-dev/repro/reproduce/session"
+	"github.com/repro-dev/repro/reproduce/verdict"
 )
 
 // writeReportHTML reruns a bundle against an app variant with artifacts
 // kept and writes its report.html; it returns the report and the file.
 func writeReportHTML(t *testing.T, bundle, app, variant string) (*Report, string) {
 	t.Helper()
+	return writeReportHTMLWith(t, bundle, RunOptions{App: appDir(t, app, variant)})
+}
+
+// writeReportHTMLWith is writeReportHTML with the run's options (App set).
+func writeReportHTMLWith(t *testing.T, bundle string, opts RunOptions) (*Report, string) {
+	t.Helper()
 	r := openBundle(t, bundle)
 	dir := t.TempDir()
-	rep, err := Run(t.Context(), r, RunOptions{App: appDir(t, app, variant), Browser: testBrowser(t), Latency: fast(), ArtifactsDir: dir, RecordedFrames: true})
+	opts.Browser, opts.Latency, opts.ArtifactsDir, opts.RecordedFrames = testBrowser(t), fast(), dir, true
+	rep, err := Run(t.Context(), r, opts)
 	require.NoError(t, err)
 	require.NoError(t, rep.FramesErr)
 	var buf bytes.Buffer
@@ -58,7 +69,12 @@ type openedReport struct {
 // openReport loads path in a Chromium of its own over file:// (no repro
 // network in front of it), counting every request the page makes besides
 // the file itself and every dialog a script would open.
-func openReport(t *testing.T, path string) openedReport {
+func openReport(t *testing.T, path string) openedReport { return openReportShots(t, path, "") }
+
+// openReportShots is openReport that also saves screenshots of the report
+// (its top and its failing step) as shots+"-top.jpg" and
+// shots+"-failing.jpg" when shots is not "".
+func openReportShots(t *testing.T, path, shots string) openedReport {
 	t.Helper()
 	chrome, err := session.FindChrome("")
 	require.NoError(t, err)
@@ -118,6 +134,9 @@ func openReport(t *testing.T, path string) openedReport {
 		});
 	})()`, chromedp.EvalAwaitPromise))
 	require.NoError(t, err)
+	if shots != "" {
+		saveReportShots(t, ctx, shots)
+	}
 	var o openedReport
 	require.NoError(t, json.Unmarshal([]byte(raw), &o))
 	o.requests, o.dialogs = int(requests.Load()), int(dialogs.Load())
@@ -127,28 +146,63 @@ func openReport(t *testing.T, path string) openedReport {
 	return o
 }
 
-// TestReportHTMLOpensOfflineWithARowPerStep writes report.html for a bug
-// bundle's rerun and opens it in Chromium from disk: the banner holds the
-// verdict, one row per planned step, the failing step stands out with
-// the element the user clicked outlined in its recorded frame, every
-// embedded image decodes, the rerun's targets are outlined, and loading it
-// made no request at all.
+// TestReportHTMLOpensOfflineWithARowPerStep writes report.html for every
+// bug bundle's rerun against its buggy app and opens it in Chromium from
+// disk: the banner holds the verdict, one row per planned step, the
+// failing step stands out with the element the user clicked outlined in
+// its recorded frame, every embedded image decodes, the rerun's targets
+// are outlined, and loading it made no request at all. With
+// $REPRO_TEST_ARTIFACTS set, screenshots of each report (top and failing
+// step) are saved there.
 func TestReportHTMLOpensOfflineWithARowPerStep(t *testing.T) {
 	t.Parallel()
-	rep, path := writeReportHTML(t, "imagechat-bug", "imagechat", "buggy")
-	o := openReport(t, path)
-	assert.Equal(t, rep.Verdict.Value, o.Banner)
-	assert.Equal(t, len(rep.Plan.Steps), o.Steps, "one row per planned step")
-	assert.Contains(t, o.Failing, "step-5", "the step the recorded failure follows stands out")
-	assert.Equal(t, 2*len(rep.Plan.Steps), o.Images, "a recorded frame and a rerun screenshot per step")
-	require.Len(t, o.Recorded, len(rep.Plan.Steps))
-	assert.Equal(t, "image outlined", o.Recorded[5], "the recorded frame of the failing step shows the clicked element, outlined")
-	assert.Zero(t, o.Broken, "every embedded image decodes")
-	assert.Positive(t, o.Outlines, "the rerun's targets are outlined")
-	assert.Zero(t, o.requests, "the report made a request while loading: %s", o.firstFetch)
-	info, err := os.Stat(path)
+	testBrowser(t)
+	entries, err := os.ReadDir(bundles)
 	require.NoError(t, err)
-	assert.Less(t, info.Size(), int64(3<<20), "report.html of the image-chat run stays under 3 MB")
+	for _, e := range entries {
+		m := readManifest(t, filepath.Join(bundles, e.Name()))
+		if m.ExpectedVerdict["buggy"] != verdict.Reproduced {
+			continue
+		}
+		t.Run(e.Name(), func(t *testing.T) {
+			t.Parallel()
+			opts := RunOptions{App: appDir(t, m.App, "buggy")}
+			if len(m.Options.AllowURLs) == 0 {
+				opts.Upstream = accountBackend(t) // no bodies recorded (see TestBugBundlesReproduce…)
+			}
+			rep, path := writeReportHTMLWith(t, e.Name(), opts)
+			shots := ""
+			if dir := os.Getenv("REPRO_TEST_ARTIFACTS"); dir != "" {
+				require.NoError(t, os.MkdirAll(dir, 0o755))
+				shots = filepath.Join(dir, "report-"+e.Name())
+			}
+			o := openReportShots(t, path, shots)
+			assert.Equal(t, rep.Verdict.Value, o.Banner)
+			assert.Equal(t, len(rep.Plan.Steps), o.Steps, "one row per planned step")
+			step := -1
+			for _, ev := range rep.Verdict.Evidence {
+				if ev.Proof && ev.Seen {
+					step = ev.Step
+					break
+				}
+			}
+			require.GreaterOrEqual(t, step, 0, "a reproduced bug has a failure the rerun showed")
+			assert.Contains(t, o.Failing, fmt.Sprintf("step-%d", step), "the step the recorded failure follows stands out")
+			assert.Equal(t, 2*len(rep.Plan.Steps), o.Images, "a recorded frame and a rerun screenshot per step")
+			require.Len(t, o.Recorded, len(rep.Plan.Steps))
+			if rep.Plan.Steps[step].Kind == plan.StepClick {
+				assert.Equal(t, "image outlined", o.Recorded[step], "the recorded frame of the failing step shows the clicked element, outlined")
+			}
+			assert.Zero(t, o.Broken, "every embedded image decodes")
+			assert.Positive(t, o.Outlines, "the rerun's targets are outlined")
+			assert.Zero(t, o.requests, "the report made a request while loading: %s", o.firstFetch)
+			if e.Name() == "imagechat-bug" {
+				info, err := os.Stat(path)
+				require.NoError(t, err)
+				assert.Less(t, info.Size(), int64(3<<20), "report.html of the image-chat run stays under 3 MB")
+			}
+		})
+	}
 }
 
 // TestReportHTMLOfAHostileReplayIsInert opens the report of a replay whose
@@ -189,4 +243,22 @@ func TestRecordingHTMLShowsTheRecordedFramesAlone(t *testing.T) {
 	require.Len(t, o.Recorded, 6)
 	assert.Equal(t, "image outlined", o.Recorded[5])
 	assert.Zero(t, o.requests, "the report made a request while loading: %s", o.firstFetch)
+}
+
+// saveReportShots screenshots the open report at its top and at its
+// failing step, as JPEGs.
+func saveReportShots(t *testing.T, ctx context.Context, prefix string) {
+	t.Helper()
+	q := int64(80)
+	shot := func(name string) {
+		res, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatJpeg, Quality: &q})
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(prefix+name, res.Data, 0o644))
+	}
+	_, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 1300, Height: 1000, DeviceScaleFactor: 1})
+	require.NoError(t, err)
+	shot("-top.jpg")
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.querySelector('section.step.failing')?.scrollIntoView(), true)`))
+	require.NoError(t, err)
+	shot("-failing.jpg")
 }
