@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -10,10 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/repro-dev/repro/generate"
-	"github.com/repro-dev/repro/mockserver"
 	"github.com/repro-dev/repro/reproduce"
 	"github.com/repro-dev/repro/reproduce/plan"
-	"github.com/repro-dev/repro/reproduce/session"
 )
 
 type generateOptions struct {
@@ -25,11 +22,11 @@ type generateOptions struct {
 	expectBug bool
 	minimize  bool
 	maxReruns int
-	app       string
-	latency   string
-	chrome    string
-	force     bool
-	verify    bool
+	// rerunFlags are repro run's, for the reruns of --minimize (and --app
+	// for --verify).
+	rerunFlags
+	force  bool
+	verify bool
 }
 
 func newGenerateCmd(streams *IOStreams) *cobra.Command {
@@ -72,10 +69,8 @@ directory must be in a Go module that requires github.com/repro-dev/repro.`,
 	f.BoolVar(&opts.expectBug, "expect-bug", false, "write a characterization test that passes while the bug is present")
 	f.BoolVar(&opts.minimize, "minimize", false, "remove steps the failure does not need (re-runs against --app)")
 	f.IntVar(&opts.maxReruns, "max-reruns", 32, "with --minimize, at most this many reruns")
-	f.StringVar(&opts.app, "app", "", "with --minimize or --verify, the app under test: a base URL or a directory of static files")
+	opts.rerunFlags.add(f, "with --minimize or --verify, the app under test: a base URL or a directory of static files")
 	f.BoolVar(&opts.verify, "verify", false, "run the written test against --app with go test and check that it fails as it should")
-	f.StringVar(&opts.latency, "latency", "recorded", "with --minimize, mock backend latency: recorded, none, or a factor like 0.5x")
-	f.StringVar(&opts.chrome, "chrome", "", "with --minimize, the Chrome/Chromium executable (default: found automatically)")
 	f.BoolVar(&opts.force, "force", false, "overwrite an existing generated test")
 	return cmd
 }
@@ -130,29 +125,32 @@ func generateTest(ctx context.Context, r *reproduce.Replay, rep *reproduce.Repor
 	}
 	if rep != nil {
 		gopts.Plan = rep.Plan
-	}
-	if opts.minimize {
-		pl := gopts.Plan
-		if pl == nil {
-			if pl, err = plan.Build(r.Timeline, plan.Options{}); err != nil {
-				return "", "", err
-			}
-		}
-		app, err := session.ParseApp(opts.app)
-		if errors.Is(err, session.ErrAppUnreachable) {
+	} else if inputs, err := opts.parseInputs(); err != nil {
+		return "", "", err
+	} else if len(inputs) > 0 {
+		// Values for masked fields go into the test's steps.
+		if gopts.Plan, err = plan.Build(r.Timeline, plan.Options{Inputs: inputs}); err != nil {
 			return "", "", err
 		}
+	}
+	if opts.minimize {
+		// The reruns take every flag of repro run, through the same path.
+		ro, err := opts.rerunFlags.options()
 		if err != nil {
-			return "", "", usageError{err}
+			return "", "", err
 		}
-		lat, err := mockserver.ParseLatency(opts.latency)
-		if err != nil {
-			return "", "", usageError{err}
+		ro.Logger = opts.streams.Logger()
+		app := ro.App
+		pl := gopts.Plan
+		if pl == nil {
+			if pl, err = plan.Build(r.Timeline, plan.Options{Inputs: ro.Inputs}); err != nil {
+				return "", "", err
+			}
 		}
 		fmt.Fprintf(opts.streams.Err, "repro: minimizing %d steps against %s (at most %d reruns)…\n", len(pl.Steps), app, opts.maxReruns)
 		progress := newProgress(opts.streams.Err)
 		m, err := generate.Minimize(ctx, r, pl, generate.MinimizeOptions{
-			Run:       reproduce.RunOptions{App: app, Chrome: session.ChromeConfig{Path: opts.chrome}, Latency: &lat, Logger: opts.streams.Logger()},
+			Run:       ro,
 			MaxReruns: opts.maxReruns,
 			Logger:    opts.streams.Logger(),
 			OnRerun:   progress.rerun,

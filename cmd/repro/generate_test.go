@@ -113,3 +113,30 @@ func TestGenerateCommand(t *testing.T) {
 }
 
 func first(code int, _, _ string) int { return code }
+
+// TestMinimizeTakesTheRunFlags checks that generate --minimize reads the
+// flags of repro run through the same path as run does: a bad --timing, an
+// --input without a value or --forward-unmatched without --upstream are
+// refused as they are by run, before any rerun.
+func TestMinimizeTakesTheRunFlags(t *testing.T) {
+	bundle := "../../testdata/replays/imagechat-bug"
+	app := "../../testdata/apps/imagechat/buggy"
+	for _, tc := range []struct {
+		flags []string
+		want  string
+	}{
+		{[]string{"--timing", "slowly"}, `--timing "slowly": want fast or recorded`},
+		{[]string{"--input", "#prompt"}, `--input "#prompt": want selector=value`},
+		{[]string{"--forward-unmatched"}, "--forward-unmatched needs --upstream"},
+		{[]string{"--latency", "often"}, "often"},
+	} {
+		for _, cmd := range [][]string{
+			{"run", bundle, "--app", app},
+			{"generate", bundle, "-o", t.TempDir(), "--minimize", "--app", app},
+		} {
+			code, _, stderr := runCLI(t, append(cmd, tc.flags...)...)
+			assert.Equal(t, exitUsage, code, "%s %v: %s", cmd[0], tc.flags, stderr)
+			assert.Contains(t, stderr, tc.want, "%s %v", cmd[0], tc.flags)
+		}
+	}
+}

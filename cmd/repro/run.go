@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/repro-dev/repro/mockserver"
 	"github.com/repro-dev/repro/reproduce"
@@ -23,10 +24,19 @@ import (
 type runOptions struct {
 	streams *IOStreams
 	source  replaySource
+	rerunFlags
 
+	json, markdown bool
+	runs           int
+	artifacts      string
+	testOut        string // the bare pipeline's -o
+}
+
+// rerunFlags are the flags of one rerun, shared by run, report, the bare
+// pipeline and generate (whose --minimize reruns the replay): each command
+// turns them into reproduce.RunOptions the same way (options).
+type rerunFlags struct {
 	app              string
-	json, markdown   bool
-	runs             int
 	timing           string
 	latency          string
 	upstream         string
@@ -34,9 +44,73 @@ type runOptions struct {
 	inputs           []string
 	chrome           string
 	remoteChrome     string
-	artifacts        string
 	stepTimeout      time.Duration
-	testOut          string // the bare pipeline's -o
+}
+
+// add registers the rerun flags; appUsage describes --app for the command.
+func (rf *rerunFlags) add(f *pflag.FlagSet, appUsage string) {
+	f.StringVar(&rf.app, "app", "", appUsage)
+	f.StringVar(&rf.timing, "timing", "fast", "fast (wait on conditions only) or recorded (keep the user's pauses)")
+	f.StringVar(&rf.latency, "latency", "recorded", "mock backend latency: recorded, none, or a factor like 0.5x")
+	f.StringVar(&rf.upstream, "upstream", "", "forward requests whose bodies were not recorded to this local backend URL")
+	f.BoolVar(&rf.forwardUnmatched, "forward-unmatched", false, "with --upstream, forward unmatched requests too")
+	f.StringArrayVar(&rf.inputs, "input", nil, "value for a masked field, as selector=value (repeatable)")
+	f.StringVar(&rf.chrome, "chrome", "", "Chrome/Chromium executable (default: found automatically)")
+	f.StringVar(&rf.remoteChrome, "remote-chrome", "", "connect to a running browser's DevTools endpoint (ws://…) instead of launching one")
+	f.DurationVar(&rf.stepTimeout, "step-timeout", 5*time.Second, "how long one step may wait for its target")
+}
+
+// options turns the rerun flags into library options (one run).
+func (rf *rerunFlags) options() (reproduce.RunOptions, error) {
+	var ro reproduce.RunOptions
+	app, err := session.ParseApp(rf.app)
+	if errors.Is(err, session.ErrAppUnreachable) {
+		return ro, err
+	}
+	if err != nil {
+		return ro, usageError{err}
+	}
+	ro = reproduce.RunOptions{
+		App:              app,
+		Chrome:           session.ChromeConfig{Path: rf.chrome, RemoteURL: rf.remoteChrome},
+		Upstream:         rf.upstream,
+		ForwardUnmatched: rf.forwardUnmatched,
+		StepTimeout:      rf.stepTimeout,
+	}
+	switch rf.timing {
+	case "fast":
+		ro.Timing = session.TimingFast
+	case "recorded":
+		ro.Timing = session.TimingRecorded
+	default:
+		return ro, usageError{fmt.Errorf("--timing %q: want fast or recorded", rf.timing)}
+	}
+	lat, err := mockserver.ParseLatency(rf.latency)
+	if err != nil {
+		return ro, usageError{err}
+	}
+	ro.Latency = &lat
+	if rf.forwardUnmatched && rf.upstream == "" {
+		return ro, usageError{fmt.Errorf("--forward-unmatched needs --upstream")}
+	}
+	ro.Inputs, err = rf.parseInputs()
+	return ro, err
+}
+
+// parseInputs reads the --input flags (selector=value).
+func (rf *rerunFlags) parseInputs() (map[string]string, error) {
+	if len(rf.inputs) == 0 {
+		return nil, nil
+	}
+	in := map[string]string{}
+	for _, kv := range rf.inputs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, usageError{fmt.Errorf("--input %q: want selector=value", kv)}
+		}
+		in[k] = v
+	}
+	return in, nil
 }
 
 func newRunCmd(streams *IOStreams) *cobra.Command {
@@ -77,72 +151,24 @@ Each has its own exit code (see "repro --help").`,
 func (opts *runOptions) addFlags(cmd *cobra.Command) {
 	opts.source.addFlags(cmd)
 	f := cmd.Flags()
-	f.StringVar(&opts.app, "app", "", "the app under test: a base URL or a directory of static files (required)")
+	opts.rerunFlags.add(f, "the app under test: a base URL or a directory of static files (required)")
 	f.BoolVar(&opts.json, "json", false, `print one JSON object; its "verdict" field holds the verdict`)
 	f.BoolVar(&opts.markdown, "markdown", false, "print a ticket-ready Markdown comment")
 	f.IntVar(&opts.runs, "runs", 1, "re-run N times in fresh browser contexts and report agreement")
-	f.StringVar(&opts.timing, "timing", "fast", "fast (wait on conditions only) or recorded (keep the user's pauses)")
-	f.StringVar(&opts.latency, "latency", "recorded", "mock backend latency: recorded, none, or a factor like 0.5x")
-	f.StringVar(&opts.upstream, "upstream", "", "forward requests whose bodies were not recorded to this local backend URL")
-	f.BoolVar(&opts.forwardUnmatched, "forward-unmatched", false, "with --upstream, forward unmatched requests too")
-	f.StringArrayVar(&opts.inputs, "input", nil, "value for a masked field, as selector=value (repeatable)")
-	f.StringVar(&opts.chrome, "chrome", "", "Chrome/Chromium executable (default: found automatically)")
-	f.StringVar(&opts.remoteChrome, "remote-chrome", "", "connect to a running browser's DevTools endpoint (ws://…) instead of launching one")
 	f.StringVar(&opts.artifacts, "artifacts", "", "directory for screenshots and the report (default: a new temporary directory)")
-	f.DurationVar(&opts.stepTimeout, "step-timeout", 5*time.Second, "how long one step may wait for its target")
 }
 
-// runConfig turns the shared run flags into library options.
+// runOptions turns the run's flags into library options.
 func (opts *runOptions) runOptions() (reproduce.RunOptions, error) {
-	var ro reproduce.RunOptions
-	app, err := session.ParseApp(opts.app)
-	if errors.Is(err, session.ErrAppUnreachable) {
-		return ro, err
-	}
-	if err != nil {
-		return ro, usageError{err}
-	}
 	if opts.json && opts.markdown {
-		return ro, usageError{fmt.Errorf("--json and --markdown are exclusive")}
+		return reproduce.RunOptions{}, usageError{fmt.Errorf("--json and --markdown are exclusive")}
 	}
 	if opts.runs < 1 || opts.runs > 100 {
-		return ro, usageError{fmt.Errorf("--runs %d: want 1 to 100", opts.runs)}
+		return reproduce.RunOptions{}, usageError{fmt.Errorf("--runs %d: want 1 to 100", opts.runs)}
 	}
-	ro = reproduce.RunOptions{
-		App:              app,
-		Chrome:           session.ChromeConfig{Path: opts.chrome, RemoteURL: opts.remoteChrome},
-		Runs:             opts.runs,
-		Upstream:         opts.upstream,
-		ForwardUnmatched: opts.forwardUnmatched,
-		StepTimeout:      opts.stepTimeout,
-	}
-	switch opts.timing {
-	case "fast":
-		ro.Timing = session.TimingFast
-	case "recorded":
-		ro.Timing = session.TimingRecorded
-	default:
-		return ro, usageError{fmt.Errorf("--timing %q: want fast or recorded", opts.timing)}
-	}
-	lat, err := mockserver.ParseLatency(opts.latency)
-	if err != nil {
-		return ro, usageError{err}
-	}
-	ro.Latency = &lat
-	if opts.forwardUnmatched && opts.upstream == "" {
-		return ro, usageError{fmt.Errorf("--forward-unmatched needs --upstream")}
-	}
-	if len(opts.inputs) > 0 {
-		ro.Inputs = map[string]string{}
-		for _, kv := range opts.inputs {
-			k, v, ok := strings.Cut(kv, "=")
-			if !ok || k == "" {
-				return ro, usageError{fmt.Errorf("--input %q: want selector=value", kv)}
-			}
-			ro.Inputs[k] = v
-		}
-	}
-	return ro, nil
+	ro, err := opts.rerunFlags.options()
+	ro.Runs = opts.runs
+	return ro, err
 }
 
 func runRun(cmd *cobra.Command, opts *runOptions) error {
