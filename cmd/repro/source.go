@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strconv"
 	"strings"
 
@@ -69,10 +68,10 @@ type replaySource struct {
 	maxBytes     byteSize // --max-replay-bytes: fetched and decoded per replay
 	maxEvents    int      // --max-events: rrweb events per replay
 
-	// client is built on first use and kept for the command's later calls
-	// (report fetches, finds the linked issues and posts with one), so the
-	// organization's region is discovered once.
-	client *sentryapi.Client
+	// src is the facade's Source the flags make, built on first use and
+	// kept for the command's later calls (report fetches, finds the linked
+	// issues and posts with one client), so the region is discovered once.
+	src *reproduce.Source
 }
 
 func (s *replaySource) addFlags(cmd *cobra.Command) {
@@ -124,62 +123,44 @@ func (s *replaySource) setArgs(command string, args []string) error {
 	return nil
 }
 
+// source returns the facade's Source for the flags, logging to log.
+func (s *replaySource) source(log *slog.Logger) *reproduce.Source {
+	if s.src == nil {
+		s.src = &reproduce.Source{
+			Arg: s.arg, Issue: s.issue, Sentry: s.cfg, Refresh: s.refresh, AllowPartial: s.allowPartial,
+			CacheDir: s.cacheDir, Limits: s.limits(), UserAgent: userAgent(), Logger: log,
+		}
+	}
+	if s.src.Logger == nil {
+		s.src.Logger = log
+	}
+	return s.src
+}
+
+// sourceErr makes a Source the user named wrongly a usage error and says
+// which flag raises a limit a replay hit.
+func sourceErr(err error) error {
+	var bad *reproduce.SourceError
+	if errors.As(err, &bad) {
+		return usageError{err}
+	}
+	return withLimitHint(err)
+}
+
 // localPath reports whether the argument names a file or directory on
 // disk, which is always read directly.
-func (s *replaySource) localPath() bool {
-	if s.issue != "" || s.arg == "" {
-		return false
-	}
-	_, err := os.Stat(s.arg)
-	return err == nil
-}
+func (s *replaySource) localPath() bool { return s.source(nil).Local() }
 
 // bundleDir returns a local bundle directory (or recording file) for the
 // source, fetching from Sentry into the cache when needed.
 func (s *replaySource) bundleDir(ctx context.Context, log *slog.Logger) (string, error) {
-	if s.localPath() {
-		return s.arg, nil
-	}
-	var (
-		ref sentryapi.Ref
-		err error
-	)
-	switch {
-	case s.issue != "" && s.arg != "":
-		return "", usageError{errors.New("give either <replay> or --issue, not both")}
-	case s.issue != "":
-		ref, err = sentryapi.ParseIssueRef(s.issue)
-	default:
-		ref, err = sentryapi.ParseRef(s.arg)
-	}
-	if err != nil {
-		return "", usageError{err}
-	}
-	client, err := s.sentryClient(log)
-	if err != nil {
-		return "", err
-	}
-	cache := sentryapi.Cache{Dir: s.cacheDir}
-	if cache.Dir == "" {
-		if cache, err = sentryapi.DefaultCache(); err != nil {
-			return "", err
-		}
-	}
-	return client.Bundle(ctx, ref, cache, s.refresh)
+	dir, err := s.source(log).Bundle(ctx)
+	return dir, sourceErr(err)
 }
 
 // sentryClient returns the command's Sentry client, logging to log.
 func (s *replaySource) sentryClient(log *slog.Logger) (*sentryapi.Client, error) {
-	if s.client != nil {
-		return s.client, nil
-	}
-	cfg, err := sentryapi.LoadConfig(s.cfg)
-	if err != nil {
-		return nil, err
-	}
-	s.client = sentryapi.NewClient(cfg, sentryapi.WithLogger(log), sentryapi.WithUserAgent(userAgent()),
-		sentryapi.WithAllowPartial(s.allowPartial), sentryapi.WithMaxFetchBytes(int64(s.maxBytes)))
-	return s.client, nil
+	return s.source(log).Client()
 }
 
 // open reads the replay the source names.
@@ -187,16 +168,9 @@ func (s *replaySource) open(ctx context.Context, streams *IOStreams) (*reproduce
 	if s.maxEvents <= 0 {
 		return nil, usageError{fmt.Errorf("--max-events must be positive, got %d", s.maxEvents)}
 	}
-	dir, err := s.bundleDir(ctx, streams.Logger())
+	r, err := s.source(streams.Logger()).Open(ctx)
 	if err != nil {
-		return nil, withLimitHint(err)
-	}
-	if dir != s.arg {
-		streams.Logger().Debug("replay bundle", "dir", dir)
-	}
-	r, err := reproduce.OpenWith(dir, s.limits())
-	if err != nil {
-		return nil, withLimitHint(err)
+		return nil, sourceErr(err)
 	}
 	if r.Timeline.Partial {
 		fmt.Fprintln(streams.Err, "repro: warning: this replay is partial (segments or errors are missing); conclusions may be incomplete")
