@@ -14,10 +14,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/repro-dev/repro/testdata/usermodule"
 	"github.com/repro-dev/repro/reproduce"
 	"github.com/repro-dev/repro/reproduce/plan"
 	"github.com/repro-dev/repro/reproduce/session"
+	"github.com/repro-dev/repro/testdata/usermodule"
 )
 
 // userModule is a temporary Go module that requires this one through a
