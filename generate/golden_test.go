@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -80,6 +82,10 @@ func TestGeneratedCodeMatchesGolden(t *testing.T) {
 					return
 				}
 				require.NoError(t, err, "the manifest names a bug, so the replay must give a test")
+				for i, line := range strings.Split(string(out.Code), "\n") {
+					assert.LessOrEqual(t, utf8.RuneCountInString(strings.ReplaceAll(line, "\t", "    ")), 120,
+						"line %d of the generated test is over 120 characters: %s", i+1, line)
+				}
 				checkGolden(t, name+".go.golden", out.Code)
 				if !expectBug {
 					checkGolden(t, name+".cassette.json.golden", out.Files[out.FixtureDir+"/cassette.json"])
