@@ -350,6 +350,7 @@ func TestInspectHealthyBundleSaysNothingWentWrong(t *testing.T) {
 }
 
 func TestPipelineWritesARegressionTestOnlyWhenReproduced(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("SKIPPED: needs Chromium (re-runs the replay); run without -short")
 	}
@@ -473,6 +474,7 @@ func TestReportByReplayIDPostsToTheIssuesLinkedInSentry(t *testing.T) {
 // recording's report is written (one row per step, a recorded frame in
 // each) and the story still goes to stdout.
 func TestInspectHTMLWritesTheRecordingReport(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("SKIPPED: needs Chromium (renders the recorded frames); run without -short")
 	}

@@ -14,6 +14,7 @@ import (
 // is (run j of N, step i of n and its words) on one line of stderr; in a
 // pipe or a CI log nothing but the results is written.
 func TestProgressIsShownOnlyOnATerminal(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("SKIPPED: re-runs a bundle in Chromium; -short is set")
 	}

@@ -25,6 +25,7 @@ func userModule(t *testing.T) string {
 // against the fixed app it passes, which --verify reports as an error:
 // such a test would not catch the bug.
 func TestGenerateVerifyRunsTheWrittenTest(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("SKIPPED: --verify compiles and runs the generated test with Chromium; -short is set")
 	}
