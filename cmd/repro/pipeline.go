@@ -31,7 +31,7 @@ func runPipeline(cmd *cobra.Command, opts *runOptions) error {
 		return err
 	}
 	errOut := opts.streams.Err
-	fmt.Fprintf(errOut, "repro: report written to %s\n", filepath.Join(opts.artifacts, "report.md"))
+	fmt.Fprintf(errOut, "repro: the report for the ticket: %s\n", filepath.Join(opts.artifacts, "report.md"))
 	if rep.Verdict.Value != verdict.Reproduced {
 		fmt.Fprintf(errOut, "repro: no regression test written: the verdict is %s\n", rep.Verdict.Value)
 		return verdictResult(rep.Verdict.Value)
