@@ -113,6 +113,7 @@ configuration).`,
 		newGenerateCmd(streams),
 	)
 	pipeline.addFlags(root)
+	pipeline.delivery.add(root.Flags(), true)
 	pipeline.addPipelineFlags(root)
 	root.SetUsageTemplate(root.UsageTemplate() + exitCodesHelp())
 	return root
