@@ -123,8 +123,10 @@ func TestGenerateCommand(t *testing.T) {
 			},
 		},
 		{
-			name:     "--ci other",
-			args:     func(dir string) []string { return []string{"generate", generateBundle, "-o", dir, "--ci", "gitlab", "--app-cmd", "x"} },
+			name: "--ci other",
+			args: func(dir string) []string {
+				return []string{"generate", generateBundle, "-o", dir, "--ci", "gitlab", "--app-cmd", "x"}
+			},
 			wantCode: exitUsage,
 			wantErr:  "README",
 		},
