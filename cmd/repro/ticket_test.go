@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/repro-dev/repro/reproduce/escape/escapetest"
 	"github.com/repro-dev/repro/reproduce/sentryapi/sentrytest"
 	"github.com/repro-dev/repro/reproduce/tickets/tickettest"
 )
@@ -163,4 +164,49 @@ func TestTicketFaultsMapToDocumentedExitCodes(t *testing.T) {
 			assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one line: %q", stderr)
 		})
 	}
+}
+
+// TestHostileReplayPostsInertCommentsToGitHubAndJira re-runs the hostile
+// bundle whose texts plant mentions, links, images and table cells, and
+// posts the verdict with `repro report --ticket` to GitHub and with `repro
+// run --ticket` to Jira Cloud: the GitHub comment has no live Markdown
+// syntax outside the renderer's own, the Jira document no mention, link,
+// card or media node, and the payloads are there as text.
+func TestHostileReplayPostsInertCommentsToGitHubAndJira(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIPPED: needs Chromium (re-runs the hostile replay); run without -short")
+	}
+	hostile := mustAbs("../../testdata/hostile/out-markdown-injection")
+	isolateSentryConfig(t)
+	gh := useFakeGitHub(t, "no link here")
+	j := tickettest.NewJira(t, true)
+	j.AddUser("bot", "bot@acme.example", fakeJiraToken, true, true)
+	j.AddIssue("SHOP-12", "t", tickettest.ADFText("x"))
+	t.Setenv("JIRA_API_TOKEN", fakeJiraToken)
+	t.Setenv("JIRA_EMAIL", "bot@acme.example")
+
+	code, _, stderr := runCLI(t, "report", hostile, "--app", imagechatBuggy, "--latency", "none", "--post", "--ticket", ticketURL)
+	require.Contains(t, []int{exitOK, exitNotReproduced, exitDiverged, exitInconclusive}, code, "a verdict, not an error: %s", stderr)
+	cs := gh.Comments("acme", "shop", 7)
+	require.Len(t, cs, 1, stderr)
+	body := cs[0].Body
+	marker := "<!-- `repro-verdict replay="
+	require.Equal(t, 1, strings.Count(body, "<!--"))
+	i := strings.Index(body, marker)
+	require.GreaterOrEqual(t, i, 0)
+	doc := escapetest.ParseMarkdown(body[:i], "details", "summary")
+	assert.Empty(t, doc.Problems, body)
+	assert.Contains(t, body, "`@octocat`", "the mention is a code span, inert")
+
+	code, _, stderr = runCLI(t, "run", hostile, "--app", imagechatBuggy, "--latency", "none", "--post", "--ticket", j.URL+"/browse/SHOP-12")
+	require.Contains(t, []int{exitOK, exitNotReproduced, exitDiverged, exitInconclusive}, code, "a verdict, not an error: %s", stderr)
+	jc := j.Comments("SHOP-12")
+	require.Len(t, jc, 1, stderr)
+	raw, err := json.Marshal(jc[0].Body)
+	require.NoError(t, err)
+	for _, live := range []string{`"mention"`, `"link"`, `"inlineCard"`, `"blockCard"`, `"media"`, `"mediaSingle"`, `"emoji"`, `"href"`} {
+		assert.NotContains(t, string(raw), live)
+	}
+	assert.Contains(t, string(raw), "@octocat", "the payload is there, as a text node's text")
+	assert.Empty(t, escapetest.TerminalProblems(string(raw)))
 }
