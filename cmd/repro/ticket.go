@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -54,6 +55,9 @@ func (d *deliveryFlags) check(ticketArg bool) error {
 		if _, err := tickets.ParseURL(d.ticket); err != nil {
 			return usageError{fmt.Errorf("--ticket: %w", err)}
 		}
+	}
+	if d.ticket != "" && !d.post && !d.dryRun {
+		return usageError{errors.New("--ticket needs --post (comment the verdict) or --dry-run (show the comment)")}
 	}
 	if d.post && d.ticket == "" && !ticketArg {
 		return usageError{errors.New("--post needs --ticket <URL> (or a ticket URL as <replay>)")}
@@ -122,6 +126,14 @@ func webhookHost(u string) string {
 	return p.Scheme + "://" + p.Host + "/…"
 }
 
+// scrubURL removes the webhook URL (and its path) from s.
+func scrubURL(s, hook string) string {
+	if p, err := url.Parse(hook); err == nil && p.Path != "" && p.Path != "/" {
+		s = strings.ReplaceAll(s, p.Path, "/…")
+	}
+	return strings.ReplaceAll(s, hook, webhookHost(hook))
+}
+
 // postWebhook sends the report's JSON, the object --json prints.
 func postWebhook(ctx context.Context, hook string, rep *reproduce.Report, dryRun bool, streams *IOStreams) error {
 	body, err := json.Marshal(rep)
@@ -143,8 +155,13 @@ func postWebhook(ctx context.Context, hook string, rep *reproduce.Report, dryRun
 	req.Header.Set("User-Agent", userAgent())
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		// The error quotes the URL, which may hold the hook's secret.
-		return fmt.Errorf("webhook %s: no answer (%s)", where, errors.Unwrap(err))
+		// A *url.Error quotes the URL, which may hold the hook's secret:
+		// only its cause is said.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("webhook %s: no answer (%s)", where, scrubURL(err.Error(), hook))
 	}
 	defer res.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 1<<20))

@@ -148,6 +148,7 @@ func TestTicketFaultsMapToDocumentedExitCodes(t *testing.T) {
 		}, args: []string{ticketURL, "--app", imagechatBuggy}, code: exitRateLimited, msg: "more than the 1m0s limit"},
 		{name: "--post without a ticket", args: []string{"run", imagechatBug, "--app", imagechatBuggy, "--post"}, code: exitUsage, msg: "--post needs --ticket"},
 		{name: "--ticket that is no ticket", args: []string{"run", imagechatBug, "--app", imagechatBuggy, "--ticket", "https://example.com/x", "--post"}, code: exitUsage, msg: "neither a GitHub issue"},
+		{name: "--ticket without --post or --dry-run", args: []string{"run", imagechatBug, "--app", imagechatBuggy, "--ticket", ticketURL}, code: exitUsage, msg: "--ticket needs --post"},
 		{name: "ticket without --app", args: []string{ticketURL}, code: exitUsage, msg: "needs --app"},
 	}
 	for _, tc := range cases {

@@ -27,7 +27,6 @@ type Post struct {
 type Outputs struct {
 	ReportHTML     string // report.html
 	RegressionTest string // the generated test's directory
-	Extra          string // a sentence of repro's own (constant text, no recorded strings)
 }
 
 // Marker is the text that identifies repro's comment for a replay: hidden
@@ -57,7 +56,7 @@ func NewPost(rep *reproduce.Report, out Outputs) (Post, error) {
 	}
 	m.Printf("\n<!-- %s -->\n", escape.Code(Marker(id)))
 	p := Post{ReplayID: id, Verdict: rep.Verdict.Value}
-	p.markdown = md.String() + out.Extra + m.String()
+	p.markdown = md.String() + m.String()
 	p.wiki = jiraWiki(rep, id, out)
 	p.adf = jiraADF(rep, id, out)
 	return p, nil
@@ -118,9 +117,6 @@ func jiraWiki(rep *reproduce.Report, id string, out Outputs) string {
 	}
 	if out.ReportHTML != "" {
 		j.Printf("\nHTML report (the recorded session beside the rerun, step by step): %s on the machine that ran repro.\n", escape.JiraMonospace(out.ReportHTML))
-	}
-	if out.Extra != "" {
-		j.Printf("\n%s\n", out.Extra)
 	}
 	j.Printf("\n{color:#97a0af}repro-verdict replay=%s{color}\n", id) // the marker (Marker); the id is hex
 	return j.String()
@@ -187,9 +183,6 @@ func jiraADF(rep *reproduce.Report, id string, out Outputs) map[string]any {
 	}
 	if out.ReportHTML != "" {
 		blocks = append(blocks, node("paragraph", text("HTML report (the recorded session beside the rerun, step by step): "), text(out.ReportHTML, mark("code")), text(" on the machine that ran repro.")))
-	}
-	if out.Extra != "" {
-		blocks = append(blocks, node("paragraph", text(out.Extra)))
 	}
 	grey := map[string]any{"type": "textColor", "attrs": map[string]any{"color": "#97a0af"}}
 	blocks = append(blocks, node("paragraph", text(Marker(id), grey)))
