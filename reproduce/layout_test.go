@@ -33,6 +33,8 @@ var stages = map[string]int{
 	"reproduce/frames":               7,
 	"reproduce":                      8,
 	"reproduce/replaytest":           9,
+	"reproduce/tickets":              9,
+	"reproduce/tickets/tickettest":   9,
 	"generate":                       10,
 	"cmd/repro":                      11,
 }

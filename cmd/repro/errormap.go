@@ -4,6 +4,7 @@ import (
 	"github.com/repro-dev/repro/reproduce/replay"
 	"github.com/repro-dev/repro/reproduce/sentryapi"
 	"github.com/repro-dev/repro/reproduce/session"
+	"github.com/repro-dev/repro/reproduce/tickets"
 )
 
 // errorCodes maps library sentinel errors to exit codes.
@@ -24,4 +25,10 @@ var errorCodes = []struct {
 	{sentryapi.ErrArchived, exitNotFound},
 	{sentryapi.ErrTooLarge, exitBadReplay},
 	{sentryapi.ErrMalformedBundle, exitBadReplay},
+	{tickets.ErrUnauthorized, exitSentryAuth},
+	{tickets.ErrNotFound, exitNotFound},
+	{tickets.ErrRateLimited, exitRateLimited},
+	{tickets.ErrConfig, exitUsage},
+	{tickets.ErrNotTicket, exitUsage},
+	{errNoReplayInTicket, exitNotFound},
 }

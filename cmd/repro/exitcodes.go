@@ -20,9 +20,9 @@ const (
 	exitBadReplay      = 65 // the input is not a readable replay
 	exitAppUnreachable = 68 // the app under test cannot be reached
 	exitChrome         = 69 // Chrome/Chromium not found or would not start
-	exitSentryAuth     = 77 // Sentry rejected the token (401/403)
-	exitNotFound       = 78 // the replay (or issue/event) was not found
-	exitRateLimited    = 75 // Sentry kept rate limiting after retries
+	exitSentryAuth     = 77 // Sentry or the ticket tracker rejected the token (401/403)
+	exitNotFound       = 78 // the replay (or issue/event/ticket) was not found, or a ticket links none
+	exitRateLimited    = 75 // Sentry or the tracker kept rate limiting after retries
 )
 
 // exitCodes is the one table of exit codes and what they mean: --help
@@ -41,9 +41,9 @@ var exitCodes = []struct {
 	{exitBadReplay, "the input is not a readable replay (malformed, empty, no full snapshot, a replay id that is not 32 hex digits, or over --max-replay-bytes / --max-events / Sentry's page cap)"},
 	{exitAppUnreachable, "the app under test cannot be reached (nothing listens at --app, unknown host, unsupported scheme); checked before the replay starts"},
 	{exitChrome, "Chrome/Chromium not found or failed to start"},
-	{exitRateLimited, "Sentry kept rate limiting after retries"},
-	{exitSentryAuth, "Sentry rejected the auth token (401/403)"},
-	{exitNotFound, "replay, issue or event not found"},
+	{exitRateLimited, "Sentry (or the ticket tracker) kept rate limiting after retries"},
+	{exitSentryAuth, "Sentry (or the ticket tracker) rejected the token (401/403)"},
+	{exitNotFound, "replay, issue, event or ticket not found, or the ticket links no replay"},
 }
 
 // exitCodesHelp is the exit-code table as --help ends with it, each

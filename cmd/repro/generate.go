@@ -27,6 +27,10 @@ type generateOptions struct {
 	rerunFlags
 	force  bool
 	verify bool
+	// --ci github: a workflow that runs the test, the app started by appCmd.
+	ci     string
+	appCmd string
+	appURL string
 }
 
 func newGenerateCmd(streams *IOStreams) *cobra.Command {
@@ -49,10 +53,16 @@ does not need (delta debugging), and reports how many it removed.
 
 --verify runs the written test with go test against --app (the buggy app)
 and says whether it failed as it should, before anyone commits it: the
-directory must be in a Go module that requires github.com/repro-dev/repro.`,
+directory must be in a Go module that requires github.com/repro-dev/repro.
+
+--ci github also writes a GitHub Actions workflow at the repository root
+(.github/workflows/repro-<dir>.yml): Chromium from Debian's apt packages,
+the app started by --app-cmd and waited for at --app-url (REPRO_APP_URL),
+then go test over <dir>.`,
 		Example: `  $ repro generate testdata/replays/imagechat-bug -o ./e2e
   $ repro generate ./bundle -o ./e2e --minimize --app testdata/apps/imagechat/buggy
   $ repro generate ./bundle -o ./e2e --verify --app http://localhost:3000
+  $ repro generate ./bundle -o ./e2e --ci github --app-cmd 'npm ci && npm start'
   $ REPRO_APP_URL=http://localhost:3000 go test ./e2e`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -71,7 +81,10 @@ directory must be in a Go module that requires github.com/repro-dev/repro.`,
 	f.IntVar(&opts.maxReruns, "max-reruns", 32, "with --minimize, at most this many reruns")
 	opts.rerunFlags.add(f, "with --minimize or --verify, the app under test: a base URL or a directory of static files")
 	f.BoolVar(&opts.verify, "verify", false, "run the written test against --app with go test and check that it fails as it should")
-	f.BoolVar(&opts.force, "force", false, "overwrite an existing generated test")
+	f.BoolVar(&opts.force, "force", false, "overwrite an existing generated test (and workflow)")
+	f.StringVar(&opts.ci, "ci", "", "also write a CI workflow that runs the test: github (.github/workflows/repro-<dir>.yml)")
+	f.StringVar(&opts.appCmd, "app-cmd", "", "with --ci, the shell command that starts the app under test in CI (e.g. 'npm ci && npm start')")
+	f.StringVar(&opts.appURL, "app-url", "http://localhost:3000", "with --ci, where the started app answers (the workflow's REPRO_APP_URL)")
 	return cmd
 }
 
@@ -88,6 +101,22 @@ func runGenerate(ctx context.Context, opts *generateOptions) error {
 	if opts.maxReruns < 1 {
 		return usageError{fmt.Errorf("--max-reruns %d: want at least 1", opts.maxReruns)}
 	}
+	var workflow *generate.Workflow
+	switch opts.ci {
+	case "":
+		if opts.appCmd != "" {
+			return usageError{fmt.Errorf("--app-cmd goes with --ci github")}
+		}
+	case "github":
+		var err error
+		workflow, err = generate.GitHubWorkflow(generate.WorkflowOptions{TestDir: opts.out, AppCmd: opts.appCmd, AppURL: opts.appURL,
+			Command: opts.regenerateCommand() + " --ci github --app-cmd " + shellQuote(opts.appCmd) + " --app-url " + shellQuote(opts.appURL)})
+		if err != nil {
+			return usageError{err}
+		}
+	default:
+		return usageError{fmt.Errorf("--ci %q: want github (for any other CI, see README: Generated tests in CI)", opts.ci)}
+	}
 	r, err := opts.source.open(ctx, opts.streams)
 	if err != nil {
 		return err
@@ -97,6 +126,13 @@ func runGenerate(ctx context.Context, opts *generateOptions) error {
 		return err
 	}
 	fmt.Fprintf(opts.streams.Out, "%s\n%s\n", testPath, fixtureDir)
+	if workflow != nil {
+		p, err := workflow.Write(opts.force)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.streams.Out, "%s\n", p)
+	}
 	if opts.verify {
 		return verifyTest(ctx, opts.streams, testPath, opts.app, opts.expectBug)
 	}

@@ -93,6 +93,43 @@ func TestGenerateCommand(t *testing.T) {
 			wantCode: exitUsage,
 			wantErr:  "-o/--out is required",
 		},
+		{
+			name: "--ci github writes the workflow at the repository root beside the test",
+			setup: func(t *testing.T, dir string) {
+				require.NoError(t, os.Mkdir(filepath.Join(dir, ".git"), 0o755))
+				require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/shop\n\ngo 1.26\n"), 0o644))
+			},
+			args: func(dir string) []string {
+				return []string{"generate", generateBundle, "-o", filepath.Join(dir, "e2e"), "--ci", "github", "--app-cmd", "npm ci && npm start"}
+			},
+			check: func(t *testing.T, dir, stdout string) {
+				wf := filepath.Join(dir, ".github", "workflows", "repro-e2e.yml")
+				assert.Contains(t, stdout, wf)
+				b, err := os.ReadFile(wf)
+				require.NoError(t, err)
+				assert.Contains(t, string(b), `REPRO_APP_CMD: "npm ci && npm start"`)
+				assert.Contains(t, string(b), `run: "go test -v -count=1 ./e2e/..."`)
+				assert.Contains(t, string(b), "--ci github --app-cmd 'npm ci && npm start'", "the header says how to regenerate")
+			},
+		},
+		{
+			name:     "--ci github needs --app-cmd, before anything is written",
+			args:     func(dir string) []string { return []string{"generate", generateBundle, "-o", dir, "--ci", "github"} },
+			wantCode: exitUsage,
+			wantErr:  "needs --app-cmd",
+			check: func(t *testing.T, dir, stdout string) {
+				files, _ := filepath.Glob(filepath.Join(dir, "replay_*_test.go"))
+				assert.Empty(t, files)
+			},
+		},
+		{
+			name: "--ci other",
+			args: func(dir string) []string {
+				return []string{"generate", generateBundle, "-o", dir, "--ci", "gitlab", "--app-cmd", "x"}
+			},
+			wantCode: exitUsage,
+			wantErr:  "README",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

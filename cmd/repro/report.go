@@ -36,7 +36,8 @@ ticket:
 
   --post     adds the verdict as a comment on every Sentry issue linked to the
              replay's errors (or the issues named with --to-issue), so whoever
-             opens the issue sees whether it reproduces and the evidence; and,
+             opens the issue sees whether it reproduces and the evidence (with
+             --ticket URL: a comment on that GitHub or Jira issue instead); and,
              when a DSN is set (--dsn or $REPRO_SENTRY_DSN), records the verdict
              as a Sentry event tagged replay_id and verdict, so a team can
              search, chart and alert on reproductions in its own project.
@@ -53,6 +54,10 @@ The comment needs a token with the event:write scope.`,
 			if opts.post == opts.dryRun {
 				return usageError{errors.New("report needs exactly one of --post or --dry-run")}
 			}
+			opts.run.delivery.post, opts.run.delivery.dryRun = opts.post, opts.dryRun
+			if err := opts.run.delivery.check(true); err != nil {
+				return err
+			}
 			return runReport(cmd, opts)
 		},
 	}
@@ -63,6 +68,7 @@ The comment needs a token with the event:write scope.`,
 	f.BoolVar(&opts.dryRun, "dry-run", false, "print what would be posted, post nothing")
 	f.StringVar(&opts.dsn, "dsn", "", "DSN of the project that records verdict events (default $REPRO_SENTRY_DSN; none: no event)")
 	f.StringSliceVar(&opts.issues, "to-issue", nil, "issue id(s) or SHORT-ID(s) to comment on instead of the linked ones")
+	opts.run.delivery.add(f, false)
 	return cmd
 }
 
@@ -82,8 +88,16 @@ func runReport(cmd *cobra.Command, opts *reportOptions) error {
 		return err
 	}
 
-	issues, err := opts.targetIssues(ctx)
-	if err != nil {
+	// With --ticket the verdict goes to the ticket, and to Sentry issues
+	// only when --to-issue names them.
+	ticket := opts.run.delivery.ticket
+	var issues []targetIssue
+	if ticket == "" || len(opts.issues) > 0 {
+		if issues, err = opts.targetIssues(ctx); err != nil {
+			return err
+		}
+	}
+	if err := opts.run.delivery.deliver(ctx, opts.run.streams, rep, outputsOf(&opts.run, "")); err != nil {
 		return err
 	}
 	dsn := opts.dsn
@@ -95,7 +109,7 @@ func runReport(cmd *cobra.Command, opts *reportOptions) error {
 		return err
 	}
 	if opts.dryRun {
-		if len(issues) == 0 {
+		if len(issues) == 0 && ticket == "" {
 			fmt.Fprintln(out, "Would post to no issue: the replay's errors link to none (name one with --to-issue).")
 		}
 		for _, is := range issues {
@@ -108,9 +122,14 @@ func runReport(cmd *cobra.Command, opts *reportOptions) error {
 			}
 			fmt.Fprintln(out)
 		}
-		if _, err := out.Write(md.Bytes()); err != nil {
-			return err
+		if len(issues) > 0 || dsn != "" {
+			if _, err := out.Write(md.Bytes()); err != nil {
+				return err
+			}
 		}
+		return verdictResult(rep.Verdict.Value)
+	}
+	if len(issues) == 0 && dsn == "" && ticket != "" {
 		return verdictResult(rep.Verdict.Value)
 	}
 	if len(issues) == 0 && dsn == "" {

@@ -72,12 +72,20 @@ regression test; it prints where the test and the report were written.
 
 A <replay> is a replay bundle directory, a recording file, a 32-hex replay id,
 a Sentry replay URL or a feedback event id (see "repro fetch" for the Sentry
-configuration).`,
+configuration).
+
+Given a GitHub or Jira issue URL instead, repro reads the ticket, reproduces
+every Sentry replay it links and, with --post, comments each verdict back on
+the ticket (GH_TOKEN or GITHUB_TOKEN; JIRA_API_TOKEN, with JIRA_EMAIL for
+Jira Cloud). A ticket that links no replay exits 78.`,
 		Example: `  # The whole pipeline on a bundled example
   $ repro testdata/replays/imagechat-bug --app testdata/apps/imagechat/buggy
 
   # Tell the story of a recorded session
   $ repro inspect testdata/replays/imagechat-bug
+
+  # From the support ticket back to the support ticket
+  $ GH_TOKEN=… repro https://github.com/acme/shop/issues/7 --app http://localhost:3000 --post
 
   # Straight from Sentry
   $ SENTRY_AUTH_TOKEN=… SENTRY_ORG=acme repro run 3f9c1a0e8d2b4c5e9f1a2b3c4d5e6f70 --app http://localhost:3000`,
@@ -113,6 +121,7 @@ configuration).`,
 		newGenerateCmd(streams),
 	)
 	pipeline.addFlags(root)
+	pipeline.delivery.add(root.Flags(), true)
 	pipeline.addPipelineFlags(root)
 	root.SetUsageTemplate(root.UsageTemplate() + exitCodesHelp())
 	return root

@@ -30,6 +30,7 @@ type runOptions struct {
 	runs           int
 	artifacts      string
 	testOut        string // the bare pipeline's -o
+	delivery       deliveryFlags
 }
 
 // rerunFlags are the flags of one rerun, shared by run, report, the bare
@@ -142,6 +143,7 @@ Each has its own exit code (see "repro --help").`,
 		},
 	}
 	opts.addFlags(cmd)
+	opts.delivery.add(cmd.Flags(), true)
 	_ = cmd.MarkFlagRequired("app")
 	return cmd
 }
@@ -172,8 +174,14 @@ func (opts *runOptions) runOptions() (reproduce.RunOptions, error) {
 }
 
 func runRun(cmd *cobra.Command, opts *runOptions) error {
+	if err := opts.delivery.check(false); err != nil {
+		return err
+	}
 	_, rep, err := rerun(cmd, opts, opts.streams.Out)
 	if err != nil {
+		return err
+	}
+	if err := opts.delivery.deliver(cmd.Context(), opts.streams, rep, outputsOf(opts, "")); err != nil {
 		return err
 	}
 	return verdictResult(rep.Verdict.Value)

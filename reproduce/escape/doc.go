@@ -13,13 +13,17 @@
 //     mention, issue-reference, HTML and entity syntax is inert), Code and
 //     CodeBlock (code spans and fences longer than any backtick run inside).
 //     The Markdown builder takes its markup only as constants.
+//   - Jira wiki markup: JiraText (text whose link, mention, image, macro,
+//     table and text-effect syntax is inert, with no URL scheme or mail
+//     address Jira would link), JiraMonospace, JiraLines; the Jira builder
+//     takes its markup only as constants.
 //   - Terminal text: Terminal (C0 and C1 controls, DEL, bidi controls and
 //     line separators shown as \x1b, \u202e, …; tab kept), the Text builder,
 //     and TerminalWriter, a last line of defence on a whole stream.
 //   - JSON needs none: encoding/json quotes every string (TerminalWriter
 //     keeps JSON valid when it wraps a stream that carries some).
 //
-// The builders (Markdown, Text) accept their format only as a constant: the
+// The builders (Markdown, Jira, Text) accept their format only as a constant: the
 // parameter's type is unexported, so an untyped string constant converts to
 // it and a string variable does not compile. Every argument is escaped for
 // the sink unless it is a fragment an escaper of this package made.

@@ -209,3 +209,36 @@ func TestTerminalWriterPassesCleanTextAndShowsControls(t *testing.T) {
 	require.NoError(t, w.Flush())
 	assert.Equal(t, "  1  00:01.8  clicked ✓\tok\n\\x1b]0;t\\x07\\u202e end\n", out.String())
 }
+
+// TestJiraTextIsInert: no payload makes a link, mention, image, macro,
+// table cell or text effect in Jira wiki markup, and ordinary text reads
+// back as itself.
+func TestJiraTextIsInert(t *testing.T) {
+	extra := []escapetest.Payload{
+		{Name: "jira mention", S: "[~admin] [~accountid:5b10ac8d82e05b22cc7d4ef5]"},
+		{Name: "jira link and image", S: "[click|https://evil.example] !https://evil.example/t.gif! !t.png|thumbnail!"},
+		{Name: "jira macros", S: "{code}x{code} {noformat} {color:red}red{color} {{mono}}"},
+		{Name: "jira effects", S: "*bold* _it_ -del- +ins+ ^sup^ ~sub~ ??cite?? h1. head bq. quote ----"},
+		{Name: "mail and scheme", S: "mailto:dana@example.com file:///etc/passwd javascript:alert(1)"},
+	}
+	for _, p := range append(extra, escapetest.Payloads...) {
+		t.Run(p.Name, func(t *testing.T) {
+			var j escape.Jira
+			j.Printf("%s\n%s\n", p.S, escape.JiraMonospace(p.S))
+			got := strings.NewReplacer("{{", "", "}}", "").Replace(j.String())
+			assert.Empty(t, escapetest.JiraWikiProblems(got), j.String())
+			lines := escape.JiraLines(p.S).String()
+			assert.Empty(t, escapetest.JiraWikiProblems(lines), lines)
+		})
+	}
+	cases := []struct{ in, want string }{
+		{"Cannot read properties of undefined (reading 'url')", `Cannot read properties of undefined \(reading 'url'\)`},
+		{"[x|http://e/]", `\[x\|http&#58;//e/\]`},
+		{"hi [~octocat], dana@example.com", `hi \[\~octocat\], dana&#64;example.com`},
+		{`a\b &amp;`, `a&#92;b &#38;amp;`},
+		{"a\nb", `a&#92;nb`}, // the line break shown as \n, its backslash an entity
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.want, escape.JiraText(tc.in))
+	}
+}
