@@ -33,6 +33,7 @@ var stages = map[string]int{
 	"reproduce/frames":               7,
 	"reproduce":                      8,
 	"reproduce/replaytest":           9,
+	"reproduce/batch":                9,
 	"generate":                       10,
 	"cmd/repro":                      11,
 }

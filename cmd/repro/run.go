@@ -15,7 +15,6 @@ import (
 
 	"github.com/repro-dev/repro/mockserver"
 	"github.com/repro-dev/repro/reproduce"
-	"github.com/repro-dev/repro/reproduce/atomicfile"
 	"github.com/repro-dev/repro/reproduce/escape"
 	"github.com/repro-dev/repro/reproduce/session"
 	"github.com/repro-dev/repro/reproduce/verdict"
@@ -223,7 +222,7 @@ func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Repl
 	if rep.FramesErr != nil {
 		fmt.Fprintf(opts.streams.Err, "repro: report.html has no recorded frames: %s\n", escape.Terminal(rep.FramesErr.Error()))
 	}
-	if err := writeReportFiles(opts.artifacts, r, rep); err != nil {
+	if err := rep.WriteFiles(opts.artifacts, r); err != nil {
 		return nil, nil, err
 	}
 	fmt.Fprintf(opts.streams.Err, "repro: report: %s\n", escape.Terminal(filepath.Join(opts.artifacts, "report.html")))
@@ -238,37 +237,6 @@ func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Repl
 		err = rep.WriteText(out)
 	}
 	return r, rep, err
-}
-
-// writeReportFiles keeps the report beside the screenshots, in all four
-// forms (report.html embeds the screenshots and the recorded frames), so a
-// CI job can attach them. They are readable by all (0644), as the
-// screenshots are.
-func writeReportFiles(dir string, r *reproduce.Replay, rep *reproduce.Report) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("artifacts directory: %w", err)
-	}
-	files := []struct {
-		name  string
-		write func(io.Writer) error
-	}{
-		{"report.json", func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(rep)
-		}},
-		{"report.md", rep.WriteMarkdown},
-		{"report.txt", rep.WriteText},
-		{"report.html", func(w io.Writer) error {
-			return rep.WriteHTML(w, reproduce.HTMLInput{Timeline: r.Timeline, Recorded: rep.Frames})
-		}},
-	}
-	for _, f := range files {
-		if err := atomicfile.WriteFunc(filepath.Join(dir, f.name), 0o644, f.write); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func verdictExitCode(v string) int {
