@@ -42,7 +42,7 @@ type rerunFlags struct {
 	forwardUnmatched bool
 	inputs           []string
 	chrome           string
-	remoteChrome     string
+	remoteChrome     []string // repro batch spreads reruns over several
 	stepTimeout      time.Duration
 }
 
@@ -55,7 +55,7 @@ func (rf *rerunFlags) add(f *pflag.FlagSet, appUsage string) {
 	f.BoolVar(&rf.forwardUnmatched, "forward-unmatched", false, "with --upstream, forward unmatched requests too")
 	f.StringArrayVar(&rf.inputs, "input", nil, "value for a masked field, as selector=value (repeatable)")
 	f.StringVar(&rf.chrome, "chrome", "", "Chrome/Chromium executable (default: found automatically)")
-	f.StringVar(&rf.remoteChrome, "remote-chrome", "", "connect to a running browser's DevTools endpoint (ws://…) instead of launching one")
+	f.StringArrayVar(&rf.remoteChrome, "remote-chrome", nil, "connect to a running browser's DevTools endpoint (ws://… or http://host:port) instead of launching one; repro batch takes several (repeat the flag, or name a file of endpoints, one a line)")
 	f.DurationVar(&rf.stepTimeout, "step-timeout", 5*time.Second, "how long one step may wait for its target")
 }
 
@@ -69,9 +69,12 @@ func (rf *rerunFlags) options() (reproduce.RunOptions, error) {
 	if err != nil {
 		return ro, usageError{err}
 	}
+	if len(rf.remoteChrome) > 1 {
+		return ro, usageError{fmt.Errorf("--remote-chrome is given %d times: only repro batch spreads reruns over several browsers", len(rf.remoteChrome))}
+	}
 	ro = reproduce.RunOptions{
 		App:              app,
-		Chrome:           session.ChromeConfig{Path: rf.chrome, RemoteURL: rf.remoteChrome},
+		Chrome:           session.ChromeConfig{Path: rf.chrome},
 		Upstream:         rf.upstream,
 		ForwardUnmatched: rf.forwardUnmatched,
 		StepTimeout:      rf.stepTimeout,
@@ -89,6 +92,9 @@ func (rf *rerunFlags) options() (reproduce.RunOptions, error) {
 		return ro, usageError{err}
 	}
 	ro.Latency = &lat
+	if len(rf.remoteChrome) == 1 {
+		ro.Chrome.RemoteURL = rf.remoteChrome[0]
+	}
 	if rf.forwardUnmatched && rf.upstream == "" {
 		return ro, usageError{fmt.Errorf("--forward-unmatched needs --upstream")}
 	}
