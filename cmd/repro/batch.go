@@ -18,6 +18,7 @@ import (
 	"github.com/repro-dev/repro/reproduce"
 	"github.com/repro-dev/repro/reproduce/batch"
 	"github.com/repro-dev/repro/reproduce/escape"
+	"github.com/repro-dev/repro/reproduce/session"
 	"github.com/repro-dev/repro/reproduce/verdict"
 )
 
@@ -33,6 +34,9 @@ type batchOptions struct {
 	json          bool
 	resume        bool
 	failOn        []string
+	generate      bool
+	minimize      bool
+	maxReruns     int
 }
 
 func newBatchCmd(streams *IOStreams) *cobra.Command {
@@ -79,6 +83,9 @@ all did and one of them is a verdict --fail-on names.`,
 	f.BoolVar(&opts.json, "json", false, "print the summary as one JSON object (summary.json)")
 	f.BoolVar(&opts.resume, "resume", false, "keep the results already in --out and re-run only the replays without one")
 	f.StringSliceVar(&opts.failOn, "fail-on", nil, "exit 6 when a replay's verdict is one of these (reproduced, not_reproduced, diverged, inconclusive), for CI gates")
+	f.BoolVar(&opts.generate, "generate", false, "write one Go regression test per bug group (its representative's) into <out>/regression")
+	f.BoolVar(&opts.minimize, "minimize", false, "with --generate, minimize each test's steps first (as repro generate --minimize)")
+	f.IntVar(&opts.maxReruns, "max-reruns", 32, "with --minimize, most reruns per test")
 	_ = cmd.MarkFlagRequired("app")
 	return cmd
 }
@@ -93,12 +100,22 @@ func runBatch(ctx context.Context, opts *batchOptions) error {
 	if opts.source.maxEvents <= 0 {
 		return usageError{fmt.Errorf("--max-events must be positive, got %d", opts.source.maxEvents)}
 	}
+	if opts.minimize && !opts.generate {
+		return usageError{errors.New("--minimize needs --generate")}
+	}
 	for _, v := range opts.failOn {
 		if !slices.Contains(verdicts, v) {
 			return usageError{fmt.Errorf("--fail-on %q: want one of %s", v, strings.Join(verdicts, ", "))}
 		}
 	}
+	endpoints, err := opts.endpoints()
+	if err != nil {
+		return err
+	}
+	remote := opts.remoteChrome
+	opts.remoteChrome = nil // the batch's own: several are allowed here
 	ro, err := opts.rerunFlags.options()
+	opts.remoteChrome = remote
 	if err != nil {
 		return err
 	}
@@ -127,14 +144,19 @@ func runBatch(ctx context.Context, opts *batchOptions) error {
 	if parallel == 0 {
 		parallel = batch.DefaultParallel()
 	}
-	fmt.Fprintf(errOut, "repro: batch of %d replay(s) against %s, %d at a time; results in %s\n",
-		len(inputs), ro.App, parallel, escape.Terminal(opts.out))
+	where := ""
+	if len(endpoints) > 0 {
+		where = fmt.Sprintf(" on %d browser endpoint(s)", len(endpoints))
+	}
+	fmt.Fprintf(errOut, "repro: batch of %d replay(s) against %s, %d at a time%s; results in %s\n",
+		len(inputs), ro.App, parallel, where, escape.Terminal(opts.out))
 	progress := newProgress(errOut)
 	base := opts.source.source(opts.streams.Logger())
 	sum, err := batch.Run(ctx, batch.Options{
 		Inputs:        inputs,
 		Open:          func(ctx context.Context, in string) (*reproduce.Replay, error) { return openInput(ctx, base, in) },
 		Rerun:         ro,
+		Endpoints:     endpoints,
 		Parallel:      parallel,
 		ReplayTimeout: opts.replayTimeout,
 		Out:           opts.out,
@@ -149,6 +171,11 @@ func runBatch(ctx context.Context, opts *batchOptions) error {
 			return usageError{err}
 		}
 		return err
+	}
+	if opts.generate && !sum.Interrupted {
+		if err := opts.generateTests(ctx, base, sum); err != nil {
+			return err
+		}
 	}
 	if opts.json {
 		enc := json.NewEncoder(opts.streams.Out)
@@ -261,7 +288,7 @@ func bundleDirs(dir string) ([]string, error) {
 	}
 	var out []string
 	for _, e := range entries {
-		if p := filepath.Join(dir, e.Name()); e.IsDir() && isBundle(p) {
+		if p := filepath.Join(dir, e.Name()); isBundle(p) { // a symlink to a bundle too
 			out = append(out, p)
 		}
 	}
@@ -332,4 +359,70 @@ func writeBatchSummary(w io.Writer, out string, s *batch.Summary) error {
 	fmt.Fprintf(&b, "\nResults: %s\nSummary: %s\n", escape.Terminal(filepath.Join(out, batch.ResultsFile)), escape.Terminal(filepath.Join(out, batch.SummaryFile)))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// generateTests writes one regression test per bug group, the
+// representative's, as repro generate would for it (minimized with
+// --minimize), into <out>/regression: one package, one file per bug.
+func (opts *batchOptions) generateTests(ctx context.Context, base *reproduce.Source, sum *batch.Summary) error {
+	results, err := batch.ReadResults(opts.out)
+	if err != nil {
+		return err
+	}
+	inputOf := map[string]string{}
+	for _, r := range results {
+		if r.ReplayID != "" {
+			inputOf[r.ReplayID] = r.Input
+		}
+	}
+	dir := filepath.Join(opts.out, "regression")
+	for _, g := range sum.Groups {
+		in := inputOf[g.Representative]
+		r, err := openInput(ctx, base, in)
+		if err != nil {
+			return fmt.Errorf("generate the test of %s: %w", g.ID, err)
+		}
+		gen := &generateOptions{streams: opts.streams, source: opts.source, out: dir, rerunFlags: opts.rerunFlags,
+			minimize: opts.minimize, maxReruns: opts.maxReruns, force: opts.resume}
+		gen.source.arg, gen.source.issue = in, ""
+		if _, _, err := generateTest(ctx, r, nil, gen); err != nil {
+			return fmt.Errorf("generate the test of %s: %w", g.ID, err)
+		}
+	}
+	return nil
+}
+
+// endpoints are the --remote-chrome browsers reruns are spread over: each
+// flag a DevTools URL (ws://, wss://, http://, https://) or a file of them,
+// one a line (# comments and blank lines skipped). None: one local browser.
+func (opts *batchOptions) endpoints() ([]batch.Endpoint, error) {
+	var out []batch.Endpoint
+	add := func(u string) error {
+		for _, scheme := range []string{"ws://", "wss://", "http://", "https://"} {
+			if strings.HasPrefix(u, scheme) {
+				out = append(out, batch.Endpoint{Chrome: session.ChromeConfig{Path: opts.chrome, RemoteURL: u}})
+				return nil
+			}
+		}
+		return usageError{fmt.Errorf("--remote-chrome %q: want a ws://, wss://, http:// or https:// DevTools endpoint, or a file of them", u)}
+	}
+	for _, v := range opts.remoteChrome {
+		if f, err := os.Open(v); err == nil {
+			lines, err := readReplayList(f)
+			f.Close()
+			if err != nil {
+				return nil, fmt.Errorf("--remote-chrome %s: %w", v, err)
+			}
+			for _, l := range lines {
+				if err := add(l); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
+		if err := add(v); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -84,7 +85,14 @@ func readSummary(t *testing.T, dir string) Summary {
 // startDevToolsChrome starts Chromium with a DevTools port, as a pool's
 // browser or a user's --remote-chrome is, and returns its websocket URL.
 // Its profile is under TMPDIR, so TestMain sees it if it outlives the test.
-func startDevToolsChrome(t *testing.T) string {
+func startDevToolsChrome(t testing.TB) string {
+	ws, _ := startKillableChrome(t)
+	return ws
+}
+
+// startKillableChrome is startDevToolsChrome, and a func that kills the
+// browser (every process of it) as a crashed pool member dies.
+func startKillableChrome(t testing.TB) (string, func()) {
 	t.Helper()
 	profile, err := os.MkdirTemp("", "repro-remote-chrome-")
 	if err != nil {
@@ -105,9 +113,15 @@ func startDevToolsChrome(t *testing.T) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	var once sync.Once
+	kill := func() {
+		once.Do(func() {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			_ = cmd.Wait()
+		})
+	}
 	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		_ = cmd.Wait()
+		kill()
 		for range 20 {
 			if os.RemoveAll(profile) == nil {
 				return
@@ -126,9 +140,9 @@ func startDevToolsChrome(t *testing.T) string {
 	}()
 	select {
 	case ws := <-found:
-		return ws
+		return ws, kill
 	case <-time.After(90 * time.Second): // a loaded machine starts Chromium slowly
 		t.Fatal("chromium printed no DevTools endpoint")
 	}
-	return ""
+	return "", nil
 }
