@@ -114,3 +114,47 @@ func TestBatchOnTwoRemoteBrowsersLeaksNothing(t *testing.T) {
 	}
 	assert.Len(t, endpoints, 2, "the reruns were spread over both browsers: %v", endpoints)
 }
+
+// TestCtrlCLeavesAValidSummary interrupts `repro batch` (SIGINT, as
+// Ctrl-C) once its first result is written: it exits 1 promptly, and
+// summary.json is valid, marked interrupted, with the finished result.
+func TestCtrlCLeavesAValidSummary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIPPED: re-runs replays in Chromium; -short is set")
+	}
+	bin := reproBinary(t)
+	out := filepath.Join(t.TempDir(), "batch")
+	cmd := exec.Command(bin, "batch", "../../testdata/replays", "--app", imagechatBuggy, "--latency", "none", "-j", "1", "--out", out)
+	require.NoError(t, cmd.Start())
+	deadline := time.Now().Add(4 * time.Minute)
+	for {
+		rs, _ := batch.ReadResults(out)
+		if len(rs) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatal("no result within 4 minutes")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		_ = cmd.Process.Kill()
+		t.Fatal("repro batch did not stop within a minute of Ctrl-C")
+	}
+	assert.Equal(t, exitError, cmd.ProcessState.ExitCode())
+	b, err := os.ReadFile(filepath.Join(out, batch.SummaryFile))
+	require.NoError(t, err)
+	var sum batch.Summary
+	require.NoError(t, json.Unmarshal(b, &sum), "%s", b)
+	assert.True(t, sum.Interrupted)
+	rs, err := batch.ReadResults(out)
+	require.NoError(t, err)
+	assert.Equal(t, len(rs), sum.Done)
+	assert.Less(t, sum.Done, sum.Total)
+}

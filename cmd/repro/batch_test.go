@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -217,4 +218,10 @@ func TestBatchOfAnIssueFetchesEachReplay(t *testing.T) {
 			assert.DirExists(t, filepath.Join(cache, r.ReplayID), "fetched into the cache")
 		}
 	}
+}
+
+// TestBatchProgressLineSaysDoneCountsRateAndETA pins the progress line.
+func TestBatchProgressLineSaysDoneCountsRateAndETA(t *testing.T) {
+	got := batchProgressLine(batch.Progress{Done: 3, Total: 10, Verdicts: map[string]int{"reproduced": 2, "diverged": 1}, Errors: 1, PerMinute: 4.5, ETA: 93*time.Second + 400*time.Millisecond})
+	assert.Equal(t, "repro: batch 3/10 · reproduced 2, diverged 1, error 1 · 4.5/min · ETA 1m33s", got)
 }

@@ -17,7 +17,7 @@ import (
 
 // BenchmarkBatch prints a batch's throughput (replays/min) with -j 1, 2
 // and 4 on one local browser, and with -j 2 spread over two DevTools
-// browsers, and the peak memory per rerun in flight (the peak RSS of the
+// browsers, and the peak memory per rerun in flight (the peak PSS of the
 // test process and every Chromium process of it, sampled every 100 ms,
 // over -j). Each iteration is a batch of 4 image-chat replays (the
 // recording and copies under other ids) against the buggy app:
@@ -70,7 +70,7 @@ func BenchmarkBatch(b *testing.B) {
 			}
 			perMin := float64(replays) / elapsed.Minutes()
 			b.ReportMetric(perMin, "replays/min")
-			b.ReportMetric(float64(peak)/float64(c.j)/(1<<20), "peakMB/rerun")
+			b.ReportMetric(float64(peak)/float64(c.j)/(1<<20), "peakPssMB/rerun")
 			fmt.Printf("batch %-18s %6.1f replays/min, peak %4.0f MB per rerun in flight\n", c.name, perMin, float64(peak)/float64(c.j)/(1<<20))
 		})
 	}
@@ -119,8 +119,9 @@ func sampleRSS(peak *int64) (stop func()) {
 	return func() { close(done); wg.Wait() }
 }
 
-// rssUnder sums the resident memory of this process and of the processes
-// whose command line names dir.
+// rssUnder sums the proportional resident memory (PSS: a page shared by
+// Chromium's processes counts once overall, not once per process) of this
+// process and of the processes whose command line names dir.
 func rssUnder(dir string) int64 {
 	var total int64
 	entries, _ := os.ReadDir("/proc")
@@ -130,15 +131,22 @@ func rssUnder(dir string) int64 {
 		if err != nil || (e.Name() != self && !strings.Contains(string(cmd), dir)) {
 			continue
 		}
-		st, err := os.ReadFile(filepath.Join("/proc", e.Name(), "statm"))
-		if err != nil {
-			continue
-		}
-		f := strings.Fields(string(st))
-		if len(f) > 1 {
-			pages, _ := strconv.ParseInt(f[1], 10, 64)
-			total += pages * int64(os.Getpagesize())
-		}
+		total += pss(e.Name())
 	}
 	return total
+}
+
+// pss is a process's proportional set size in bytes (0 when unreadable).
+func pss(pid string) int64 {
+	b, err := os.ReadFile(filepath.Join("/proc", pid, "smaps_rollup"))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Pss:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
 }
