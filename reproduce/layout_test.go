@@ -35,6 +35,7 @@ var stages = map[string]int{
 	"reproduce/replaytest":           9,
 	"reproduce/tickets":              9,
 	"reproduce/tickets/tickettest":   9,
+	"reproduce/batch":                9,
 	"generate":                       10,
 	"cmd/repro":                      11,
 }

@@ -17,6 +17,7 @@ const (
 	exitNotReproduced  = 3  // run: the app did not show the recorded failure
 	exitDiverged       = 4  // run: the user's path could not be followed
 	exitInconclusive   = 5  // run: the data is not enough to decide
+	exitFailOn         = 6  // batch: a verdict --fail-on names
 	exitBadReplay      = 65 // the input is not a readable replay
 	exitAppUnreachable = 68 // the app under test cannot be reached
 	exitChrome         = 69 // Chrome/Chromium not found or would not start
@@ -38,6 +39,7 @@ var exitCodes = []struct {
 	{exitNotReproduced, "repro run: not reproduced"},
 	{exitDiverged, "repro run: diverged — the user's path could not be followed before the failure"},
 	{exitInconclusive, "repro run: inconclusive — no failure signal recorded, or the outcome depends on data the replay did not capture"},
+	{exitFailOn, "repro batch: every replay got a verdict, and one of them is a verdict --fail-on names"},
 	{exitBadReplay, "the input is not a readable replay (malformed, empty, no full snapshot, a replay id that is not 32 hex digits, or over --max-replay-bytes / --max-events / Sentry's page cap)"},
 	{exitAppUnreachable, "the app under test cannot be reached (nothing listens at --app, unknown host, unsupported scheme); checked before the replay starts"},
 	{exitChrome, "Chrome/Chromium not found or failed to start"},
@@ -101,9 +103,12 @@ func (e usageError) Unwrap() error { return e.err }
 func exitCodeFor(err error) int {
 	var ue usageError
 	var ve *verdictExit
+	var fe *failOnExit
 	switch {
 	case errors.As(err, &ve):
 		return ve.code
+	case errors.As(err, &fe):
+		return exitFailOn
 	case errors.As(err, &ue):
 		return exitUsage
 	}

@@ -15,7 +15,6 @@ import (
 
 	"github.com/repro-dev/repro/mockserver"
 	"github.com/repro-dev/repro/reproduce"
-	"github.com/repro-dev/repro/reproduce/atomicfile"
 	"github.com/repro-dev/repro/reproduce/escape"
 	"github.com/repro-dev/repro/reproduce/session"
 	"github.com/repro-dev/repro/reproduce/verdict"
@@ -44,7 +43,7 @@ type rerunFlags struct {
 	forwardUnmatched bool
 	inputs           []string
 	chrome           string
-	remoteChrome     string
+	remoteChrome     []string // repro batch spreads reruns over several
 	stepTimeout      time.Duration
 }
 
@@ -57,7 +56,7 @@ func (rf *rerunFlags) add(f *pflag.FlagSet, appUsage string) {
 	f.BoolVar(&rf.forwardUnmatched, "forward-unmatched", false, "with --upstream, forward unmatched requests too")
 	f.StringArrayVar(&rf.inputs, "input", nil, "value for a masked field, as selector=value (repeatable)")
 	f.StringVar(&rf.chrome, "chrome", "", "Chrome/Chromium executable (default: found automatically)")
-	f.StringVar(&rf.remoteChrome, "remote-chrome", "", "connect to a running browser's DevTools endpoint (ws://…) instead of launching one")
+	f.StringArrayVar(&rf.remoteChrome, "remote-chrome", nil, "connect to a running browser's DevTools endpoint (ws://… or http://host:port) instead of launching one; repro batch takes several (repeat the flag, or name a file of endpoints, one a line)")
 	f.DurationVar(&rf.stepTimeout, "step-timeout", 5*time.Second, "how long one step may wait for its target")
 }
 
@@ -71,9 +70,12 @@ func (rf *rerunFlags) options() (reproduce.RunOptions, error) {
 	if err != nil {
 		return ro, usageError{err}
 	}
+	if len(rf.remoteChrome) > 1 {
+		return ro, usageError{fmt.Errorf("--remote-chrome is given %d times: only repro batch spreads reruns over several browsers", len(rf.remoteChrome))}
+	}
 	ro = reproduce.RunOptions{
 		App:              app,
-		Chrome:           session.ChromeConfig{Path: rf.chrome, RemoteURL: rf.remoteChrome},
+		Chrome:           session.ChromeConfig{Path: rf.chrome},
 		Upstream:         rf.upstream,
 		ForwardUnmatched: rf.forwardUnmatched,
 		StepTimeout:      rf.stepTimeout,
@@ -91,6 +93,9 @@ func (rf *rerunFlags) options() (reproduce.RunOptions, error) {
 		return ro, usageError{err}
 	}
 	ro.Latency = &lat
+	if len(rf.remoteChrome) == 1 {
+		ro.Chrome.RemoteURL = rf.remoteChrome[0]
+	}
 	if rf.forwardUnmatched && rf.upstream == "" {
 		return ro, usageError{fmt.Errorf("--forward-unmatched needs --upstream")}
 	}
@@ -231,7 +236,7 @@ func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Repl
 	if rep.FramesErr != nil {
 		fmt.Fprintf(opts.streams.Err, "repro: report.html has no recorded frames: %s\n", escape.Terminal(rep.FramesErr.Error()))
 	}
-	if err := writeReportFiles(opts.artifacts, r, rep); err != nil {
+	if err := rep.WriteFiles(opts.artifacts, r); err != nil {
 		return nil, nil, err
 	}
 	fmt.Fprintf(opts.streams.Err, "repro: report: %s\n", escape.Terminal(filepath.Join(opts.artifacts, "report.html")))
@@ -246,37 +251,6 @@ func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Repl
 		err = rep.WriteText(out)
 	}
 	return r, rep, err
-}
-
-// writeReportFiles keeps the report beside the screenshots, in all four
-// forms (report.html embeds the screenshots and the recorded frames), so a
-// CI job can attach them. They are readable by all (0644), as the
-// screenshots are.
-func writeReportFiles(dir string, r *reproduce.Replay, rep *reproduce.Report) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("artifacts directory: %w", err)
-	}
-	files := []struct {
-		name  string
-		write func(io.Writer) error
-	}{
-		{"report.json", func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(rep)
-		}},
-		{"report.md", rep.WriteMarkdown},
-		{"report.txt", rep.WriteText},
-		{"report.html", func(w io.Writer) error {
-			return rep.WriteHTML(w, reproduce.HTMLInput{Timeline: r.Timeline, Recorded: rep.Frames})
-		}},
-	}
-	for _, f := range files {
-		if err := atomicfile.WriteFunc(filepath.Join(dir, f.name), 0o644, f.write); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func verdictExitCode(v string) int {

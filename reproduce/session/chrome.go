@@ -277,3 +277,13 @@ func (b *Browser) Close() error {
 	}
 	return nil
 }
+
+// Err is non-nil once the browser is gone: it exited or crashed, or the
+// connection to a remote one dropped (a run in it then fails for the
+// browser's sake, not the replay's).
+func (b *Browser) Err() error {
+	if b == nil || b.ctx == nil {
+		return errors.New("no browser")
+	}
+	return context.Cause(b.ctx)
+}

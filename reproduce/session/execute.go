@@ -141,14 +141,15 @@ func Execute(ctx context.Context, p plan.Plan, cfg RunConfig) (*Observation, err
 		}
 	}
 	for _, st := range p.Steps {
-		if s.Stopped() {
+		if s.Stopped() || s.lost.err() != nil {
 			break
 		}
 		if err := s.Do(ctx, st); err != nil && !IsStepFailure(err) {
 			return s.Finish(ctx), err
 		}
 	}
-	return s.Finish(ctx), nil
+	obs := s.Finish(ctx)
+	return obs, s.lost.err()
 }
 
 // A Session is one run of a plan in one browser tab: the environment is
@@ -181,6 +182,8 @@ type Session struct {
 	shot       *pendingShot // the last step's screenshot, while it is taken
 	targetBox  []float64    // the box of the element the step in force found
 	closeOnce  sync.Once
+	closing    atomic.Bool   // Close has begun: the tab goes away on purpose
+	lost       tabLost       // the tab crashed or was closed under the run
 	errSeen    chan struct{} // an exception or console error arrived
 
 	mu  sync.Mutex
@@ -297,6 +300,7 @@ func (s *Session) setup(ctx context.Context) error {
 	s.browser.guard.register(s.contextID, s.net)
 	s.watchConsole()
 	s.watchDialogs()
+	s.watchTab()
 	s.net.watch(s.tab, cdp.FrameID(c.Target.TargetID))
 	if _, err := chromedp.Call(s.tab, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
 		return fmt.Errorf("disable cache: %w", err)
@@ -425,6 +429,7 @@ func (s *Session) Observation() *Observation {
 func (s *Session) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
+		s.closing.Store(true)
 		s.joinScreenshot()
 		if s.closeTab != nil {
 			s.closeTab() // closes the tab, waits for it, disposes of the context

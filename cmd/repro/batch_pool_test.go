@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/repro-dev/repro/reproduce/batch"
+)
+
+// startPoolChrome starts Chromium with a DevTools port, as a member of a
+// browser pool runs (no flags of repro's: the pool's browsers are not
+// launched by repro), and returns its websocket URL.
+func startPoolChrome(t *testing.T) string {
+	t.Helper()
+	profile, err := os.MkdirTemp("", "repro-pool-chrome-")
+	require.NoError(t, err)
+	args := []string{"--headless", "--remote-debugging-port=0", "--user-data-dir=" + profile, "--no-first-run", "about:blank"}
+	if os.Geteuid() == 0 {
+		args = append(args, "--no-sandbox")
+	}
+	cmd := exec.Command("/usr/bin/chromium", args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if _, ws, ok := strings.Cut(sc.Text(), "DevTools listening on "); ok {
+				found <- strings.TrimSpace(ws)
+			}
+		}
+	}()
+	select {
+	case ws := <-found:
+		return ws
+	case <-time.After(90 * time.Second):
+		t.Fatal("chromium printed no DevTools endpoint")
+	}
+	return ""
+}
+
+// TestBatchOnTwoRemoteBrowsersLeaksNothing is the fail-closed leak test
+// (TestRunLeaksNothingOnAnyBundle) through a pool: `repro batch` as its
+// own process spreads the image-chat replays over two Chromiums it did not
+// launch (--remote-chrome twice, as a pool's endpoints), against the app
+// served as a URL app that is also its real backend, with the real Sentry
+// SDK sending to an ingest stand-in and the recorded origin moved onto
+// another. Counted until 2 s after the process exited, none of them gets
+// a request, and each replay gets its verdict.
+func TestBatchOnTwoRemoteBrowsersLeaksNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIPPED: re-runs replays in Chromium; -short is set")
+	}
+	bin := reproBinary(t)
+	wsA, wsB := startPoolChrome(t), startPoolChrome(t)
+	ingest := newCounter(t, nil, nil)
+	recorded := newCounter(t, nil, nil)
+	app := leakApp(t, mustAbs("../../testdata/apps/imagechat/buggy"), "http://publickey@"+strings.TrimPrefix(ingest.srv.URL, "http://")+"/1")
+	list := t.TempDir()
+	for _, name := range []string{"imagechat-bug", "feed-healthy"} {
+		var m struct {
+			Origin string `json:"origin"`
+		}
+		b, err := os.ReadFile(filepath.Join("../../testdata/replays", name, "manifest.json"))
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(b, &m))
+		require.NoError(t, os.Symlink(relocated(t, filepath.Join("../../testdata/replays", name), m.Origin, recorded.srv.URL), filepath.Join(list, name)))
+	}
+	out := filepath.Join(t.TempDir(), "batch")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "batch", list, "--app", app.srv.URL, "--latency", "none", "--step-timeout", "30s",
+		"--remote-chrome", wsA, "--remote-chrome", wsB, "-j", "2", "--out", out, "--json")
+	stdout, err := cmd.Output()
+	require.NoError(t, err, "repro batch: %s", stdout)
+	time.Sleep(2 * time.Second) // what a page sends late still counts
+	for name, c := range map[string]*counter{"the Sentry ingest": ingest, "the recorded origin": recorded, "the app's real backend": app} {
+		hits, conns := c.seen()
+		assert.Empty(t, hits, "requests reached %s", name)
+		assert.Zero(t, conns, "connections reached %s", name)
+	}
+	var sum batch.Summary
+	require.NoError(t, json.Unmarshal(stdout, &sum), "%s", stdout)
+	assert.Equal(t, 2, sum.Done)
+	assert.Equal(t, 1, sum.Verdicts["reproduced"], "imagechat-bug through the pool: %+v", sum)
+	endpoints := map[string]bool{}
+	rs, err := batch.ReadResults(out)
+	require.NoError(t, err)
+	for _, r := range rs {
+		endpoints[r.Endpoint] = true
+	}
+	assert.Len(t, endpoints, 2, "the reruns were spread over both browsers: %v", endpoints)
+}
+
+// TestCtrlCLeavesAValidSummary interrupts `repro batch` (SIGINT, as
+// Ctrl-C) once its first result is written: it exits 1 promptly, and
+// summary.json is valid, marked interrupted, with the finished result.
+func TestCtrlCLeavesAValidSummary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIPPED: re-runs replays in Chromium; -short is set")
+	}
+	bin := reproBinary(t)
+	out := filepath.Join(t.TempDir(), "batch")
+	cmd := exec.Command(bin, "batch", "../../testdata/replays", "--app", imagechatBuggy, "--latency", "none", "-j", "1", "--out", out)
+	require.NoError(t, cmd.Start())
+	deadline := time.Now().Add(4 * time.Minute)
+	for {
+		rs, _ := batch.ReadResults(out)
+		if len(rs) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatal("no result within 4 minutes")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		_ = cmd.Process.Kill()
+		t.Fatal("repro batch did not stop within a minute of Ctrl-C")
+	}
+	assert.Equal(t, exitError, cmd.ProcessState.ExitCode())
+	b, err := os.ReadFile(filepath.Join(out, batch.SummaryFile))
+	require.NoError(t, err)
+	var sum batch.Summary
+	require.NoError(t, json.Unmarshal(b, &sum), "%s", b)
+	assert.True(t, sum.Interrupted)
+	rs, err := batch.ReadResults(out)
+	require.NoError(t, err)
+	assert.Equal(t, len(rs), sum.Done)
+	assert.Less(t, sum.Done, sum.Total)
+}

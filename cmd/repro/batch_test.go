@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/repro-dev/repro/reproduce/batch"
+	"github.com/repro-dev/repro/reproduce/sentryapi/sentrytest"
+)
+
+// accountBackend is the account app's backend as an engineer runs it
+// locally: its replay recorded no bodies (URL_SKIPPED), so a faithful
+// rerun needs --upstream (as in reproduce's acceptance test).
+func accountBackend(t *testing.T) string {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/login", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"user":{"id":"u_1","name":"Test User"},"settings":{"region":"eu-west","plan":"team","newsletter":false}}`))
+	})
+	mux.HandleFunc("PUT /api/settings", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"saved":true}`))
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestBatchOfEveryBundleGivesRunsVerdicts: a batch of every bundle in
+// testdata/replays, one batch per app against its buggy build, gives each
+// replay the verdict `repro run` gives it alone with the same flags (and
+// the manifest's), writes its report under DIR/<replay_id>/, and exits 0.
+func TestBatchOfEveryBundleGivesRunsVerdicts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIPPED: needs a real Chromium (apt-get install -y chromium); -short is set")
+	}
+	const replays = "../../testdata/replays"
+	entries, err := os.ReadDir(replays)
+	require.NoError(t, err)
+	type bundleInfo struct{ name, want string }
+	byApp := map[string][]bundleInfo{}
+	for _, e := range entries {
+		var m struct {
+			App             string            `json:"app"`
+			ExpectedVerdict map[string]string `json:"expected_verdict"`
+		}
+		b, err := os.ReadFile(filepath.Join(replays, e.Name(), "manifest.json"))
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(b, &m))
+		byApp[m.App] = append(byApp[m.App], bundleInfo{e.Name(), m.ExpectedVerdict["buggy"]})
+	}
+	require.Len(t, byApp, 5, "one batch per app")
+	var mu sync.Mutex
+	groups := map[string]string{} // group id → app
+	t.Cleanup(func() {
+		// Each app's bug is its own group: five bugs, five ids.
+		if !t.Failed() {
+			assert.Len(t, groups, 5, "bug groups over the five apps: %v", groups)
+		}
+	})
+	for app, bundles := range byApp {
+		t.Run(app, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			for _, b := range bundles {
+				require.NoError(t, os.Symlink(mustAbs(filepath.Join(replays, b.name)), filepath.Join(dir, b.name)))
+			}
+			// A long step timeout: the verdicts must not depend on how loaded
+			// the machine is (batch and run get the same flags).
+			flags := []string{"--app", mustAbs(filepath.Join("../../testdata/apps", app, "buggy")), "--latency", "none", "--step-timeout", "30s"}
+			if app == "account" {
+				flags = append(flags, "--upstream", accountBackend(t))
+			}
+			out := filepath.Join(t.TempDir(), "batch")
+			code, stdout, stderr := runCLI(t, append([]string{"batch", dir, "--out", out, "--json", "-j", "2", "--generate"}, flags...)...)
+			require.Equal(t, 0, code, stderr)
+			var sum batch.Summary
+			require.NoError(t, json.Unmarshal([]byte(stdout), &sum), stdout)
+			assert.Equal(t, len(bundles), sum.Done)
+			assert.False(t, sum.Interrupted)
+			// --generate: one test per group, the representative's.
+			require.Len(t, sum.Groups, 1, "%s has one bug", app)
+			mu.Lock()
+			groups[sum.Groups[0].ID] = app
+			mu.Unlock()
+			tests, _ := filepath.Glob(filepath.Join(out, "regression", "replay_*_test.go"))
+			assert.Len(t, tests, 1)
+			for _, f := range tests {
+				assert.Contains(t, filepath.Base(f), sum.Groups[0].Representative[:6])
+			}
+			got := map[string]batch.Result{}
+			for _, r := range readResults(t, out) {
+				got[filepath.Base(r.Input)] = r
+			}
+			for _, b := range bundles {
+				r := got[b.name]
+				code, stdout, stderr := runCLI(t, append([]string{"run", filepath.Join(replays, b.name), "--json", "--artifacts", t.TempDir()}, flags...)...)
+				require.Contains(t, []int{exitOK, exitNotReproduced, exitDiverged, exitInconclusive}, code, stderr)
+				var single struct {
+					Verdict string `json:"verdict"`
+				}
+				require.NoError(t, json.Unmarshal([]byte(stdout), &single), stdout)
+				assert.Equal(t, single.Verdict, r.Verdict, "%s: batch says %q (%s), repro run says %q", b.name, r.Verdict, r.Error, single.Verdict)
+				assert.Equal(t, b.want, r.Verdict, "%s: the manifest's verdict", b.name)
+				assert.FileExists(t, filepath.Join(out, r.ReplayID, "report.html"))
+				assert.Equal(t, filepath.ToSlash(filepath.Join(r.ReplayID, "report.json")), r.Report)
+			}
+		})
+	}
+}
+
+func readResults(t *testing.T, out string) []batch.Result {
+	t.Helper()
+	rs, err := batch.ReadResults(out)
+	require.NoError(t, err)
+	return rs
+}
+
+// TestBatchFlagsAndExitStatus covers what needs no browser: the replay
+// list from stdin (comments and blank lines skipped), refusing a bad
+// --fail-on, and the exit status of a batch whose replays could not be
+// read (1: some replay got no verdict).
+func TestBatchFlagsAndExitStatus(t *testing.T) {
+	app := mustAbs("../../testdata/apps/imagechat/buggy")
+	code, _, stderr := runCLI(t, "batch", imagechatBug, "--app", app, "--fail-on", "broken")
+	assert.Equal(t, exitUsage, code, stderr)
+	code, _, stderr = runCLI(t, "batch", "--app", app)
+	assert.Equal(t, exitUsage, code, stderr)
+
+	list, err := readReplayList(strings.NewReader("# the ticket's replays\n\n  ./a  \nb\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"./a", "b"}, list)
+
+	// Two files that are not replays: each gets an error result, the batch
+	// goes on to the end and exits 1 with a summary.
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "not-a-replay.json")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"nope":1}`), 0o644))
+	listFile := filepath.Join(dir, "list.txt")
+	require.NoError(t, os.WriteFile(listFile, []byte(bad+"\n"+filepath.Join(dir, "missing")+"\n"), 0o644))
+	out := filepath.Join(dir, "out")
+	var stdout, errb bytes.Buffer
+	code = run(context.Background(), []string{"batch", listFile, "--app", app, "--out", out, "--json"}, strings.NewReader(""), &stdout, &errb)
+	assert.Equal(t, exitError, code, errb.String())
+	var sum batch.Summary
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &sum), stdout.String())
+	assert.Equal(t, 2, sum.Errors)
+	assert.Equal(t, 2, sum.Done)
+	rs := readResults(t, out)
+	require.Len(t, rs, 2)
+	for _, r := range rs {
+		assert.NotEmpty(t, r.Error)
+		assert.Empty(t, r.Verdict)
+	}
+}
+
+// TestBatchExitStatus: a stopped batch and one with errors exit 1; a
+// complete batch exits 0 unless --fail-on names a verdict it holds (6).
+func TestBatchExitStatus(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		sum    batch.Summary
+		failOn []string
+		want   int
+	}{
+		{"every replay got a verdict", batch.Summary{Total: 2, Done: 2, Verdicts: map[string]int{"reproduced": 2}}, nil, exitOK},
+		{"an error is exit 1", batch.Summary{Total: 2, Done: 2, Errors: 1, Verdicts: map[string]int{"reproduced": 1}}, []string{"reproduced"}, exitError},
+		{"stopped is exit 1", batch.Summary{Total: 2, Done: 1, Interrupted: true, Verdicts: map[string]int{"not_reproduced": 1}}, nil, exitError},
+		{"--fail-on a verdict present", batch.Summary{Total: 2, Done: 2, Verdicts: map[string]int{"reproduced": 1, "diverged": 1}}, []string{"diverged"}, exitFailOn},
+		{"--fail-on a verdict absent", batch.Summary{Total: 2, Done: 2, Verdicts: map[string]int{"reproduced": 2}}, []string{"diverged", "inconclusive"}, exitOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tc.sum
+			assert.Equal(t, tc.want, exitStatus(batchResult(t.TempDir(), &s, tc.failOn), new(bytes.Buffer)))
+		})
+	}
+}
+
+// TestBatchOfAnIssueFetchesEachReplay: --issue SHORT-ID lists the
+// replays Sentry links to the issue; each is fetched into the cache and
+// rerun, and one Sentry no longer has gets an error result while the
+// batch goes on (exit 1).
+func TestBatchOfAnIssueFetchesEachReplay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIPPED: needs a real Chromium (apt-get install -y chromium); -short is set")
+	}
+	const gone = "ffffffffffffffffffffffffffffffff"
+	useFakeSentry(t, sentrytest.DefaultToken, sentrytest.WithBundle(imagechatBug),
+		sentrytest.WithIssue("4711", "FRONTEND-1A3", "aad5acad5eac456d9c1478f10cb6584b", gone))
+	out := filepath.Join(t.TempDir(), "batch")
+	cache := t.TempDir()
+	code, stdout, stderr := runCLI(t, "batch", "--issue", "FRONTEND-1A3", "--app", imagechatBuggy, "--latency", "none",
+		"--step-timeout", "30s", "--cache-dir", cache, "--out", out, "--json")
+	assert.Equal(t, exitError, code, stderr)
+	var sum batch.Summary
+	require.NoError(t, json.Unmarshal([]byte(stdout), &sum), stdout)
+	assert.Equal(t, 2, sum.Done)
+	assert.Equal(t, 1, sum.Verdicts["reproduced"])
+	assert.Equal(t, 1, sum.Errors)
+	for _, r := range readResults(t, out) {
+		switch r.Input {
+		case gone:
+			assert.Contains(t, r.Error, "not found")
+		default:
+			assert.Equal(t, "reproduced", r.Verdict)
+			assert.DirExists(t, filepath.Join(cache, r.ReplayID), "fetched into the cache")
+		}
+	}
+}
+
+// TestBatchProgressLineSaysDoneCountsRateAndETA pins the progress line.
+func TestBatchProgressLineSaysDoneCountsRateAndETA(t *testing.T) {
+	got := batchProgressLine(batch.Progress{Done: 3, Total: 10, Verdicts: map[string]int{"reproduced": 2, "diverged": 1}, Errors: 1, PerMinute: 4.5, ETA: 93*time.Second + 400*time.Millisecond})
+	assert.Equal(t, "repro: batch 3/10 · reproduced 2, diverged 1, error 1 · 4.5/min · ETA 1m33s", got)
+}
