@@ -239,7 +239,7 @@ func (g *codeGen) targetVars() targets {
 		used[name] = true
 		v.order = append(v.order, key)
 		v.name[key] = name
-		v.lits[key] = wrapLits(st.Selectors)
+		v.lits[key] = wrapLits(name, st.Selectors)
 	}
 	return v
 }
@@ -274,47 +274,69 @@ func selectorWords(sel string) string {
 	return b.String()
 }
 
-// wrapLits is a []string literal of ss, its elements packed on lines of
-// about 100 characters.
-func wrapLits(ss []string) goExpr {
+// wrapLits is a []string literal of ss for the variable name, its
+// elements packed on lines of at most lineWidth columns (tabs as 4, the
+// literal in a var block inside a function).
+func wrapLits(name string, ss []string) goExpr {
+	const indent = 3 * 4 // continuation lines: func body, var block, one more
 	var b strings.Builder
 	b.WriteString("[]string{")
-	width := len("\t\tselXxxxxxxxx = []string{")
+	width := 2*4 + len(name) + len(" = []string{")
 	for i, s := range ss {
 		l := string(longLit(s))
-		if i > 0 {
-			b.WriteString(",")
-			if width+2+len(l) > 100 || strings.Contains(l, "\n") {
-				b.WriteString("\n")
-				width = 3 * 4
-			} else {
-				b.WriteString(" ")
-				width++
-			}
+		w := len(l)
+		if nl := strings.IndexByte(l, '\n'); nl >= 0 {
+			w = nl
+		}
+		switch {
+		case i == 0 && width+w+2 > lineWidth:
+			b.WriteString("\n")
+			width = indent
+		case i > 0 && width+2+w+2 > lineWidth:
+			b.WriteString(",\n")
+			width = indent
+		case i > 0:
+			b.WriteString(", ")
+			width += 2
 		}
 		b.WriteString(l)
-		width += len(l) + 1
+		width += len(l)
+		if nl := strings.LastIndexByte(l, '\n'); nl >= 0 {
+			width = indent + len(l) - nl
+		}
 	}
 	b.WriteString("}")
 	return goExpr(b.String())
 }
 
-// longLit is s as a Go string literal, split into a sum of literals of at
-// most 60 runes each when it is longer, so no generated line runs past
-// about 120 characters.
+// lineWidth is the longest line the generated test should have.
+const lineWidth = 110
+
+// longLit is s as a Go string literal, split into a sum of literals when
+// it is longer than a line can hold (at a space where there is one), so no
+// generated line runs past about 120 characters.
 func longLit(s string) goExpr {
+	const most = 90 // runes of one literal
 	r := []rune(s)
-	if len(r) <= 60 {
+	if len(r) <= most {
 		return goExpr(lit(s))
 	}
 	var parts []string
-	for len(r) > 0 {
-		n := min(60, len(r))
-		parts = append(parts, lit(string(r[:n])))
-		r = r[n:]
+	for len(r) > most {
+		cut := most
+		for k := most; k > most/2; k-- {
+			if r[k-1] == ' ' {
+				cut = k
+				break
+			}
+		}
+		parts = append(parts, lit(string(r[:cut])))
+		r = r[cut:]
 	}
+	parts = append(parts, lit(string(r)))
 	return goExpr(strings.Join(parts, " +\n"))
 }
+
 
 // recurred is, for a test of the fixed behaviour that watches a click for
 // the SDK's dead-click window, the checks that find a recorded error

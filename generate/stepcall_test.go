@@ -339,13 +339,13 @@ type stepCase struct {
 
 func stepCases() []stepCase {
 	yes, no := true, false
-	longURL := "http://app.test/search?q=" + strings.Repeat("a", 50) + "&page=2"
+	longURL := "http://app.test/search?q=" + strings.Repeat("a", 100) + "&page=2"
 	hostile := "say \"hi\"\n`now` — ünïcode ✓ \u202e\x00"
 	return []stepCase{
 		{"navigate", plan.Step{Kind: plan.StepNavigate, URL: "http://app.test/a?b=1#/c"},
 			`plan.Navigate("http://app.test/a?b=1#/c")`},
 		{"navigate to a long URL, split into a sum of literals", plan.Step{Kind: plan.StepNavigate, URL: longURL},
-			"plan.Navigate(\"http://app.test/search?q=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" +\n\"aaaaaaaaaaaaaaa&page=2\")"},
+			"plan.Navigate(\"http://app.test/search?q=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" +\n\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&page=2\")"},
 		{"click with its recording's index, times and words", plan.Step{Index: 4, Kind: plan.StepClick, Offset: 9 * time.Second, Gap: time.Second,
 			Description: `click button#save "****"`, Selectors: []string{"#save", `[data-testid="save"]`}},
 			"plan.Click(\"#save\", `[data-testid=\"save\"]`)"},
