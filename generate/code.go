@@ -337,7 +337,6 @@ func longLit(s string) goExpr {
 	return goExpr(strings.Join(parts, " +\n"))
 }
 
-
 // recurred is, for a test of the fixed behaviour that watches a click for
 // the SDK's dead-click window, the checks that find a recorded error
 // again (each an expression that is true when it recurred): any of them
