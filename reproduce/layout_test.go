@@ -22,7 +22,7 @@ var stages = map[string]int{
 	"mockserver":                     0,
 	"reproduce/escape":               1,
 	"reproduce/atomicfile":           1,
-	"reproduce/internal/chrometest":  1,
+	"reproduce/chrometest":           1,
 	"reproduce/replay":               2,
 	"reproduce/sentryapi":            3,
 	"reproduce/sentryapi/sentrytest": 4,

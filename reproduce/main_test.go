@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/repro-dev/repro/reproduce/internal/chrometest"
+	"github.com/repro-dev/repro/reproduce/chrometest"
 	"github.com/repro-dev/repro/reproduce/session"
 )
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"os"
@@ -16,51 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/repro-dev/repro/reproduce/batch"
+	"github.com/repro-dev/repro/reproduce/chrometest"
 )
-
-// startPoolChrome starts Chromium with a DevTools port, as a member of a
-// browser pool runs (no flags of repro's: the pool's browsers are not
-// launched by repro), and returns its websocket URL.
-func startPoolChrome(t *testing.T) string {
-	t.Helper()
-	profile, err := os.MkdirTemp("", "repro-pool-chrome-")
-	require.NoError(t, err)
-	args := []string{"--headless", "--remote-debugging-port=0", "--user-data-dir=" + profile, "--no-first-run", "about:blank"}
-	if os.Geteuid() == 0 {
-		args = append(args, "--no-sandbox")
-	}
-	cmd := exec.Command("/usr/bin/chromium", args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		_ = cmd.Wait()
-		for range 20 {
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if _, ws, ok := strings.Cut(sc.Text(), "DevTools listening on "); ok {
-				found <- strings.TrimSpace(ws)
-			}
-		}
-	}()
-	select {
-	case ws := <-found:
-		return ws
-	case <-time.After(90 * time.Second):
-		t.Fatal("chromium printed no DevTools endpoint")
-	}
-	return ""
-}
 
 // TestBatchOnTwoRemoteBrowsersLeaksNothing is the fail-closed leak test
 // (TestRunLeaksNothingOnAnyBundle) through a pool: `repro batch` as its
@@ -75,7 +31,8 @@ func TestBatchOnTwoRemoteBrowsersLeaksNothing(t *testing.T) {
 		t.Skip("SKIPPED: re-runs replays in Chromium; -short is set")
 	}
 	bin := reproBinary(t)
-	wsA, wsB := startPoolChrome(t), startPoolChrome(t)
+	wsA, _ := chrometest.DevTools(t, "")
+	wsB, _ := chrometest.DevTools(t, "")
 	ingest := newCounter(t, nil, nil)
 	recorded := newCounter(t, nil, nil)
 	app := leakApp(t, mustAbs("../../testdata/apps/imagechat/buggy"), "http://publickey@"+strings.TrimPrefix(ingest.srv.URL, "http://")+"/1")

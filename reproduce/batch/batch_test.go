@@ -17,6 +17,7 @@ import (
 
 	"github.com/repro-dev/repro/mockserver"
 	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/chrometest"
 	"github.com/repro-dev/repro/reproduce/session"
 	"github.com/repro-dev/repro/reproduce/verdict"
 )
@@ -73,7 +74,7 @@ func closeTabsAt(ws, path string) error {
 func TestBatchGoesOnPastAHangAKilledTabAndADeadEndpoint(t *testing.T) {
 	needChromium(t)
 	t.Parallel()
-	ws := startDevToolsChrome(t)
+	ws, _ := chrometest.DevTools(t, "")
 	files := http.FileServer(http.Dir("../../testdata/apps/imagechat/buggy"))
 	var kill sync.Once
 	killErr := make(chan error, 1)

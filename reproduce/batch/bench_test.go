@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/chrometest"
 	"github.com/repro-dev/repro/reproduce/session"
 )
 
@@ -46,7 +47,8 @@ func BenchmarkBatch(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			var eps []Endpoint
 			for range c.endpoints {
-				eps = append(eps, Endpoint{Chrome: session.ChromeConfig{RemoteURL: startDevToolsChrome(b)}})
+				ws, _ := chrometest.DevTools(b, "")
+				eps = append(eps, Endpoint{Chrome: session.ChromeConfig{RemoteURL: ws}})
 			}
 			var replays int
 			var elapsed time.Duration

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/repro-dev/repro/reproduce"
+	"github.com/repro-dev/repro/reproduce/chrometest"
 	"github.com/repro-dev/repro/reproduce/session"
 	"github.com/repro-dev/repro/reproduce/verdict"
 )
@@ -21,8 +22,8 @@ import (
 func TestABrowserThatDiesIsRetriedElsewhere(t *testing.T) {
 	needChromium(t)
 	t.Parallel()
-	wsA, killA := startKillableChrome(t)
-	wsB := startDevToolsChrome(t)
+	wsA, killA := chrometest.DevTools(t, "")
+	wsB, _ := chrometest.DevTools(t, "")
 	files := http.FileServer(http.Dir("../../testdata/apps/imagechat/buggy"))
 	var once sync.Once
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

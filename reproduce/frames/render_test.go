@@ -23,7 +23,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/repro-dev/repro/reproduce/internal/chrometest"
+	"github.com/repro-dev/repro/reproduce/chrometest"
 	"github.com/repro-dev/repro/reproduce/plan"
 	"github.com/repro-dev/repro/reproduce/replay"
 	"github.com/repro-dev/repro/reproduce/session"

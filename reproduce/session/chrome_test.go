@@ -1,18 +1,16 @@
 package session
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/repro-dev/repro/reproduce/chrometest"
 	"github.com/repro-dev/repro/reproduce/plan"
 )
 
@@ -98,7 +96,7 @@ func TestRemoteChromeIsUsedThroughItsDevToolsEndpoint(t *testing.T) {
 	if err != nil {
 		t.Skip("SKIPPED: no Chromium installed: ", err)
 	}
-	ws := startDevToolsChrome(t, path)
+	ws, _ := chrometest.DevTools(t, path)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	b, err := NewBrowser(ctx, ChromeConfig{RemoteURL: ws})
@@ -119,58 +117,4 @@ func TestRemoteChromeIsUsedThroughItsDevToolsEndpoint(t *testing.T) {
 	if !obs.Completed || len(obs.Console) == 0 {
 		t.Errorf("remote run: completed=%v console=%d (%s)", obs.Completed, len(obs.Console), obs.StopReason)
 	}
-}
-
-// startDevToolsChrome starts Chromium with a DevTools port, as a user would
-// for --remote-chrome, and returns its websocket URL.
-func startDevToolsChrome(t *testing.T, path string) string {
-	t.Helper()
-	// Not t.TempDir: Chromium's helper processes may still be writing into
-	// the profile when the test ends, which makes its cleanup fail.
-	profile, err := os.MkdirTemp("", "repro-remote-chrome-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	args := []string{"--headless", "--remote-debugging-port=0", "--user-data-dir=" + profile,
-		"--disable-background-networking", "--no-first-run", "about:blank"}
-	if os.Geteuid() == 0 {
-		args = append(args, "--no-sandbox")
-	}
-	cmd := exec.Command(path, args...)
-	// Its own process group, so the cleanup stops Chromium's helper
-	// processes too (/usr/bin/chromium is a wrapper script).
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		_ = cmd.Wait()
-		for range 20 {
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if _, ws, ok := strings.Cut(sc.Text(), "DevTools listening on "); ok {
-				found <- strings.TrimSpace(ws)
-			}
-		}
-	}()
-	select {
-	case ws := <-found:
-		return ws
-	case <-time.After(20 * time.Second):
-		t.Fatal("chromium printed no DevTools endpoint")
-	}
-	return ""
 }

@@ -235,7 +235,7 @@ const documentJS = `(() => {
   // pass for its effect.
   let chain = 0;
   const batches = [], fires = [];
-  const keep = (list, x) => { list.push(x); if (list.length > 500) list.shift(); };
+  const keep = (list, x) => { list.push(x); if (list.length > 5000) list.shift(); };
   const wrapTimer = (real) => function (fn, ms, ...args) {
     if (typeof fn !== 'function') return real.call(window, fn, ms, ...args);
     const origin = chain || pnow();
@@ -249,12 +249,18 @@ const documentJS = `(() => {
   window.setTimeout = wrapTimer(window.setTimeout);
   window.setInterval = wrapTimer(window.setInterval);
   // sinceOwn: the mutations after count m0 not caused by a timer chain
-  // older than t0.
+  // older than t0. A batch that came within 100 ms after something the
+  // click began (the app's answer to a request made since t0, a callback
+  // of a timer chain begun since t0) is the click's effect even when an
+  // old chain's timer also fired then (an SDK's flush timer, a clock, a
+  // toast closing): a busy page or a loaded machine brings them together.
   r.sinceOwn = (m0, t0) => {
+    const near = (x, b) => x.at <= b.at && b.at <= x.at + 100;
     let n = 0;
     for (const b of batches) {
       if (b.after <= m0) continue;
-      if (fires.some(f => f.origin < t0 && f.at <= b.at && b.at <= f.at + 100)) continue;
+      const fresh = answers.some(a => a.start >= t0 && near(a, b)) || fires.some(f => f.origin >= t0 && near(f, b));
+      if (!fresh && fires.some(f => f.origin < t0 && near(f, b))) continue;
       n += b.n;
     }
     return n;
@@ -265,9 +271,10 @@ const documentJS = `(() => {
   // which fires after the app's load handlers. The browser's network
   // events say when a response arrived, not when the page handled it.
   r.netBusy = 0; r.lastNet = 0;
-  const netStart = () => { r.netBusy++; };
-  const netEnd = () => { r.netBusy--; r.lastNet = pnow(); wake(); };
-  const track = (p) => { netStart(); p.then(netEnd, netEnd); return p; };
+  const answers = [];
+  const netStart = () => { r.netBusy++; return pnow(); };
+  const netEnd = (start) => { r.netBusy--; r.lastNet = pnow(); keep(answers, {start, at: r.lastNet}); wake(); };
+  const track = (p) => { const start = netStart(); const end = () => netEnd(start); p.then(end, end); return p; };
   const native = (f, name) => { Object.defineProperty(f, 'toString', {value: () => 'function ' + name + '() { [native code] }', configurable: true, writable: true}); return f; };
   if (typeof window.fetch === 'function') {
     const realFetch = window.fetch;
@@ -283,9 +290,9 @@ const documentJS = `(() => {
   if (window.XMLHttpRequest) {
     const realSend = XMLHttpRequest.prototype.send;
     XMLHttpRequest.prototype.send = native(function send(...args) {
-      netStart();
+      const start = netStart();
       let ended = false;
-      const end = () => { if (!ended) { ended = true; netEnd(); } };
+      const end = () => { if (!ended) { ended = true; netEnd(start); } };
       this.addEventListener('loadend', end);
       try { return realSend.apply(this, args); } catch (e) { end(); throw e; }
     }, 'send');

@@ -358,6 +358,33 @@ func TestNoFalseDeadClick(t *testing.T) {
 	}
 }
 
+// TestClickEffectsCountOnABusyPage: on a page whose own timer chain, begun
+// before the clicks, fires every few milliseconds, a click whose effect
+// comes with the answer to its request, or from a timer it set, is alive
+// (the old chain firing just before is not the cause), and a click with no
+// effect is still dead.
+func TestClickEffectsCountOnABusyPage(t *testing.T) {
+	t.Parallel()
+	b := testBrowser(t)
+	const page = "http://app.example.test/busy/"
+	pl := plan.Plan{StartURL: page, Steps: []plan.Step{
+		{Index: 0, Kind: plan.StepNavigate, URL: page},
+		{Index: 1, Kind: plan.StepClick, Selectors: []string{"#fetch"}, JudgeDeadClick: true},
+		{Index: 2, Kind: plan.StepClick, Selectors: []string{"#later"}, JudgeDeadClick: true},
+		{Index: 3, Kind: plan.StepClick, Selectors: []string{"#dead"}, JudgeDeadClick: true},
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	obs, err := Execute(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")},
+		Settle: SettlePolicy{DeadClickWindow: 2 * time.Second}})
+	require.NoError(t, err)
+	require.True(t, obs.Completed, obs.StopReason)
+	for step, want := range map[int]bool{1: false, 2: false, 3: true} {
+		dead, what := obs.DeadClick(step)
+		assert.Equal(t, want, dead, "step %d: %s", step, what)
+	}
+}
+
 // TestDecidedEndsTheDeadClickWatch: once RunConfig.Decided says the
 // outcome is settled (a recorded error recurred), the dead-click watch of
 // a click that throws and changes nothing ends without a judgement; with

@@ -3,7 +3,7 @@ package session
 import (
 	"testing"
 
-	"github.com/repro-dev/repro/reproduce/internal/chrometest"
+	"github.com/repro-dev/repro/reproduce/chrometest"
 )
 
 // TestMain gives the package's Chromium tests one browser (testBrowser),

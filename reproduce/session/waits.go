@@ -122,8 +122,9 @@ const sdkScrollWindow = 300 * time.Millisecond
 // dead when neither came within the SDK's timeout (Settle.DeadClickWindow,
 // 7 s as the SDK's slowClickTimeout). Mutations made by timer chains that
 // began before the click (a toast closing: the rerun skips the user's think
-// time, so it would close during the window) do not count. The wait ends at once when the click
-// proves alive, and early when the run's verdict no longer depends on it
+// time, so it would close during the window) do not count, unless they came
+// right after something the click began (the answer to a request it made,
+// a timer it set). The wait ends at once when the click proves alive, and early when the run's verdict no longer depends on it
 // (an error the recording names was already seen).
 func (s *Session) judgeDeadClick(ctx context.Context, st plan.Step, before activity, sel string) {
 	if sel == "" || !s.sdkJudges(ctx, sel) {
