@@ -23,6 +23,7 @@ var stages = map[string]int{
 	"reproduce/escape":               1,
 	"reproduce/atomicfile":           1,
 	"reproduce/chrometest":           1,
+	"reproduce/internal/golden":      1,
 	"reproduce/replay":               2,
 	"reproduce/sentryapi":            3,
 	"reproduce/sentryapi/sentrytest": 4,

@@ -1,18 +1,13 @@
 package plan
 
 import (
-	"bytes"
-	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/repro-dev/repro/reproduce/internal/golden"
 	"github.com/repro-dev/repro/reproduce/replay"
 )
 
@@ -43,26 +38,13 @@ func TestPlanGolden(t *testing.T) {
 				require.Equal(t, i, s.Index, "step %d is numbered %d", i, s.Index)
 				require.NoError(t, s.Validate(), "the planner made a step the session refuses")
 			}
-			got, err := readableJSON(p)
-			require.NoError(t, err)
-			golden := filepath.Join("testdata", "golden", name+".plan.json")
-			if *update {
-				require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
-				require.NoError(t, os.WriteFile(golden, got, 0o644))
-			}
-			want, err := os.ReadFile(golden)
-			require.NoError(t, err, "no golden file: run go test ./reproduce/plan -run TestPlanGolden -update")
-			assert.Equal(t, string(want), string(got), "the plan changed: review the diff, then run with -update")
+			golden.Check(t, filepath.Join("testdata", "golden", name+".plan.json"), p, *update, "go test ./reproduce/plan -run TestPlanGolden -update")
 		})
 	}
 	t.Run("no golden file without its bundle", func(t *testing.T) {
-		files, err := filepath.Glob(filepath.Join("testdata", "golden", "*.plan.json"))
-		require.NoError(t, err)
-		for _, f := range files {
-			name := strings.TrimSuffix(filepath.Base(f), ".plan.json")
-			assert.Contains(t, names, name, "%s pins a bundle that is gone: delete it", f)
-		}
+		golden.NoneStale(t, filepath.Join("testdata", "golden"), ".plan.json", names)
 	})
+
 }
 
 // bundleNames lists the recorded bundles (directories with a manifest);
@@ -78,29 +60,3 @@ func bundleNames(t *testing.T) []string {
 	}
 	return names
 }
-
-// readableJSON is v as indented JSON with its strings unescaped where JSON
-// allows ("html > body", not "html \u003e body"), so a selector reads in
-// the golden file as it does in a test.
-func readableJSON(v any) ([]byte, error) {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	b = jsonString.ReplaceAllFunc(b, func(lit []byte) []byte {
-		var s string
-		if json.Unmarshal(lit, &s) != nil {
-			return lit
-		}
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if enc.Encode(s) != nil {
-			return lit
-		}
-		return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	})
-	return append(b, '\n'), nil
-}
-
-var jsonString = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)

@@ -1,19 +1,17 @@
 package verdict
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/repro-dev/repro/reproduce/internal/golden"
 	"github.com/repro-dev/repro/reproduce/plan"
 	"github.com/repro-dev/repro/reproduce/replay"
 )
@@ -97,49 +95,11 @@ func TestSignatureGolden(t *testing.T) {
 				assert.Zero(t, g.Proofs, "a healthy recording has no proof of a bug")
 			}
 
-			got, err := readableJSON(g)
-			require.NoError(t, err)
-			golden := filepath.Join("testdata", "golden", name+".signature.json")
-			if *update {
-				require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
-				require.NoError(t, os.WriteFile(golden, got, 0o644))
-			}
-			want, err := os.ReadFile(golden)
-			require.NoError(t, err, "no golden file: run go test ./reproduce/verdict -run TestSignatureGolden -update")
-			assert.Equal(t, string(want), string(got), "the signature changed: review the diff, then run with -update")
+			golden.Check(t, filepath.Join("testdata", "golden", name+".signature.json"), g, *update, "go test ./reproduce/verdict -run TestSignatureGolden -update")
 		})
 	}
 	t.Run("no golden file without its bundle", func(t *testing.T) {
-		files, err := filepath.Glob(filepath.Join("testdata", "golden", "*.signature.json"))
-		require.NoError(t, err)
-		for _, f := range files {
-			assert.Contains(t, names, strings.TrimSuffix(filepath.Base(f), ".signature.json"), "%s pins a bundle that is gone: delete it", f)
-		}
+		golden.NoneStale(t, filepath.Join("testdata", "golden"), ".signature.json", names)
 	})
-}
 
-// readableJSON is v as indented JSON with its strings unescaped where JSON
-// allows ("a > b", not "a \u003e b"), so selectors and messages read in
-// the golden file as they do elsewhere.
-func readableJSON(v any) ([]byte, error) {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	b = jsonString.ReplaceAllFunc(b, func(lit []byte) []byte {
-		var s string
-		if json.Unmarshal(lit, &s) != nil {
-			return lit
-		}
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if enc.Encode(s) != nil {
-			return lit
-		}
-		return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	})
-	return append(b, '\n'), nil
 }
-
-var jsonString = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
