@@ -31,6 +31,10 @@ type Source struct {
 	// UserAgent is sent to Sentry ("" for the client's default).
 	UserAgent string
 	Logger    *slog.Logger
+	// Env is where empty Sentry fields, and the default cache directory
+	// ($XDG_CACHE_HOME), come from; nil is the process's environment,
+	// working directory and home.
+	Env *sentryapi.ConfigSources
 
 	client *sentryapi.Client
 }
@@ -82,7 +86,11 @@ func (s *Source) Bundle(ctx context.Context) (string, error) {
 	}
 	cache := sentryapi.Cache{Dir: s.CacheDir}
 	if cache.Dir == "" {
-		if cache, err = sentryapi.DefaultCache(); err != nil {
+		getenv := os.Getenv
+		if s.Env != nil {
+			getenv = s.Env.Getenv
+		}
+		if cache, err = sentryapi.DefaultCacheFrom(getenv); err != nil {
 			return "", err
 		}
 	}
@@ -96,7 +104,15 @@ func (s *Source) Client() (*sentryapi.Client, error) {
 	if s.client != nil {
 		return s.client, nil
 	}
-	cfg, err := sentryapi.LoadConfig(s.Sentry)
+	var (
+		cfg sentryapi.Config
+		err error
+	)
+	if s.Env != nil {
+		cfg, err = sentryapi.LoadConfigFrom(s.Sentry, *s.Env)
+	} else {
+		cfg, err = sentryapi.LoadConfig(s.Sentry)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -151,7 +151,7 @@ func runBatch(ctx context.Context, opts *batchOptions) error {
 	fmt.Fprintf(errOut, "repro: batch of %d replay(s) against %s, %d at a time%s; results in %s\n",
 		len(inputs), ro.App, parallel, where, escape.Terminal(opts.out))
 	progress := newProgress(errOut)
-	base := opts.source.source(opts.streams.Logger())
+	base := opts.source.source(opts.streams)
 	sum, err := batch.Run(ctx, batch.Options{
 		Inputs:        inputs,
 		Open:          func(ctx context.Context, in string) (*reproduce.Replay, error) { return openInput(ctx, base, in) },
@@ -224,7 +224,7 @@ func (e *failOnExit) Error() string {
 // inputs lists the replays the batch is given.
 func (opts *batchOptions) inputs(ctx context.Context) ([]string, error) {
 	if opts.source.issue != "" {
-		client, err := opts.source.sentryClient(opts.streams.Logger())
+		client, err := opts.source.sentryClient(opts.streams)
 		if err != nil {
 			return nil, err
 		}

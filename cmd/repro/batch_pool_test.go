@@ -27,6 +27,7 @@ import (
 // another. Counted until 2 s after the process exited, none of them gets
 // a request, and each replay gets its verdict.
 func TestBatchOnTwoRemoteBrowsersLeaksNothing(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("SKIPPED: re-runs replays in Chromium; -short is set")
 	}
@@ -76,6 +77,7 @@ func TestBatchOnTwoRemoteBrowsersLeaksNothing(t *testing.T) {
 // Ctrl-C) once its first result is written: it exits 1 promptly, and
 // summary.json is valid, marked interrupted, with the finished result.
 func TestCtrlCLeavesAValidSummary(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("SKIPPED: re-runs replays in Chromium; -short is set")
 	}

@@ -45,6 +45,7 @@ func accountBackend(t *testing.T) string {
 // every bundle by reproduce's acceptance test), writes its report under
 // DIR/<replay_id>/, and exits 0.
 func TestBatchOfEveryBundleGivesRunsVerdicts(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("SKIPPED: needs a real Chromium (apt-get install -y chromium); -short is set")
 	}
@@ -143,6 +144,7 @@ func readResults(t *testing.T, out string) []batch.Result {
 // --fail-on, and the exit status of a batch whose replays could not be
 // read (1: some replay got no verdict).
 func TestBatchFlagsAndExitStatus(t *testing.T) {
+	t.Parallel()
 	app := mustAbs("../../testdata/apps/imagechat/buggy")
 	code, _, stderr := runCLI(t, "batch", imagechatBug, "--app", app, "--fail-on", "broken")
 	assert.Equal(t, exitUsage, code, stderr)
@@ -162,7 +164,7 @@ func TestBatchFlagsAndExitStatus(t *testing.T) {
 	require.NoError(t, os.WriteFile(listFile, []byte(bad+"\n"+filepath.Join(dir, "missing")+"\n"), 0o644))
 	out := filepath.Join(dir, "out")
 	var stdout, errb bytes.Buffer
-	code = run(context.Background(), []string{"batch", listFile, "--app", app, "--out", out, "--json"}, strings.NewReader(""), &stdout, &errb)
+	code = run(context.Background(), []string{"batch", listFile, "--app", app, "--out", out, "--json"}, envOf(t).env(), strings.NewReader(""), &stdout, &errb)
 	assert.Equal(t, exitError, code, errb.String())
 	var sum batch.Summary
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &sum), stdout.String())
@@ -179,6 +181,7 @@ func TestBatchFlagsAndExitStatus(t *testing.T) {
 // TestBatchExitStatus: a stopped batch and one with errors exit 1; a
 // complete batch exits 0 unless --fail-on names a verdict it holds (6).
 func TestBatchExitStatus(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		sum    batch.Summary
@@ -203,6 +206,7 @@ func TestBatchExitStatus(t *testing.T) {
 // rerun, and one Sentry no longer has gets an error result while the
 // batch goes on (exit 1).
 func TestBatchOfAnIssueFetchesEachReplay(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("SKIPPED: needs a real Chromium (apt-get install -y chromium); -short is set")
 	}
@@ -232,6 +236,7 @@ func TestBatchOfAnIssueFetchesEachReplay(t *testing.T) {
 
 // TestBatchProgressLineSaysDoneCountsRateAndETA pins the progress line.
 func TestBatchProgressLineSaysDoneCountsRateAndETA(t *testing.T) {
+	t.Parallel()
 	got := batchProgressLine(batch.Progress{Done: 3, Total: 10, Verdicts: map[string]int{"reproduced": 2, "diverged": 1}, Errors: 1, PerMinute: 4.5, ETA: 93*time.Second + 400*time.Millisecond})
 	assert.Equal(t, "repro: batch 3/10 · reproduced 2, diverged 1, error 1 · 4.5/min · ETA 1m33s", got)
 }

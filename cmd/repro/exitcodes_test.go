@@ -94,6 +94,7 @@ func readmeTable(t *testing.T) ([]int, map[int]string) {
 // TestExitCodesAgree: the constants, the table --help prints and README's
 // table are the same codes with the same meanings.
 func TestExitCodesAgree(t *testing.T) {
+	t.Parallel()
 	var order []int
 	table := map[int]string{}
 	for _, e := range exitCodes {
@@ -122,6 +123,7 @@ func TestExitCodesAgree(t *testing.T) {
 }
 
 func TestHelpEndsWithTheExitCodes(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"--help"}, {"run", "--help"}} {
 		code, out, stderr := runCLI(t, args...)
 		require.Equal(t, exitOK, code, stderr)
@@ -136,6 +138,7 @@ func TestHelpEndsWithTheExitCodes(t *testing.T) {
 // error takes, without being reported as an error. Verdicts are written as
 // --json prints them.
 func TestExitStatus(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		err      error

@@ -63,7 +63,7 @@ func runFetch(ctx context.Context, opts *fetchOptions) error {
 	if err != nil {
 		return usageError{err}
 	}
-	client, err := s.sentryClient(opts.streams.Logger())
+	client, err := s.sentryClient(opts.streams)
 	if err != nil {
 		return err
 	}

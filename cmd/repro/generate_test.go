@@ -31,6 +31,7 @@ func runGenerateCLI(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestGenerateCommand(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		args     func(dir string) []string
@@ -156,6 +157,7 @@ func first(code int, _, _ string) int { return code }
 // --input without a value or --forward-unmatched without --upstream are
 // refused as they are by run, before any rerun.
 func TestMinimizeTakesTheRunFlags(t *testing.T) {
+	t.Parallel()
 	bundle := "../../testdata/replays/imagechat-bug"
 	app := "../../testdata/apps/imagechat/buggy"
 	for _, tc := range []struct {

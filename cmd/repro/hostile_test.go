@@ -41,6 +41,7 @@ func hostileBundles(t *testing.T) []string {
 // payload visibly (\x1b, \n, \u202e) and nothing a terminal would obey;
 // --json keeps each string exact, as JSON escapes.
 func TestHostileBundlesInspectShowsPayloadsAsText(t *testing.T) {
+	t.Parallel()
 	for _, dir := range hostileBundles(t) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			code, out, stderr := runCLI(t, "inspect", dir)
@@ -122,6 +123,7 @@ func planted(t *testing.T, dir string) []string {
 // from a statement between the steps (go test against the buggy app, in
 // Chrome, for the Go-injection bundle).
 func TestHostileBundlesGenerateTestsThatRunNoInjectedCode(t *testing.T) {
+	t.Parallel()
 	m := newGoModule(t)
 	for _, dir := range hostileBundles(t) {
 		pkg := strings.ReplaceAll(strings.TrimPrefix(filepath.Base(dir), "out-"), "-", "")
@@ -153,6 +155,7 @@ func TestHostileBundlesGenerateTestsThatRunNoInjectedCode(t *testing.T) {
 // live link, image, HTML, mention or entity, no extra table cell; the text
 // report (report.txt) and stderr have no raw control character.
 func TestHostileBundlesRunMarkdownRendersPayloadsAsText(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("SKIPPED under -short: needs Chromium (re-runs each hostile bundle)")
 	}

@@ -173,6 +173,7 @@ func chromiumLeftovers(dir string) []string {
 // a request (the ingest and the recorded origin not even a connection),
 // and no Chromium process of the run is left.
 func TestRunLeaksNothingOnAnyBundle(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("SKIPPED: re-runs every bundle in Chromium; -short is set")
 	}

@@ -19,21 +19,21 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], ProcessEnv(), os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
 // run executes the CLI with args and returns the process exit code. It is
-// the seam tests use: no global state, explicit streams.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// the seam tests use: no global state, explicit streams and environment.
+func run(ctx context.Context, args []string, env Env, stdin io.Reader, stdout, stderr io.Writer) int {
 	// Replay strings reach both streams (stories, routes, errors quoting
 	// recorded values): whatever printed them, a control character or bidi
 	// control is shown, never obeyed by the terminal.
 	out, errOut := escape.NewTerminalWriter(stdout), escape.NewTerminalWriter(stderr)
 	defer out.Flush()
 	defer errOut.Flush()
-	streams := &IOStreams{In: stdin, Out: out, Err: errOut}
+	streams := &IOStreams{In: stdin, Out: out, Err: errOut, Env: env}
 	root := newRootCmd(streams)
 	root.SetArgs(args)
 	return exitStatus(root.ExecuteContext(ctx), errOut)

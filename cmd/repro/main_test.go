@@ -37,24 +37,61 @@ func mustAbs(p string) string {
 	return abs
 }
 
-// runCLI runs the CLI in memory and returns its exit code and streams.
+// runCLI runs the CLI in memory, in the test's own environment (envOf),
+// and returns its exit code and streams.
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	code := run(context.Background(), args, envOf(t).env(), strings.NewReader(""), &out, &errb)
 	return code, out.String(), errb.String()
 }
 
-// isolateSentryConfig keeps the developer's own ~/.sentryclirc and SENTRY_*
-// variables out of a test.
-func isolateSentryConfig(t *testing.T) {
-	t.Helper()
-	t.Setenv("HOME", t.TempDir())
-	t.Chdir(t.TempDir())
-	for _, k := range []string{"SENTRY_AUTH_TOKEN", "SENTRY_TOKEN", "SENTRY_ORG", "SENTRY_PROJECT", "SENTRY_URL", "SENTRY_HOST"} {
-		t.Setenv(k, "")
-	}
+// cliEnv is the environment a test runs the CLI in: none of the
+// developer's (no SENTRY_* or tracker tokens, no ~/.sentryclirc or
+// ./.sentryclirc, not the user cache), a HOME, cache and working directory
+// of the test's own, and what the test sets. The process's environment is
+// never changed, so the tests run in parallel.
+type cliEnv struct {
+	mu   sync.Mutex
+	vars map[string]string
+	wd   string
 }
+
+// envs holds each test's cliEnv (test support only: run itself has no
+// global state).
+var envs sync.Map // *testing.T → *cliEnv
+
+// envOf returns t's environment, made on first use.
+func envOf(t *testing.T) *cliEnv {
+	if e, ok := envs.Load(t); ok {
+		return e.(*cliEnv)
+	}
+	e := &cliEnv{vars: map[string]string{"HOME": t.TempDir(), "XDG_CACHE_HOME": t.TempDir()}, wd: t.TempDir()}
+	envs.Store(t, e)
+	t.Cleanup(func() { envs.Delete(t) })
+	return e
+}
+
+// setenv sets a variable of t's environment.
+func setenv(t *testing.T, k, v string) {
+	e := envOf(t)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.vars[k] = v
+}
+
+func (e *cliEnv) env() Env {
+	return Env{WorkDir: e.wd, Getenv: func(k string) string {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return e.vars[k]
+	}}
+}
+
+// isolateSentryConfig keeps the developer's own ~/.sentryclirc and SENTRY_*
+// variables out of a test: every test's environment does, this makes it
+// explicit where a test depends on it.
+func isolateSentryConfig(t *testing.T) { envOf(t) }
 
 // useFakeSentry starts the fake Sentry API and points the CLI's SENTRY_*
 // configuration at it, with the given token.
@@ -62,13 +99,14 @@ func useFakeSentry(t *testing.T, token string, opts ...sentrytest.Option) *sentr
 	t.Helper()
 	isolateSentryConfig(t)
 	srv := sentrytest.New(t, opts...)
-	t.Setenv("SENTRY_URL", srv.URL)
-	t.Setenv("SENTRY_AUTH_TOKEN", token)
-	t.Setenv("SENTRY_ORG", srv.Org)
+	setenv(t, "SENTRY_URL", srv.URL)
+	setenv(t, "SENTRY_AUTH_TOKEN", token)
+	setenv(t, "SENTRY_ORG", srv.Org)
 	return srv
 }
 
 func TestInspectBundleTellsTheImagechatStory(t *testing.T) {
+	t.Parallel()
 	code, out, stderr := runCLI(t, "inspect", imagechatBug)
 	require.Equal(t, 0, code, stderr)
 	for _, want := range []string{"clicked button#generate", "POST /api/chat → 500 after 4.5s", "console warning:", "uncaught TypeError", "Broken (in between)"} {
@@ -77,6 +115,7 @@ func TestInspectBundleTellsTheImagechatStory(t *testing.T) {
 }
 
 func TestInspectJSONHasStoryAndTimeline(t *testing.T) {
+	t.Parallel()
 	code, out, stderr := runCLI(t, "inspect", imagechatBug, "--json")
 	require.Equal(t, 0, code, stderr)
 	var doc struct {
@@ -100,6 +139,7 @@ func bundleWith(t *testing.T, name, content string) string {
 }
 
 func TestBadInputGetsOneLineErrorAndExitCode(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	notReplay := filepath.Join(dir, "x.json")
 	require.NoError(t, os.WriteFile(notReplay, []byte(`{"hello":"world"}`), 0o644))
@@ -152,8 +192,9 @@ func TestBadInputGetsOneLineErrorAndExitCode(t *testing.T) {
 }
 
 func TestInspectByReplayIDFromSentryOneSegmentPerPage(t *testing.T) {
+	t.Parallel()
 	srv := useFakeSentry(t, sentrytest.DefaultToken, sentrytest.WithBundle(imagechatBug), sentrytest.WithPerPage(1))
-	t.Setenv("SENTRY_PROJECT", srv.Project)
+	setenv(t, "SENTRY_PROJECT", srv.Project)
 	cache := t.TempDir()
 
 	code, out, stderr := runCLI(t, "inspect", "aad5acad-5eac-456d-9c14-78f10cb6584b", "--cache-dir", cache, "-v")
@@ -191,6 +232,7 @@ func TestInspectByReplayIDFromSentryOneSegmentPerPage(t *testing.T) {
 }
 
 func TestSentryFaultsMapToDocumentedExitCodes(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
 		token string
@@ -213,6 +255,7 @@ func TestSentryFaultsMapToDocumentedExitCodes(t *testing.T) {
 }
 
 func TestReportPostsTheVerdictToTheIssueAndRecordsAnEvent(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("SKIPPED: needs Chromium (re-runs the replay); run without -short")
 	}
@@ -274,6 +317,7 @@ func TestReportPostsTheVerdictToTheIssueAndRecordsAnEvent(t *testing.T) {
 // issues in errors.json in the shapes the bundle loader reads, and a group
 // id it cannot use makes the bundle unreadable (65), not a bare failure.
 func TestReportReadsTheIssuesOfALocalBundle(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("SKIPPED: needs Chromium (re-runs the replay); run without -short")
 	}
@@ -323,6 +367,7 @@ func TestReportReadsTheIssuesOfALocalBundle(t *testing.T) {
 }
 
 func TestReportDryRunPostsNothing(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("SKIPPED: needs Chromium (re-runs the replay); run without -short")
 	}
@@ -343,6 +388,7 @@ func TestReportDryRunPostsNothing(t *testing.T) {
 }
 
 func TestInspectHealthyBundleSaysNothingWentWrong(t *testing.T) {
+	t.Parallel()
 	code, out, stderr := runCLI(t, "inspect", mustAbs("../../testdata/replays/feed-healthy"))
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, out, "Nothing went wrong")
@@ -391,11 +437,12 @@ func TestPipelineWritesARegressionTestOnlyWhenReproduced(t *testing.T) {
 }
 
 func TestServePrintsItsAddressServesTheRecordingAndStopsCleanly(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	var out syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", imagechatBug, "--latency", "none"}, strings.NewReader(""), &out, io.Discard)
+		done <- run(ctx, []string{"serve", imagechatBug, "--latency", "none"}, envOf(t).env(), strings.NewReader(""), &out, io.Discard)
 	}()
 	var base string
 	require.Eventually(t, func() bool {
@@ -450,6 +497,7 @@ func (s *syncBuffer) String() string {
 }
 
 func TestReportByReplayIDPostsToTheIssuesLinkedInSentry(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("SKIPPED: needs Chromium (re-runs the replay); run without -short")
 	}

@@ -102,7 +102,7 @@ func runReport(cmd *cobra.Command, opts *reportOptions) error {
 	}
 	dsn := opts.dsn
 	if dsn == "" {
-		dsn = os.Getenv("REPRO_SENTRY_DSN")
+		dsn = opts.run.streams.Env.get("REPRO_SENTRY_DSN")
 	}
 	atts, err := reportAttachments(opts.run.artifacts, rep)
 	if err != nil {
@@ -135,7 +135,7 @@ func runReport(cmd *cobra.Command, opts *reportOptions) error {
 	if len(issues) == 0 && dsn == "" {
 		return errors.New("nothing to post to: the replay's errors link to no issue and no DSN is set; use --to-issue or --dsn")
 	}
-	client, err := opts.run.source.sentryClient(opts.run.streams.Logger())
+	client, err := opts.run.source.sentryClient(opts.run.streams)
 	if err != nil && len(issues) > 0 {
 		return err
 	}
@@ -188,7 +188,7 @@ func (opts *reportOptions) targetIssues(ctx context.Context) ([]targetIssue, err
 	}
 	var client *sentryapi.Client
 	if ref.Kind != sentryapi.RefBundle {
-		if client, err = src.sentryClient(opts.run.streams.Logger()); err != nil {
+		if client, err = src.sentryClient(opts.run.streams); err != nil {
 			return nil, err
 		}
 	} else {

@@ -15,9 +15,35 @@ import (
 type IOStreams struct {
 	In       io.Reader
 	Out, Err io.Writer
+	// Env is what the CLI reads of its process besides flags and streams.
+	Env Env
 
 	// log receives diagnostics; the root command sets it from -v.
 	log *slog.Logger
+}
+
+// Env is the environment and working directory the CLI reads its
+// configuration from (SENTRY_*, GH_TOKEN, JIRA_*, REPRO_SENTRY_DSN,
+// XDG_CACHE_HOME, HOME and ./.sentryclirc): main passes the process's,
+// and tests their own, so they need not change the process's (and can run
+// in parallel).
+type Env struct {
+	Getenv  func(string) string
+	WorkDir string
+}
+
+// ProcessEnv is the process's environment and working directory.
+func ProcessEnv() Env {
+	wd, _ := os.Getwd()
+	return Env{Getenv: os.Getenv, WorkDir: wd}
+}
+
+// get is Getenv, or "" when there is none.
+func (e Env) get(k string) string {
+	if e.Getenv == nil {
+		return ""
+	}
+	return e.Getenv(k)
 }
 
 // Logger is where a command's diagnostics go: Err, at debug level with -v

@@ -17,12 +17,13 @@ import (
 // named with --allow-origin reads the recorded answer; any other page is
 // refused, and so is a page whose DNS name was rebound to 127.0.0.1.
 func TestServeIsForTheLocalDeveloperOnly(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	var out syncBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", imagechatBug, "--latency", "none", "--allow-origin", "http://App.Test:3000"},
-			strings.NewReader(""), &out, io.Discard)
+			envOf(t).env(), strings.NewReader(""), &out, io.Discard)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -84,6 +85,7 @@ func TestServeIsForTheLocalDeveloperOnly(t *testing.T) {
 }
 
 func TestServeRefusesAnOriginThatIsNotOne(t *testing.T) {
+	t.Parallel()
 	code, _, stderr := runCLI(t, "serve", imagechatBug, "--allow-origin", "*")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "--allow-origin")
@@ -92,6 +94,7 @@ func TestServeRefusesAnOriginThatIsNotOne(t *testing.T) {
 // TestReplayLimitsAreNamedWithTheFlagThatRaisesThem: a replay over a limit
 // is refused in one line that names the limit and the flag to raise it.
 func TestReplayLimitsAreNamedWithTheFlagThatRaisesThem(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		args []string

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 
@@ -123,16 +122,16 @@ func (s *replaySource) setArgs(command string, args []string) error {
 	return nil
 }
 
-// source returns the facade's Source for the flags, logging to log.
-func (s *replaySource) source(log *slog.Logger) *reproduce.Source {
+// source returns the facade's Source for the flags, in the streams'
+// environment, logging to their logger.
+func (s *replaySource) source(streams *IOStreams) *reproduce.Source {
 	if s.src == nil {
+		env := streams.Env
 		s.src = &reproduce.Source{
 			Arg: s.arg, Issue: s.issue, Sentry: s.cfg, Refresh: s.refresh, AllowPartial: s.allowPartial,
-			CacheDir: s.cacheDir, Limits: s.limits(), UserAgent: userAgent(), Logger: log,
+			CacheDir: s.cacheDir, Limits: s.limits(), UserAgent: userAgent(), Logger: streams.Logger(),
+			Env: &sentryapi.ConfigSources{Getenv: env.get, HomeDir: env.get("HOME"), WorkDir: env.WorkDir},
 		}
-	}
-	if s.src.Logger == nil {
-		s.src.Logger = log
 	}
 	return s.src
 }
@@ -149,18 +148,20 @@ func sourceErr(err error) error {
 
 // localPath reports whether the argument names a file or directory on
 // disk, which is always read directly.
-func (s *replaySource) localPath() bool { return s.source(nil).Local() }
+func (s *replaySource) localPath() bool {
+	return (&reproduce.Source{Arg: s.arg, Issue: s.issue}).Local()
+}
 
 // bundleDir returns a local bundle directory (or recording file) for the
 // source, fetching from Sentry into the cache when needed.
-func (s *replaySource) bundleDir(ctx context.Context, log *slog.Logger) (string, error) {
-	dir, err := s.source(log).Bundle(ctx)
+func (s *replaySource) bundleDir(ctx context.Context, streams *IOStreams) (string, error) {
+	dir, err := s.source(streams).Bundle(ctx)
 	return dir, sourceErr(err)
 }
 
-// sentryClient returns the command's Sentry client, logging to log.
-func (s *replaySource) sentryClient(log *slog.Logger) (*sentryapi.Client, error) {
-	return s.source(log).Client()
+// sentryClient returns the command's Sentry client.
+func (s *replaySource) sentryClient(streams *IOStreams) (*sentryapi.Client, error) {
+	return s.source(streams).Client()
 }
 
 // open reads the replay the source names.
@@ -168,7 +169,7 @@ func (s *replaySource) open(ctx context.Context, streams *IOStreams) (*reproduce
 	if s.maxEvents <= 0 {
 		return nil, usageError{fmt.Errorf("--max-events must be positive, got %d", s.maxEvents)}
 	}
-	r, err := s.source(streams.Logger()).Open(ctx)
+	r, err := s.source(streams).Open(ctx)
 	if err != nil {
 		return nil, sourceErr(err)
 	}

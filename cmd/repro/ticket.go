@@ -77,7 +77,7 @@ func ticketTracker(ticketURL string, streams *IOStreams) (tickets.Tracker, error
 	if err != nil {
 		return nil, usageError{err}
 	}
-	return tickets.New(ref, tickets.ConfigFromEnv(), tickets.WithLogger(streams.Logger()), tickets.WithUserAgent(userAgent()))
+	return tickets.New(ref, tickets.ConfigFrom(streams.Env.get), tickets.WithLogger(streams.Logger()), tickets.WithUserAgent(userAgent()))
 }
 
 // deliver posts the verdict where the flags say (or, with --dry-run, says

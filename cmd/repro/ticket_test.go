@@ -31,7 +31,7 @@ func useFakeGitHub(t *testing.T, body string) *tickettest.GitHub {
 	gh.AddToken(fakeGHToken, "repro-bot", false)
 	gh.AddIssue("acme", "shop", 7, "Image chat: nothing happens when I click Generate", body)
 	for k, v := range map[string]string{"GH_TOKEN": fakeGHToken, "GITHUB_TOKEN": "", "GITHUB_API_URL": gh.URL, "GITHUB_SERVER_URL": "", "JIRA_API_TOKEN": "", "JIRA_EMAIL": ""} {
-		t.Setenv(k, v)
+		setenv(t, k, v)
 	}
 	return gh
 }
@@ -42,11 +42,12 @@ func useFakeGitHub(t *testing.T, body string) *tickettest.GitHub {
 // against the buggy app in Chromium and posts one comment with the
 // verdict; a second run edits that comment instead of adding another.
 func TestTicketPipelineReproducesTheLinkedReplayAndCommentsOnce(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("SKIPPED: needs Chromium (re-runs the replay); run without -short")
 	}
 	srv := useFakeSentry(t, sentrytest.DefaultToken, sentrytest.WithBundle(imagechatBug))
-	t.Setenv("SENTRY_PROJECT", srv.Project)
+	setenv(t, "SENTRY_PROJECT", srv.Project)
 	gh := useFakeGitHub(t, "Customer: \"it doesn't work\".\n\nSentry replay id: aad5acad-5eac-456d-9c14-78f10cb6584b")
 	gh.AddComment("acme", "shop", 7, "dana", "Same for me.")
 
@@ -81,6 +82,7 @@ func TestTicketPipelineReproducesTheLinkedReplayAndCommentsOnce(t *testing.T) {
 // issue) --post --webhook comments in wiki markup and sends the --json
 // object; --dry-run says where and what, and sends nothing.
 func TestRunPostsToJiraAndTheWebhook(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("SKIPPED: needs Chromium (re-runs the replay); run without -short")
 	}
@@ -88,8 +90,8 @@ func TestRunPostsToJiraAndTheWebhook(t *testing.T) {
 	j := tickettest.NewJira(t, false)
 	j.AddUser("repro-bot", "", fakeJiraToken, true, true)
 	j.AddIssue("SHOP-12", "Image chat broken", "see the replay")
-	t.Setenv("JIRA_API_TOKEN", fakeJiraToken)
-	t.Setenv("JIRA_EMAIL", "")
+	setenv(t, "JIRA_API_TOKEN", fakeJiraToken)
+	setenv(t, "JIRA_EMAIL", "")
 	var mu sync.Mutex
 	var hooks []string
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -133,17 +135,18 @@ func TestRunPostsToJiraAndTheWebhook(t *testing.T) {
 }
 
 func TestTicketFaultsMapToDocumentedExitCodes(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name  string
-		setup func(gh *tickettest.GitHub)
+		setup func(t *testing.T, gh *tickettest.GitHub)
 		args  []string
 		code  int
 		msg   string
 	}{
 		{name: "a ticket without a replay", args: []string{ticketURL, "--app", imagechatBuggy}, code: exitNotFound, msg: "acme/shop#7 (title, body and 0 comment(s)) holds no Sentry replay link"},
-		{name: "bad token", setup: func(*tickettest.GitHub) { t.Setenv("GH_TOKEN", "ghp_wrong") }, args: []string{ticketURL, "--app", imagechatBuggy}, code: exitSentryAuth, msg: "check GH_TOKEN or GITHUB_TOKEN"},
+		{name: "bad token", setup: func(t *testing.T, _ *tickettest.GitHub) { setenv(t, "GH_TOKEN", "ghp_wrong") }, args: []string{ticketURL, "--app", imagechatBuggy}, code: exitSentryAuth, msg: "check GH_TOKEN or GITHUB_TOKEN"},
 		{name: "ticket not visible", args: []string{"https://github.com/acme/secret/issues/1", "--app", imagechatBuggy}, code: exitNotFound, msg: "not visible to the token"},
-		{name: "rate limited past the wait cap", setup: func(gh *tickettest.GitHub) {
+		{name: "rate limited past the wait cap", setup: func(_ *testing.T, gh *tickettest.GitHub) {
 			gh.Fail(tickettest.Fault{Status: 429, Header: map[string]string{"Retry-After": "600"}})
 		}, args: []string{ticketURL, "--app", imagechatBuggy}, code: exitRateLimited, msg: "more than the 1m0s limit"},
 		{name: "--post without a ticket", args: []string{"run", imagechatBug, "--app", imagechatBuggy, "--post"}, code: exitUsage, msg: "--post needs --ticket"},
@@ -156,7 +159,7 @@ func TestTicketFaultsMapToDocumentedExitCodes(t *testing.T) {
 			isolateSentryConfig(t)
 			gh := useFakeGitHub(t, "It doesn't work, no link, sorry.")
 			if tc.setup != nil {
-				tc.setup(gh)
+				tc.setup(t, gh)
 			}
 			code, out, stderr := runCLI(t, tc.args...)
 			assert.Equal(t, tc.code, code, stderr)
@@ -174,6 +177,7 @@ func TestTicketFaultsMapToDocumentedExitCodes(t *testing.T) {
 // syntax outside the renderer's own, the Jira document no mention, link,
 // card or media node, and the payloads are there as text.
 func TestHostileReplayPostsInertCommentsToGitHubAndJira(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("SKIPPED: needs Chromium (re-runs the hostile replay); run without -short")
 	}
@@ -183,8 +187,8 @@ func TestHostileReplayPostsInertCommentsToGitHubAndJira(t *testing.T) {
 	j := tickettest.NewJira(t, true)
 	j.AddUser("bot", "bot@acme.example", fakeJiraToken, true, true)
 	j.AddIssue("SHOP-12", "t", tickettest.ADFText("x"))
-	t.Setenv("JIRA_API_TOKEN", fakeJiraToken)
-	t.Setenv("JIRA_EMAIL", "bot@acme.example")
+	setenv(t, "JIRA_API_TOKEN", fakeJiraToken)
+	setenv(t, "JIRA_EMAIL", "bot@acme.example")
 
 	code, _, stderr := runCLI(t, "report", hostile, "--app", imagechatBuggy, "--latency", "none", "--post", "--ticket", ticketURL)
 	require.Contains(t, []int{exitOK, exitNotReproduced, exitDiverged, exitInconclusive}, code, "a verdict, not an error: %s", stderr)

@@ -19,6 +19,7 @@ import (
 // its secret (Slack's are), so neither a refused connection nor an error
 // status prints it.
 func TestWebhookFailuresNeverShowTheHooksSecretPath(t *testing.T) {
+	t.Parallel()
 	rep := &reproduce.Report{ReplayID: "aad5acad5eac456d9c1478f10cb6584b", Verdict: verdict.Verdict{Value: verdict.Reproduced}}
 	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusForbidden) }))
 	defer failing.Close()

@@ -56,14 +56,19 @@ type Config struct {
 	JiraEmail       string // JIRA_EMAIL: set for Jira Cloud (basic auth), unset for a Data Center PAT
 }
 
-// ConfigFromEnv reads Config from the environment.
-func ConfigFromEnv() Config {
-	gh := os.Getenv("GH_TOKEN")
+// ConfigFromEnv reads Config from the process environment.
+func ConfigFromEnv() Config { return ConfigFrom(os.Getenv) }
+
+// ConfigFrom reads Config from an environment (GH_TOKEN, else GITHUB_TOKEN,
+// as gh does; GITHUB_API_URL and GITHUB_SERVER_URL as Actions sets them;
+// JIRA_API_TOKEN and JIRA_EMAIL).
+func ConfigFrom(getenv func(string) string) Config {
+	gh := getenv("GH_TOKEN")
 	if gh == "" {
-		gh = os.Getenv("GITHUB_TOKEN")
+		gh = getenv("GITHUB_TOKEN")
 	}
-	return Config{GitHubToken: gh, GitHubAPIURL: os.Getenv("GITHUB_API_URL"), GitHubServerURL: os.Getenv("GITHUB_SERVER_URL"),
-		JiraToken: os.Getenv("JIRA_API_TOKEN"), JiraEmail: os.Getenv("JIRA_EMAIL")}
+	return Config{GitHubToken: gh, GitHubAPIURL: getenv("GITHUB_API_URL"), GitHubServerURL: getenv("GITHUB_SERVER_URL"),
+		JiraToken: getenv("JIRA_API_TOKEN"), JiraEmail: getenv("JIRA_EMAIL")}
 }
 
 // String describes the configuration without its tokens.
