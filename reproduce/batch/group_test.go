@@ -13,10 +13,9 @@ import (
 	"github.com/repro-dev/repro/reproduce/verdict"
 )
 
-// copyBundle copies a recorded bundle under another replay id: a stand-in
-// for another user's replay of the same bug (the recorder was not run for
-// the batch tests; a copy follows the same path, which grouping must not
-// need).
+// copyBundle copies a recorded bundle under another replay id: another
+// replay that follows the same path (for the pool tests, which need
+// several replays, not several bugs).
 func copyBundle(t *testing.T, name, id string) string {
 	t.Helper()
 	src := bundle(name)
@@ -41,45 +40,70 @@ func copyBundle(t *testing.T, name, id string) string {
 	return dst
 }
 
-// TestReplaysOfOneBugFormOneGroup: three replays of the image-chat bug
-// (the recording and two copies under other ids) and one that does not
-// reproduce give one group of three, with a representative among them.
+// batchBundles holds the replays recorded for the grouping test
+// (testdata/batch: testdata/recorder's Batch scenarios).
+const batchBundles = "../../testdata/batch"
+
+// TestReplaysOfOneBugFormOneGroup: four replays of the tasks app recorded
+// by the real SDK, three of one bug by different paths (tasks-bug's long
+// one, the shortest one, one by Settings and another board, with the name
+// typed in another case) and one of the app's second bug (an archived
+// task), re-run against the buggy app, give two groups, largest first: the
+// three with the TypeError after POST /api/boards at the modal's Create,
+// and the one with the ApiError after PATCH /api/tasks/52. Each group's
+// representative is one of its replays and every result names its group.
 func TestReplaysOfOneBugFormOneGroup(t *testing.T) {
 	needChromium(t)
 	t.Parallel()
 	out := t.TempDir()
-	inputs := []string{bundle("imagechat-bug"),
-		copyBundle(t, "imagechat-bug", "11111111111111111111111111111111"),
-		copyBundle(t, "imagechat-bug", "22222222222222222222222222222222"),
-		bundle("feed-healthy")}
+	taken := []string{bundle("tasks-bug"), filepath.Join(batchBundles, "tasks-taken-direct"), filepath.Join(batchBundles, "tasks-taken-after-settings")}
+	archived := filepath.Join(batchBundles, "tasks-archived-task")
 	sum, err := Run(context.Background(), Options{
-		Inputs:   inputs,
+		Inputs:   append(append([]string{}, taken...), archived),
 		Open:     openLocal,
-		Rerun:    reproduce.RunOptions{App: appDir(t, "imagechat", "buggy"), Latency: fast(), StepTimeout: 15 * time.Second}, // a loaded machine is slow
+		Rerun:    reproduce.RunOptions{App: appDir(t, "tasks", "buggy"), Latency: fast(), StepTimeout: 15 * time.Second}, // a loaded machine is slow
 		Parallel: 2,
 		Out:      out,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Verdicts[verdict.Reproduced] != 3 || len(sum.Groups) != 1 {
-		t.Fatalf("summary: %+v; want 3 reproduced in one group", sum)
+	if sum.Verdicts[verdict.Reproduced] != 4 || len(sum.Groups) != 2 {
+		t.Fatalf("summary: %+v; want 4 reproduced in two groups", sum)
 	}
-	g := sum.Groups[0]
-	if len(g.Replays) != 3 || !strings.HasPrefix(g.ID, "bug-") || g.Bug.Type != "TypeError" || !strings.Contains(g.Bug.Target, "#generate") || g.Bug.Request != "POST /api/chat" {
-		t.Errorf("group: %+v", g)
-	}
-	found := false
-	for _, id := range g.Replays {
-		found = found || id == g.Representative
-	}
-	if !found || g.Report != filepath.ToSlash(filepath.Join(g.Representative, "report.json")) {
-		t.Errorf("representative %q (report %q) is not one of %v", g.Representative, g.Report, g.Replays)
-	}
+	idOf := map[string]string{} // input → replay id
+	groupOf := map[string]string{}
 	for _, r := range readJSONL(t, out) {
-		if (r.Verdict == verdict.Reproduced) != (r.Group == g.ID) {
-			t.Errorf("%s: verdict %s in group %q", r.Input, r.Verdict, r.Group)
+		idOf[r.Input], groupOf[r.Input] = r.ReplayID, r.Group
+	}
+	want := []struct {
+		inputs        []string
+		typ, request  string
+		targetHasText string
+	}{
+		{taken, "TypeError", "POST /api/boards", "form"},
+		{[]string{archived}, "ApiError", "PATCH /api/tasks/52", "input"},
+	}
+	for i, w := range want {
+		g := sum.Groups[i]
+		if len(g.Replays) != len(w.inputs) || g.Bug.Type != w.typ || g.Bug.Request != w.request || !strings.Contains(g.Bug.Target, w.targetHasText) {
+			t.Errorf("group %d: %+v; want %d replay(s), %s after %s", i+1, g, len(w.inputs), w.typ, w.request)
 		}
+		for _, in := range w.inputs {
+			if groupOf[in] != g.ID {
+				t.Errorf("%s is in group %q, want %q (%s)", in, groupOf[in], g.ID, w.typ)
+			}
+		}
+		found := false
+		for _, id := range g.Replays {
+			found = found || id == g.Representative
+		}
+		if !found || g.Report != filepath.ToSlash(filepath.Join(g.Representative, "report.json")) {
+			t.Errorf("representative %q (report %q) is not one of %v", g.Representative, g.Report, g.Replays)
+		}
+	}
+	if len(idOf) != 4 {
+		t.Errorf("results.jsonl has %d replays, want 4", len(idOf))
 	}
 }
 

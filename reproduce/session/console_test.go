@@ -58,3 +58,46 @@ func TestConsoleCallsAreWrittenAsTheSDKRecordsThem(t *testing.T) {
 	assert.Equal(t, crumbs, ours, "the rerun's SDK form differs from the SDK's breadcrumbs")
 	assert.Contains(t, crumbs, "[object Response]", "the case the issue names")
 }
+
+// TestExceptionsAreNamedAsTheSDKNamesThem throws uncaught errors and
+// rejects a promise with the real Sentry SDK loaded, and checks that each
+// exception's type and message are the SDK's (its error.name and
+// error.message), not the constructor's name: a minified bundle renames a
+// custom error class (here Nl) but not the name its instances report.
+func TestExceptionsAreNamedAsTheSDKNamesThem(t *testing.T) {
+	t.Parallel()
+	b := testBrowser(t)
+	sdk, err := os.ReadFile(sdkBundle)
+	require.NoError(t, err, "the real Sentry SDK bundle is missing: run .ci/test")
+	dir := t.TempDir()
+	page, err := os.ReadFile(filepath.Join("testdata", "runner", "exceptions", "index.html"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "index.html"), page, 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "__sentry"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "__sentry", "sdk.js"), sdk, 0o644))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	pl := plan.Plan{StartURL: "http://app.example.test/", Steps: []plan.Step{
+		{Index: 0, Kind: plan.StepNavigate, URL: "http://app.example.test/"},
+		{Index: 1, Kind: plan.StepWait, Selectors: []string{"#done"}, Duration: 20 * time.Second},
+	}}
+	s, err := NewSession(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: dir}, Settle: SettlePolicy{Final: 100 * time.Millisecond}})
+	require.NoError(t, err)
+	defer s.Close()
+	for _, st := range pl.Steps {
+		require.NoError(t, s.Do(ctx, st))
+	}
+	obs := s.Finish(ctx)
+	raw, err := run(s, ctx, 5*time.Second, chromedp.Evaluate[string](`JSON.stringify(window.__events)`))
+	require.NoError(t, err)
+	var sdkSaw [][2]string
+	require.NoError(t, json.Unmarshal([]byte(raw), &sdkSaw))
+	var ours [][2]string
+	for _, e := range obs.Exceptions {
+		ours = append(ours, [2]string{e.Type, e.Message})
+	}
+	require.Len(t, sdkSaw, 4, "the SDK captured %q", sdkSaw)
+	assert.ElementsMatch(t, sdkSaw, ours, "the rerun names exceptions otherwise than the SDK")
+	assert.Contains(t, ours, [2]string{"ApiError", "Task was archived by a teammate"}, "the case of the tasks app's archived task")
+}

@@ -186,7 +186,13 @@ func (s *Session) noteConsole(m chromedp.ConsoleMessage) {
 		t = time.Now()
 	}
 	if m.IsException() {
-		s.addException(exceptionOf(m, t, step))
+		e := exceptionOf(m, t, step)
+		if d := m.Exception; d != nil && d.Exception != nil && d.Exception.ObjectID != "" {
+			if name, msg, ok := s.errorName(d.Exception); ok {
+				e.Type, e.Message = name, msg
+			}
+		}
+		s.addException(e)
 		return
 	}
 	e := ConsoleEntry{Time: t, Step: step, Level: string(m.Type), Text: m.Text, URL: m.URL, Line: int(m.Line) + 1, Source: m.Source}
@@ -245,7 +251,38 @@ func (s *Session) decided() bool {
 	return s.cfg.Decided != nil && s.cfg.Decided(s.Observation())
 }
 
-// exceptionOf reads the type, message and stack of an uncaught exception.
+// errorNameJS is the SDK's reading of an exception (exceptionFromError in
+// @sentry/browser: type = error.name, value = error.message), for an
+// Error-like object; null for anything else.
+const errorNameJS = `function () {
+	if (!this || typeof this !== 'object' || typeof this.name !== 'string' || !this.name) return null;
+	return [this.name, typeof this.message === 'string' ? this.message : ''];
+}`
+
+// errorName reads an uncaught exception's name and message in the page,
+// as the SDK does: a production bundle's minifier renames a custom error
+// class (the constructor, which CDP calls its className), not the name
+// its instances report.
+func (s *Session) errorName(o *runtime.RemoteObject) (name, message string, ok bool) {
+	yes := true
+	ctx, cancel := context.WithTimeout(s.tab, time.Second)
+	defer cancel()
+	res, err := chromedp.Call(ctx, runtime.CallFunctionOn, runtime.CallFunctionOnParams{
+		FunctionDeclaration: errorNameJS, ObjectID: o.ObjectID, ReturnByValue: &yes, Silent: &yes,
+	})
+	if err != nil || res.Result == nil || res.ExceptionDetails != nil {
+		return "", "", false
+	}
+	var v []string
+	if json.Unmarshal(res.Result.Value, &v) != nil || len(v) != 2 {
+		return "", "", false
+	}
+	return v[0], v[1], true
+}
+
+// exceptionOf reads the type, message and stack of an uncaught exception
+// from its description (Session.errorName then reads the name and message
+// the SDK would, when the page still holds the object).
 // An Error's description is "TypeError: message\n    at ..."; a thrown
 // non-Error has only a value.
 func exceptionOf(m chromedp.ConsoleMessage, t time.Time, step int) Exception {

@@ -41,6 +41,7 @@ func main() {
 
 func mainErr() error {
 	out := flag.String("out", "testdata/replays", "directory that receives one bundle directory per scenario")
+	batchOut := flag.String("batch-out", "testdata/batch", "directory that receives the bundles of the batch grouping scenarios")
 	only := flag.String("only", "", "comma-separated scenario names to record (default: all)")
 	chrome := flag.String("chrome", "", "path of the Chromium binary (default: chromium, chromium-browser or google-chrome from PATH)")
 	addr := flag.String("addr", "127.0.0.1:80", "listen address for the app and ingest origins; a busy port falls back to a random one")
@@ -113,7 +114,7 @@ func mainErr() error {
 	defer srv.Close()
 
 	rec := &recorder{
-		log: log, ingest: ing, site: st, chrome: chromePath, outDir: *out,
+		log: log, ingest: ing, site: st, chrome: chromePath, outDir: *out, batchDir: *batchOut,
 		appsDir: appsDir,
 		dsn:     fmt.Sprintf("http://%s@%s/%s", publicKey, hostPort(ingestHost), projectID),
 		origin:  func(app string) string { return "http://" + hostPort(app+"."+appDomain) },

@@ -18,15 +18,16 @@ import (
 
 // recorder records scenarios one after the other on one server.
 type recorder struct {
-	log     *slog.Logger
-	ingest  *ingest
-	site    *site
-	chrome  string
-	outDir  string
-	appsDir string
-	dsn     string
-	origin  func(app string) string
-	sdk     string
+	log      *slog.Logger
+	ingest   *ingest
+	site     *site
+	chrome   string
+	outDir   string
+	batchDir string
+	appsDir  string
+	dsn      string
+	origin   func(app string) string
+	sdk      string
 }
 
 // observed is the recorder's own ground truth of a session, independent of
@@ -119,6 +120,9 @@ func (r *recorder) record(parent context.Context, sc scenario) error {
 		chromium: ver.Product, sdkName: sdkNameField, sdkVersion: r.sdk, recordedAt: start,
 	}
 	dir := filepath.Join(r.outDir, sc.Name)
+	if sc.Batch {
+		dir = filepath.Join(r.batchDir, sc.Name)
+	}
 	if err := writeBundle(dir, b); err != nil {
 		return err
 	}

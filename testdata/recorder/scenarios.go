@@ -17,6 +17,10 @@ type scenario struct {
 	Bug           bugInfo
 	Seed          int64
 	Drive         func(p *person) error
+	// Batch bundles go to -batch-out (testdata/batch), not -out: they are
+	// replays for repro batch's grouping test (several of one bug by other
+	// paths, one of another bug), kept out of the every-bundle tests.
+	Batch bool
 }
 
 type expectedVerdict struct {
@@ -31,7 +35,7 @@ type bugInfo struct {
 
 // scenarios lists every bundle the recorder writes, in order: the plain-JS
 // apps here, the framework apps in scenarios_studio.go and scenarios_tasks.go.
-var scenarios = slices.Concat(plainScenarios, studioScenarios, tasksScenarios)
+var scenarios = slices.Concat(plainScenarios, studioScenarios, tasksScenarios, tasksBatchScenarios)
 
 var plainScenarios = []scenario{
 	{

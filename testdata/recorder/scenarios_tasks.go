@@ -138,3 +138,75 @@ var tasksScenarios = []scenario{
 		},
 	},
 }
+
+// tasksBatchScenarios are the replays of repro batch's grouping test
+// (testdata/batch): two more paths to the "board name taken" bug of
+// tasks-bug, and one replay of the app's second bug (an archived task).
+var tasksBatchScenarios = []scenario{
+	{
+		Name: "tasks-taken-direct", App: "tasks", Variant: "buggy", CaptureBodies: true, Compression: true, Seed: 23, Batch: true,
+		Description: "User opens the app (#/boards) and at once creates board \"Q3 launch\" in the modal; POST /api/boards answers 409 (an archived board has the name), the app reads data.board.id and throws; the modal stays as it was. The tasks-bug bug by the shortest path.",
+		Expected:    expectedVerdict{Buggy: "reproduced", Fixed: "not_reproduced"},
+		Bug:         bugInfo{Summary: "Create board does nothing when the name is taken: the modal ignores the 409 {errors} answer and throws TypeError reading data.board.id", Breakdown: "in_between"},
+		Drive: func(p *person) error {
+			return run(slices.Concat(
+				[]func() error{
+					func() error { return p.navigate("/") },
+					func() error { return p.wait(1500) },
+				},
+				tasksCreateBoard(p, "Q3 launch", false),
+				[]func() error{
+					func() error { return p.wait(9000) },
+				},
+			)...)
+		},
+	},
+	{
+		Name: "tasks-taken-after-settings", App: "tasks", Variant: "buggy", CaptureBodies: true, Compression: true, Seed: 24, Batch: true,
+		Description: "User opens the app (#/boards), goes to Settings, ticks the weekly summary and saves (toast), returns with the Settings page's Back (router.back()), opens the Website refresh board and goes back with its Back button, then creates board \"q3 LAUNCH\" (Create on the empty name first); POST /api/boards answers 409, the app reads data.board.id and throws. The tasks-bug bug by another path.",
+		Expected:    expectedVerdict{Buggy: "reproduced", Fixed: "not_reproduced"},
+		Bug:         bugInfo{Summary: "Create board does nothing when the name is taken: the modal ignores the 409 {errors} answer and throws TypeError reading data.board.id", Breakdown: "in_between"},
+		Drive: func(p *person) error {
+			return run(slices.Concat(
+				[]func() error{
+					func() error { return p.navigate("/") },
+					func() error { return p.wait(1500) },
+					func() error { return p.click(tasksSettings) },
+					func() error { return p.wait(1500) },
+					func() error { return p.check(`form[aria-label="Settings"] label:nth-of-type(3) input[type=checkbox]`) },
+					func() error { return p.wait(600) },
+					func() error { return p.click(tasksSave) },
+					func() error { return p.wait(2000) },
+					func() error { return p.click(tasksSettingBack) },
+					func() error { return p.wait(1500) },
+					func() error { return p.click(`main a[href="#/board/3"] h3`) },
+					func() error { return p.wait(1500) },
+					func() error { return p.click(tasksBack) },
+					func() error { return p.wait(1500) },
+				},
+				tasksCreateBoard(p, "q3 LAUNCH", true),
+				[]func() error{
+					func() error { return p.wait(9000) },
+				},
+			)...)
+		},
+	},
+	{
+		Name: "tasks-archived-task", App: "tasks", Variant: "buggy", CaptureBodies: true, Compression: true, Seed: 25, Batch: true,
+		Description: "User opens the Hiring board from #/boards, ticks \"Post the platform role\" (saved), then ticks \"Schedule interviews\", which a teammate archived: PATCH /api/tasks/52 answers 409 {errors}; the board page does not handle the rejection (unhandled ApiError \"Task was archived by a teammate\") and the box stays ticked. The app's second bug.",
+		Expected:    expectedVerdict{Buggy: "reproduced", Fixed: "not_reproduced"},
+		Bug:         bugInfo{Summary: "Ticking an archived task shows it done: the board page leaves the 409 rejection unhandled (ApiError)", Breakdown: "in_between"},
+		Drive: func(p *person) error {
+			return run(
+				func() error { return p.navigate("/") },
+				func() error { return p.wait(1500) },
+				func() error { return p.click(`main a[href="#/board/5"] h3`) },
+				func() error { return p.wait(1500) },
+				func() error { return p.check(tasksCheckbox("1")) },
+				func() error { return p.wait(1200) },
+				func() error { return p.check(tasksCheckbox("2")) },
+				func() error { return p.wait(4000) },
+			)
+		},
+	},
+}

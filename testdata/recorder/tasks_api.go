@@ -13,6 +13,9 @@ type task struct {
 	ID    int    `json:"id"`
 	Title string `json:"title"`
 	Done  bool   `json:"done"`
+	// Archived: a teammate archived it after the list was loaded; it is
+	// still listed, and changing it answers 409.
+	Archived bool `json:"-"`
 }
 
 type board struct {
@@ -48,7 +51,7 @@ func newTasksAPI() *tasksAPI {
 			}},
 			{ID: 5, Name: "Hiring", Tasks: []*task{
 				{ID: 51, Title: "Post the platform role"},
-				{ID: 52, Title: "Schedule interviews"},
+				{ID: 52, Title: "Schedule interviews", Archived: true},
 			}},
 			{ID: 9, Name: "Q3 launch", Archived: true, Tasks: []*task{}},
 		},
@@ -180,6 +183,10 @@ func (s *tasksAPI) updateTask(w http.ResponseWriter, r *http.Request) {
 		for _, t := range b.Tasks {
 			if t.ID != id {
 				continue
+			}
+			if t.Archived {
+				writeJSON(w, http.StatusConflict, errorsBody("task", "was archived by a teammate"))
+				return
 			}
 			if req.Title != nil && strings.TrimSpace(*req.Title) != "" {
 				t.Title = strings.TrimSpace(*req.Title)
