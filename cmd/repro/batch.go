@@ -232,6 +232,9 @@ func (opts *batchOptions) inputs(ctx context.Context) ([]string, error) {
 		if err != nil {
 			return nil, withLimitHint(err)
 		}
+		for _, w := range ir.Warnings {
+			fmt.Fprintln(opts.streams.Err, "repro: warning: "+escape.Terminal(w))
+		}
 		return ir.ReplayIDs, nil
 	}
 	if opts.list == "-" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -232,6 +233,73 @@ func TestBatchOfAnIssueFetchesEachReplay(t *testing.T) {
 			assert.DirExists(t, filepath.Join(cache, r.ReplayID), "fetched into the cache")
 		}
 	}
+}
+
+// TestBatchOfABigIssueListsEveryReplay: an issue with more replays than
+// Sentry's replay-count answers (51) is listed whole from its events,
+// paged; and a listing the page cap cuts short fails and names
+// --allow-partial, with which the batch goes on over what was listed and
+// says so. No replay here can be fetched (Sentry has only their ids), so
+// each gets an error result and no browser starts.
+func TestBatchOfABigIssueListsEveryReplay(t *testing.T) {
+	t.Parallel()
+	var ids []string
+	for i := range 53 {
+		ids = append(ids, fmt.Sprintf("%032x", 0xc000+i))
+	}
+	tests := []struct {
+		name       string
+		fake       []sentrytest.Option
+		args       []string
+		wantCode   int
+		wantStderr string
+		wantPages  int
+	}{
+		{name: "every replay, past replay-count's 51", fake: []sentrytest.Option{sentrytest.WithPerPage(10)},
+			wantCode: exitError, wantPages: 6},
+		{name: "a listing past the page cap fails and names --allow-partial",
+			fake:     []sentrytest.Option{sentrytest.WithPerPage(10), sentrytest.WithEndlessPages()},
+			wantCode: exitBadReplay, wantStderr: "listing its replays stopped with 53 listed (pass --allow-partial to keep them)", wantPages: 100},
+		{name: "--allow-partial re-runs what was listed and says it is partial",
+			fake: []sentrytest.Option{sentrytest.WithPerPage(10), sentrytest.WithEndlessPages()}, args: []string{"--allow-partial"},
+			wantCode: exitError, wantStderr: "warning: issue 4712: listed 53 replays from the first 100 pages of its events, the page cap", wantPages: 100},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := useFakeSentry(t, sentrytest.DefaultToken, append([]sentrytest.Option{sentrytest.WithIssue("4712", "FRONTEND-2B", ids...)}, tc.fake...)...)
+			out := filepath.Join(t.TempDir(), "batch")
+			code, stdout, stderr := runCLI(t, append([]string{"batch", "--issue", "FRONTEND-2B", "--app", imagechatBuggy,
+				"--cache-dir", t.TempDir(), "--out", out, "--json"}, tc.args...)...)
+			assert.Equal(t, tc.wantCode, code, stderr)
+			assert.Contains(t, stderr, tc.wantStderr)
+			assert.Equal(t, tc.wantPages, countRequests(srv, "/api/0/organizations/acme/issues/4712/events/"), "issue-events pages")
+			if tc.wantStderr != "" && !strings.Contains(tc.wantStderr, "warning") {
+				assert.NoDirExists(t, out, "nothing ran")
+				return
+			}
+			var sum batch.Summary
+			require.NoError(t, json.Unmarshal([]byte(stdout), &sum), stdout)
+			assert.Equal(t, len(ids), sum.Total)
+			assert.Equal(t, len(ids), sum.Errors)
+			var got []string
+			for _, r := range readResults(t, out) {
+				got = append(got, r.Input)
+				assert.Contains(t, r.Error, "not found")
+			}
+			assert.ElementsMatch(t, ids, got)
+		})
+	}
+}
+
+func countRequests(srv *sentrytest.Server, path string) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Path == path {
+			n++
+		}
+	}
+	return n
 }
 
 // TestBatchProgressLineSaysDoneCountsRateAndETA pins the progress line.

@@ -66,6 +66,7 @@ func (e *APIError) Unwrap() error { return e.Err }
 const (
 	scopeProjectRead = "project:read"
 	scopeOrgRead     = "org:read"
+	scopeEventRead   = "event:read"
 	scopeEventWrite  = "event:write"
 )
 

@@ -219,45 +219,26 @@ func (c *Client) fetchSegments(ctx context.Context, t *target, d details, info *
 	q := url.Values{"download": {"true"}, "per_page": {fmt.Sprint(c.perPage)}}
 	what := "recording of replay " + t.replayID
 	var segs []json.RawMessage
-	seen := map[string]bool{}
-	for page := 0; ; page++ {
+	err := c.eachPage(ctx, call{method: "GET", base: t.base, path: path, query: q,
+		scope: scopeProjectRead, what: what, budget: t.budget}, func(page int, resp *response) (bool, error) {
+		var pageSegs []json.RawMessage
+		if err := json.Unmarshal(resp.body, &pageSegs); err != nil {
+			return false, fmt.Errorf("recording-segments page %d: expected a JSON array of segments (is this an old self-hosted Sentry without ?download support?): %w", page, err)
+		}
+		segs = append(segs, pageSegs...)
 		// With count_segments known, a few pages past it is enough (the
 		// gap check below says what is missing); the page cap bounds
 		// everything else.
-		if expected > 0 && page >= expected/c.perPage+3 {
-			break
+		return expected <= 0 || (len(segs) < expected && page+1 < expected/c.perPage+3), nil
+	})
+	var pe *pageError
+	switch {
+	case errors.As(err, &pe) && pe.page > 0 && !errors.Is(err, ErrTooLarge):
+		if ierr := c.incomplete(info, pe.err, fmt.Sprintf("recording-segments page %d failed", pe.page)); ierr != nil {
+			return nil, ierr
 		}
-		if page >= c.maxPages {
-			return nil, &LimitError{Limit: LimitPages, Max: int64(c.maxPages), What: what}
-		}
-		resp, err := c.do(ctx, call{method: "GET", base: t.base, path: path, query: q,
-			scope: scopeProjectRead, what: what, budget: t.budget})
-		if err != nil {
-			if page == 0 || errors.Is(err, ErrTooLarge) {
-				return nil, err
-			}
-			if ierr := c.incomplete(info, err, fmt.Sprintf("recording-segments page %d failed", page)); ierr != nil {
-				return nil, ierr
-			}
-			break
-		}
-		var pageSegs []json.RawMessage
-		if err := json.Unmarshal(resp.body, &pageSegs); err != nil {
-			return nil, fmt.Errorf("recording-segments page %d: expected a JSON array of segments (is this an old self-hosted Sentry without ?download support?): %w", page, err)
-		}
-		segs = append(segs, pageSegs...)
-		if expected > 0 && len(segs) >= expected {
-			break
-		}
-		// Only the cursor of Link is used: the next request goes to the
-		// same base, so a Link URL on another scheme or host is never
-		// followed (and never receives the token).
-		cursor, more := nextCursor(resp.header.Get("Link"))
-		if !more || seen[cursor] {
-			break
-		}
-		seen[cursor] = true
-		q.Set("cursor", cursor)
+	case err != nil:
+		return nil, err
 	}
 	info.SegmentsFetched = len(segs)
 	for i, s := range segs {

@@ -38,30 +38,19 @@ func (c *Client) eventsMeta(ctx context.Context, t *target, d details) ([]metaRo
 	}
 	path := "/api/0/organizations/" + url.PathEscape(t.org) + "/replays-events-meta/"
 	var rows []metaRow
-	seen := map[string]bool{}
-	what := "errors of replay " + t.replayID
-	for page := 0; ; page++ {
-		if page >= c.maxPages {
-			return nil, &LimitError{Limit: LimitPages, Max: int64(c.maxPages), What: what}
-		}
-		resp, err := c.do(ctx, call{method: "GET", base: t.base, path: path, query: q,
-			scope: scopeOrgRead, what: what, budget: t.budget})
-		if err != nil {
-			return nil, err
-		}
+	err := c.eachPage(ctx, call{method: "GET", base: t.base, path: path, query: q,
+		scope: scopeOrgRead, what: "errors of replay " + t.replayID, budget: t.budget}, func(_ int, resp *response) (bool, error) {
 		var body struct {
 			Data []metaRow `json:"data"`
 		}
 		if err := json.Unmarshal(resp.body, &body); err != nil {
-			return nil, fmt.Errorf("replays-events-meta: unexpected response: %w", err)
+			return false, fmt.Errorf("replays-events-meta: unexpected response: %w", err)
 		}
 		rows = append(rows, body.Data...)
-		cursor, more := nextCursor(resp.header.Get("Link"))
-		if !more || seen[cursor] {
-			break
-		}
-		seen[cursor] = true
-		q.Set("cursor", cursor)
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return rows, nil
 }

@@ -129,7 +129,8 @@ func (c *Client) resolve(ctx context.Context, ref Ref) (*target, error) {
 		}
 		t.replayID = id
 	case RefIssue:
-		ir, err := c.resolveIssue(ctx, base, org, ref.ID)
+		// One replay is wanted: replay-count's list is enough.
+		ir, err := c.resolveIssue(ctx, base, org, ref.ID, false)
 		if err != nil {
 			return nil, err
 		}
@@ -137,8 +138,11 @@ func (c *Client) resolve(ctx context.Context, ref Ref) (*target, error) {
 			return nil, fmt.Errorf("issue %s has no replays in the last 90 days: %w", ref.ID, ErrNotFound)
 		}
 		t.replayID = ir.ReplayIDs[0]
-		if len(ir.ReplayIDs) > 1 {
-			t.warnings = append(t.warnings, fmt.Sprintf("issue %s has %d replays; fetched %s (pass a replay id to choose another)", ref.ID, len(ir.ReplayIDs), t.replayID))
+		switch n := len(ir.ReplayIDs); {
+		case n >= ReplayCountCap:
+			t.warnings = append(t.warnings, fmt.Sprintf("issue %s has %d or more replays; fetched %s (pass a replay id to choose another; repro batch --issue lists them all)", ref.ID, n, t.replayID))
+		case n > 1:
+			t.warnings = append(t.warnings, fmt.Sprintf("issue %s has %d replays; fetched %s (pass a replay id to choose another)", ref.ID, n, t.replayID))
 		}
 	default:
 		return nil, fmt.Errorf("unsupported reference kind %v", ref.Kind)
@@ -221,72 +225,4 @@ func replayIDOfEvent(ev []byte) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// IssueReplays is an issue and the replays Sentry links to it.
-type IssueReplays struct {
-	IssueID   string   // numeric group id
-	ShortID   string   // PROJ-1A3, when the issue was given by short id
-	ReplayIDs []string // 32-hex replay ids (Sentry returns at most 51)
-}
-
-// ResolveIssue lists an issue's replays. issue is a numeric id or a SHORT-ID,
-// resolved first with GET /api/0/organizations/{org}/shortids/{short_id}/.
-// org "" uses the configured org.
-func (c *Client) ResolveIssue(ctx context.Context, org, issue string) (IssueReplays, error) {
-	ref, err := ParseIssueRef(issue)
-	if err != nil {
-		return IssueReplays{}, err
-	}
-	if org != "" {
-		ref.Org = org
-	}
-	if org, err = c.orgFor(ref); err != nil {
-		return IssueReplays{}, err
-	}
-	base, err := c.apiBase(ctx, ref, org)
-	if err != nil {
-		return IssueReplays{}, err
-	}
-	return c.resolveIssue(ctx, base, org, ref.ID)
-}
-
-func (c *Client) resolveIssue(ctx context.Context, base, org, issue string) (IssueReplays, error) {
-	ir := IssueReplays{IssueID: issue}
-	if !numericID.MatchString(issue) {
-		ir.ShortID = issue
-		resp, err := c.do(ctx, call{method: "GET", base: base,
-			path:  "/api/0/organizations/" + url.PathEscape(org) + "/shortids/" + url.PathEscape(issue) + "/",
-			scope: scopeOrgRead, what: "issue " + issue})
-		if err != nil {
-			return IssueReplays{}, err
-		}
-		var s struct {
-			GroupID flexString `json:"groupId"`
-		}
-		if err := json.Unmarshal(resp.body, &s); err != nil || s.GroupID == "" {
-			return IssueReplays{}, fmt.Errorf("resolve short id %s: response has no groupId", issue)
-		}
-		ir.IssueID = string(s.GroupID)
-	}
-	q := url.Values{
-		"query": {"issue.id:[" + ir.IssueID + "]"}, "returnIds": {"true"}, "data_source": {"events"},
-		"statsPeriod": {"90d"}, "project": {"-1"},
-	}
-	resp, err := c.do(ctx, call{method: "GET", base: base, query: q,
-		path:  "/api/0/organizations/" + url.PathEscape(org) + "/replay-count/",
-		scope: scopeOrgRead, what: "issue " + issue})
-	if err != nil {
-		return IssueReplays{}, err
-	}
-	var counts map[string][]string
-	if err := json.Unmarshal(resp.body, &counts); err != nil {
-		return IssueReplays{}, fmt.Errorf("replay-count for issue %s: unexpected response: %w", issue, err)
-	}
-	for _, id := range counts[ir.IssueID] {
-		if n, ok := NormalizeID(id); ok {
-			ir.ReplayIDs = append(ir.ReplayIDs, n)
-		}
-	}
-	return ir, nil
 }

@@ -19,6 +19,7 @@ const (
 	RouteReplayCount   Route = "replay-count"        // GET /api/0/organizations/{org}/replay-count/
 	RouteShortIDs      Route = "shortids"            // GET /api/0/organizations/{org}/shortids/{short_id}/
 	RouteComments      Route = "comments"            // POST /api/0/organizations/{org}/issues/{id}/comments/
+	RouteIssueEvents   Route = "issue-events"        // GET /api/0/organizations/{org}/issues/{id}/events/
 )
 
 // Fault makes a route misbehave. The first Skip matching requests are served

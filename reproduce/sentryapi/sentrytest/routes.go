@@ -92,6 +92,8 @@ func (s *Server) route(method string, p []string) (Route, handlerFunc) {
 		return RouteReplayCount, s.handleReplayCount
 	case get && len(p) == 4 && p[0] == "organizations" && p[2] == "shortids":
 		return RouteShortIDs, s.handleShortID
+	case get && len(p) == 5 && p[0] == "organizations" && p[2] == "issues" && p[4] == "events":
+		return RouteIssueEvents, s.handleIssueEvents
 	case method == http.MethodPost && len(p) == 5 && p[0] == "organizations" && p[2] == "issues" && p[4] == "comments":
 		return RouteComments, s.handleComment
 	case get && len(p) == 6 && p[0] == "projects" && p[3] == "replays" && p[5] == "recording-segments":
@@ -326,7 +328,7 @@ func (s *Server) handleReplayCount(w http.ResponseWriter, r *http.Request, _ []s
 	s.mu.Lock()
 	for _, id := range queryIDs(q.Get("query"), "issue.id") {
 		if is := s.issues[id]; is != nil {
-			out[id] = append([]string{}, is.replayIDs...)
+			out[id] = append([]string{}, is.replayIDs[:min(len(is.replayIDs), ReplayCountCap)]...)
 		}
 	}
 	s.mu.Unlock()

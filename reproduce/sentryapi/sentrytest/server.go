@@ -71,6 +71,9 @@ type issue struct {
 	id, shortID string
 	n           int // makes up a short id when none is given
 	replayIDs   []string
+	// events are the replay ids of events added WithIssueEvents, one an
+	// event, in order ("" is an event without a replay).
+	events []string
 }
 
 // Request is one recorded request. The token is never stored.
@@ -149,10 +152,45 @@ func WithEvent(body []byte) Option {
 	return func(s *Server) error { return s.addEvent(body, "") }
 }
 
-// WithIssue declares an issue with a short id and its replays.
+// WithIssue declares an issue with a short id and its replays (any number:
+// replay-count answers the first ReplayCountCap, as Sentry does, and the
+// issue's events list them all). Each replay no event of the issue names
+// gets one made-up error event.
 func WithIssue(id, shortID string, replayIDs ...string) Option {
 	return func(s *Server) error {
-		s.issues[id] = &issue{id: id, shortID: shortID, replayIDs: replayIDs}
+		is := s.issues[id]
+		if is == nil {
+			is = &issue{id: id}
+			s.issues[id] = is
+		}
+		is.shortID = shortID
+		for _, r := range replayIDs {
+			if r = normID(r); !contains(is.replayIDs, r) {
+				is.replayIDs = append(is.replayIDs, r)
+			}
+		}
+		return nil
+	}
+}
+
+// WithIssueEvents adds made-up error events to an issue, one per replay id
+// given, in order: repeat an id for several events of one replay, "" for an
+// event without a replay (has:replayId leaves it out). Their replays become
+// the issue's.
+func WithIssueEvents(issueID string, replayIDs ...string) Option {
+	return func(s *Server) error {
+		is := s.issues[issueID]
+		if is == nil {
+			is = &issue{id: issueID, n: len(s.issues) + 1}
+			s.issues[issueID] = is
+		}
+		for _, r := range replayIDs {
+			r = normID(r)
+			is.events = append(is.events, r)
+			if r != "" && !contains(is.replayIDs, r) {
+				is.replayIDs = append(is.replayIDs, r)
+			}
+		}
 		return nil
 	}
 }

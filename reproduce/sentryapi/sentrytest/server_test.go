@@ -2,6 +2,7 @@ package sentrytest_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -103,5 +104,64 @@ func TestFakeFaultsSkipThenFailTimes(t *testing.T) {
 	}
 	if want := []int{200, 429, 429, 200}; !slices.Equal(got, want) {
 		t.Errorf("statuses %v, want %v", got, want)
+	}
+}
+
+// TestFakeListsAnIssuesEventsInPages: replay-count stops at 51 ids as
+// Sentry's does, and the issue's events (has:replayId) list every replay,
+// per_page at a time, in SimpleEventSerializer's shape, with Link paging.
+func TestFakeListsAnIssuesEventsInPages(t *testing.T) {
+	var ids []string
+	for i := range 53 {
+		ids = append(ids, fmt.Sprintf("%032x", 0xb000+i))
+	}
+	srv := sentrytest.New(t, sentrytest.WithIssue("90", "FRONTEND-90", ids...), sentrytest.WithIssueEvents("90", "", ids[52]))
+	_, body := get(t, srv, "/api/0/organizations/acme/replay-count/?query=issue.id:[90]&returnIds=true&data_source=events", srv.Token)
+	var counts map[string][]string
+	if err := json.Unmarshal([]byte(body), &counts); err != nil || len(counts["90"]) != sentrytest.ReplayCountCap {
+		t.Fatalf("replay-count gave %d ids (%v), want %d", len(counts["90"]), err, sentrytest.ReplayCountCap)
+	}
+	const events = "/api/0/organizations/acme/issues/90/events/?query=has:replayId&per_page=20"
+	var got []string
+	cursor := ""
+	for page := 0; ; page++ {
+		res, body := get(t, srv, events+cursor, srv.Token)
+		var evs []struct {
+			EventID string `json:"eventID"`
+			GroupID string `json:"groupID"`
+			Tags    []struct{ Key, Value string }
+		}
+		if err := json.Unmarshal([]byte(body), &evs); err != nil || res.StatusCode != 200 {
+			t.Fatalf("page %d: %d %s", page, res.StatusCode, body)
+		}
+		if len(evs) > 20 {
+			t.Fatalf("page %d has %d events, per_page is 20", page, len(evs))
+		}
+		for _, e := range evs {
+			if e.GroupID != "90" || len(e.EventID) != 32 {
+				t.Errorf("event %+v", e)
+			}
+			for _, tag := range e.Tags {
+				if tag.Key == "replayId" {
+					got = append(got, tag.Value)
+				}
+			}
+		}
+		link := res.Header.Get("Link")
+		if !strings.Contains(link, `rel="next"; results="true"`) {
+			break
+		}
+		cursor = "&cursor=" + fmt.Sprintf("0:%d:0", (page+1)*20)
+		if page > 5 {
+			t.Fatal("paging does not end")
+		}
+	}
+	// The event without a replay is left out; ids[52]'s own event comes first.
+	want := append([]string{ids[52]}, ids[:52]...)
+	if !slices.Equal(got, want) {
+		t.Errorf("replayId tags %v, want %v", got, want)
+	}
+	if res, _ := get(t, srv, "/api/0/organizations/acme/issues/91/events/", srv.Token); res.StatusCode != 404 {
+		t.Errorf("unknown issue: %d, want 404", res.StatusCode)
 	}
 }
