@@ -29,9 +29,9 @@ type Outputs struct {
 	RegressionTest string // the generated test's directory
 }
 
-// Marker is the text that identifies repro's comment for a replay: hidden
-// in GitHub's Markdown (an HTML comment), a grey footer line in Jira,
-// which has no hidden text.
+// Marker is the text that identifies repro's comment for a replay on
+// GitHub, hidden in its Markdown (an HTML comment). Jira has no hidden
+// text: there the marker is a comment property (JiraMarkerKey).
 func Marker(replayID string) string { return "repro-verdict replay=" + replayID }
 
 // NewPost renders rep as a comment for each tracker. Every string from the
@@ -118,7 +118,8 @@ func jiraWiki(rep *reproduce.Report, id string, out Outputs) string {
 	if out.ReportHTML != "" {
 		j.Printf("\nHTML report (the recorded session beside the rerun, step by step): %s on the machine that ran repro.\n", escape.JiraMonospace(out.ReportHTML))
 	}
-	j.Printf("\n{color:#97a0af}repro-verdict replay=%s{color}\n", id) // the marker (Marker); the id is hex
+	// No marker in the text: on Jira it is the comment's property
+	// (JiraMarkerKey), which readers never see.
 	return j.String()
 }
 
@@ -184,7 +185,5 @@ func jiraADF(rep *reproduce.Report, id string, out Outputs) map[string]any {
 	if out.ReportHTML != "" {
 		blocks = append(blocks, node("paragraph", text("HTML report (the recorded session beside the rerun, step by step): "), text(out.ReportHTML, mark("code")), text(" on the machine that ran repro.")))
 	}
-	grey := map[string]any{"type": "textColor", "attrs": map[string]any{"color": "#97a0af"}}
-	blocks = append(blocks, node("paragraph", text(Marker(id), grey)))
 	return map[string]any{"version": 1, "type": "doc", "content": blocks}
 }

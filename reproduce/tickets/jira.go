@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -74,6 +75,49 @@ func (j *JiraClient) body(p Post) any {
 	return map[string]any{"body": p.wiki}
 }
 
+// JiraMarkerKey is the comment property that marks repro's comment for a
+// replay on Jira ({"replay_id": "<id>"}): Jira renders no hidden text
+// (wiki markup and ADF have no comments), so the marker is a property of
+// the comment, set when it is added (Add comment's "properties") and read
+// with GET /comment/{id}/properties/{key}; readers never see it.
+const JiraMarkerKey = "repro.verdict"
+
+type jiraMarker struct {
+	ReplayID string `json:"replay_id"`
+}
+
+// newBody is body plus the marker property, for a new comment.
+func (j *JiraClient) newBody(p Post) any {
+	b := j.body(p).(map[string]any)
+	b["properties"] = []any{map[string]any{"key": JiraMarkerKey, "value": jiraMarker{ReplayID: p.ReplayID}}}
+	return b
+}
+
+// mine is the token user's latest comment whose marker property names
+// replayID; comments of others are never read, or edited.
+func (j *JiraClient) mine(ctx context.Context, cs []Comment, me, replayID string) (Comment, bool, error) {
+	for i := len(cs) - 1; i >= 0; i-- {
+		c := cs[i]
+		if me == "" || c.Author != me {
+			continue
+		}
+		var prop struct {
+			Value jiraMarker `json:"value"`
+		}
+		path := j.commentPath(c.ID) + "/properties/" + url.PathEscape(JiraMarkerKey)
+		if _, err := j.api.do(ctx, call{method: http.MethodGet, path: path, permission: jiraRead, what: "comment " + c.ID + " on issue " + j.ref.Key}, &prop); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				continue // a comment of the user's own, not repro's
+			}
+			return Comment{}, false, err
+		}
+		if prop.Value.ReplayID == replayID {
+			return c, true, nil
+		}
+	}
+	return Comment{}, false, nil
+}
+
 // Permissions named on 401/403 (Jira's own permission names).
 const (
 	jiraRead  = "the Browse Projects permission in the issue's project"
@@ -140,6 +184,9 @@ func richText(raw json.RawMessage) string {
 }
 
 func (j *JiraClient) issuePath() string { return "/issue/" + url.PathEscape(j.ref.Key) }
+
+// commentPath is a comment's own resource (its properties hang there).
+func (j *JiraClient) commentPath(id string) string { return "/comment/" + url.PathEscape(id) }
 
 // Read reads the summary, description and every page of comments.
 func (j *JiraClient) Read(ctx context.Context) (*Ticket, error) {
@@ -209,14 +256,18 @@ func (j *JiraClient) Post(ctx context.Context, p Post) (Posted, error) {
 		return Posted{}, err
 	}
 	var made jiraComment
-	if old, ok := findMine(cs, who, Marker(p.ReplayID)); ok {
+	old, ok, err := j.mine(ctx, cs, who, p.ReplayID)
+	if err != nil {
+		return Posted{}, err
+	}
+	if ok {
 		path := j.issuePath() + "/comment/" + url.PathEscape(old.ID)
 		if _, err := j.api.do(ctx, call{method: http.MethodPut, path: path, body: j.body(p), permission: jiraWrite, what: "comment " + old.ID + " on issue " + j.ref.Key}, &made); err != nil {
 			return Posted{}, err
 		}
 		return Posted{CommentID: old.ID, Edited: true}, nil
 	}
-	if _, err := j.api.do(ctx, call{method: http.MethodPost, path: j.issuePath() + "/comment", body: j.body(p), permission: jiraWrite, what: "issue " + j.ref.Key}, &made); err != nil {
+	if _, err := j.api.do(ctx, call{method: http.MethodPost, path: j.issuePath() + "/comment", body: j.newBody(p), permission: jiraWrite, what: "issue " + j.ref.Key}, &made); err != nil {
 		return Posted{}, err
 	}
 	return Posted{CommentID: made.ID}, nil

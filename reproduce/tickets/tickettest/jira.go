@@ -21,6 +21,10 @@ import (
 //	GET  /rest/api/{v}/issue/{key}/comment?startAt=&maxResults=   {startAt, maxResults, total, comments}
 //	POST /rest/api/{v}/issue/{key}/comment                        {"body"} → 201
 //	PUT  /rest/api/{v}/issue/{key}/comment/{id}                   {"body"} → 200
+//	GET  /rest/api/{v}/comment/{id}/properties/{propertyKey}      {"key", "value"}; 404 when unset
+//
+// A new comment's "properties" ([{"key", "value"}], as Add comment takes
+// them) are kept with it; an edit keeps them.
 //
 // Errors are {"errorMessages": [...], "errors": {...}}: 401 for a bad
 // token, 404 "Issue does not exist or you do not have permission to see
@@ -54,9 +58,10 @@ type jiraIssue struct {
 // JiraComment is a comment as the fake stores it: Body is an ADF
 // document (Cloud) or a string (Data Center).
 type JiraComment struct {
-	ID     string
-	Author string
-	Body   any
+	ID         string
+	Author     string
+	Body       any
+	Properties map[string]any // entity properties: key → value
 }
 
 // NewJira starts the fake; cloud picks Jira Cloud's auth and API version.
@@ -120,6 +125,7 @@ var (
 	jiraIssueRe   = regexp.MustCompile(`^/rest/api/([23])/issue/([A-Z][A-Z0-9_]+-[0-9]+)$`)
 	jiraCommentRe = regexp.MustCompile(`^/rest/api/([23])/issue/([A-Z][A-Z0-9_]+-[0-9]+)/comment(?:/([0-9]+))?$`)
 	jiraMyselfRe  = regexp.MustCompile(`^/rest/api/([23])/myself$`)
+	jiraPropRe    = regexp.MustCompile(`^/rest/api/([23])/comment/([0-9]+)/properties/([^/]+)$`)
 )
 
 func jiraErr(w http.ResponseWriter, status int, msg string) {
@@ -158,6 +164,10 @@ func (j *Jira) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, 200, j.author(u.id))
+		return
+	}
+	if m := jiraPropRe.FindStringSubmatch(p); m != nil && r.Method == http.MethodGet {
+		j.serveProperty(w, u, version, m[1], m[2], m[3])
 		return
 	}
 	var key, ver, id string
@@ -202,7 +212,11 @@ func (j *Jira) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var in struct {
-			Body json.RawMessage `json:"body"`
+			Body       json.RawMessage `json:"body"`
+			Properties []struct {
+				Key   string `json:"key"`
+				Value any    `json:"value"`
+			} `json:"properties"`
 		}
 		if json.Unmarshal(body, &in) != nil || len(in.Body) == 0 {
 			writeJSON(w, 400, map[string]any{"errorMessages": []string{}, "errors": map[string]string{"comment": "Comment body can not be empty!"}})
@@ -215,7 +229,10 @@ func (j *Jira) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if r.Method == http.MethodPost {
 			j.nextID++
-			c := JiraComment{ID: strconv.Itoa(j.nextID), Author: u.id, Body: b}
+			c := JiraComment{ID: strconv.Itoa(j.nextID), Author: u.id, Body: b, Properties: map[string]any{}}
+			for _, pr := range in.Properties {
+				c.Properties[pr.Key] = pr.Value
+			}
 			issue.comments = append(issue.comments, c)
 			writeJSON(w, 201, map[string]any{"id": c.ID, "author": j.author(u.id), "body": b})
 			return
@@ -261,3 +278,31 @@ func (j *Jira) checkBody(raw json.RawMessage, out *any) string {
 }
 
 func max0(n int) int { return max(n, 0) }
+
+// serveProperty answers GET /comment/{id}/properties/{key}: the comment
+// must be on an issue the user may browse.
+func (j *Jira) serveProperty(w http.ResponseWriter, u jiraUser, version, ver, id, key string) {
+	if ver != version {
+		jiraErr(w, 404, "Not found")
+		return
+	}
+	for _, issue := range j.issues {
+		for _, c := range issue.comments {
+			if c.ID != id {
+				continue
+			}
+			if !u.canBrowse {
+				jiraErr(w, 404, "Can not find a comment for the id: "+id+".")
+				return
+			}
+			v, ok := c.Properties[key]
+			if !ok {
+				jiraErr(w, 404, "The property with key '"+key+"' does not exist.")
+				return
+			}
+			writeJSON(w, 200, map[string]any{"key": key, "value": v})
+			return
+		}
+	}
+	jiraErr(w, 404, "Can not find a comment for the id: "+id+".")
+}
