@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -46,36 +48,82 @@ func TestTicketPipelineReproducesTheLinkedReplayAndCommentsOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("SKIPPED: needs Chromium (re-runs the replay); run without -short")
 	}
-	srv := useFakeSentry(t, sentrytest.DefaultToken, sentrytest.WithBundle(imagechatBug))
+	// A second replay of the bug, linked from a comment: another user's
+	// (the recording under another id).
+	const other = "0ddba11c0ffee0000000000000000042"
+	srv := useFakeSentry(t, sentrytest.DefaultToken, sentrytest.WithBundle(imagechatBug), sentrytest.WithBundle(bundleAs(t, imagechatBug, other)))
 	setenv(t, "SENTRY_PROJECT", srv.Project)
 	gh := useFakeGitHub(t, "Customer: \"it doesn't work\".\n\nSentry replay id: aad5acad-5eac-456d-9c14-78f10cb6584b")
-	gh.AddComment("acme", "shop", 7, "dana", "Same for me.")
+	gh.AddComment("acme", "shop", 7, "dana", "Same for me: "+srv.URL+"/organizations/"+srv.Org+"/replays/"+other+"/")
 
 	for run := 1; run <= 2; run++ {
 		code, out, stderr := runCLI(t, ticketURL, "--app", imagechatBuggy, "--post", "--latency", "none", "--cache-dir", t.TempDir(),
 			"--artifacts", t.TempDir(), "-o", t.TempDir())
 		require.Equal(t, exitOK, code, stderr)
-		assert.Contains(t, stderr, "acme/shop#7 links 1 replay(s)")
+		assert.Contains(t, stderr, "acme/shop#7 links 2 replay(s)")
 		assert.Contains(t, stderr, "from the body")
 		if run == 1 {
-			assert.Contains(t, stderr, "repro: Posted the verdict (reproduced) on GitHub issue acme/shop#7")
+			assert.Equal(t, 2, strings.Count(stderr, "repro: Posted the verdict (reproduced) on GitHub issue acme/shop#7"), stderr)
 		} else {
-			assert.Contains(t, stderr, "repro: Updated repro's comment with the verdict (reproduced)")
+			assert.Equal(t, 2, strings.Count(stderr, "repro: Updated repro's comment with the verdict (reproduced)"), stderr)
 		}
 		assert.NotContains(t, out+stderr, fakeGHToken)
 		assert.NotContains(t, out+stderr, sentrytest.DefaultToken)
 	}
 	cs := gh.Comments("acme", "shop", 7)
-	require.Len(t, cs, 2, "dana's comment and one of repro's")
-	assert.Equal(t, "repro-bot", cs[1].Login)
-	assert.Contains(t, cs[1].Body, "repro: **reproduced**")
-	assert.Contains(t, cs[1].Body, "TypeError")
-	assert.Contains(t, cs[1].Body, "Regression test: `")
-	assert.Contains(t, cs[1].Body, "report.html")
-	assert.Contains(t, cs[1].Body, "<!-- `repro-verdict replay=aad5acad5eac456d9c1478f10cb6584b` -->")
+	require.Len(t, cs, 3, "dana's comment and one of repro's per replay")
+	for i, id := range []string{"aad5acad5eac456d9c1478f10cb6584b", other} {
+		c := cs[1+i]
+		assert.Equal(t, "repro-bot", c.Login)
+		assert.Contains(t, c.Body, "repro: **reproduced**")
+		assert.Contains(t, c.Body, "TypeError")
+		assert.Contains(t, c.Body, "Regression test: `")
+		assert.Contains(t, c.Body, "report.html")
+		assert.Contains(t, c.Body, "<!-- `repro-verdict replay="+id+"` -->")
+	}
 	for _, r := range gh.Requests() {
 		assert.Equal(t, "Bearer "+fakeGHToken, r.Authorization)
 	}
+}
+
+// bundleAs copies a recorded bundle under another replay id, with its
+// linked error events under other ids: another user's replay of the same
+// bug, as Sentry would serve it beside the original.
+func bundleAs(t *testing.T, src, id string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(src, "replay.json"))
+	require.NoError(t, err)
+	var r struct {
+		Data struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal(b, &r))
+	require.NotEmpty(t, r.Data.ID)
+	// Its linked error events are other events too: new ids (the last
+	// characters of the replay's), in both spellings Sentry uses.
+	eb, err := os.ReadFile(filepath.Join(src, "errors.json"))
+	require.NoError(t, err)
+	var events []struct {
+		EventID string `json:"event_id"`
+	}
+	require.NoError(t, json.Unmarshal(eb, &events))
+	var pairs []string
+	for _, e := range events {
+		require.Len(t, e.EventID, 32)
+		n := e.EventID[:24] + id[24:]
+		dashed := func(h string) string { return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:] }
+		pairs = append(pairs, e.EventID, n, dashed(e.EventID), dashed(n))
+	}
+	rename := strings.NewReplacer(append(pairs, r.Data.ID, id)...)
+	dst := filepath.Join(t.TempDir(), id)
+	require.NoError(t, os.MkdirAll(dst, 0o755))
+	for _, f := range []string{"replay.json", "recording-segments.json", "errors.json"} {
+		b, err := os.ReadFile(filepath.Join(src, f))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dst, f), []byte(rename.Replace(string(b))), 0o644))
+	}
+	return dst
 }
 
 // TestRunPostsToJiraAndTheWebhook: repro run --ticket (a Jira Data Center
