@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -395,6 +396,15 @@ func (opts *batchOptions) generateTests(ctx context.Context, base *reproduce.Sou
 	return nil
 }
 
+// remoteArg says a --remote-chrome value that is not an endpoint: as given,
+// unless it has a query or user info, where a pool's token would be.
+func remoteArg(v string) string {
+	if strings.ContainsAny(v, "?@") {
+		return "(value not shown: it may hold a token)"
+	}
+	return strconv.Quote(v)
+}
+
 // endpoints are the --remote-chrome browsers reruns are spread over: each
 // flag a DevTools URL (ws://, wss://, http://, https://) or a file of them,
 // one a line (# comments and blank lines skipped). None: one local browser.
@@ -407,7 +417,8 @@ func (opts *batchOptions) endpoints() ([]batch.Endpoint, error) {
 				return nil
 			}
 		}
-		return usageError{fmt.Errorf("--remote-chrome %q: want a ws://, wss://, http:// or https:// DevTools endpoint, or a file of them", u)}
+		// Not the value itself: a mistyped pool URL still carries its token.
+		return usageError{fmt.Errorf("--remote-chrome %s: want a ws://, wss://, http:// or https:// DevTools endpoint or pool service URL, or a file of them", remoteArg(u))}
 	}
 	for _, v := range opts.remoteChrome {
 		if f, err := os.Open(v); err == nil {

@@ -151,6 +151,10 @@ func TestBatchFlagsAndExitStatus(t *testing.T) {
 	assert.Equal(t, exitUsage, code, stderr)
 	code, _, stderr = runCLI(t, "batch", "--app", app)
 	assert.Equal(t, exitUsage, code, stderr)
+	// A mistyped pool URL is refused without its token being printed.
+	code, _, stderr = runCLI(t, "batch", imagechatBug, "--app", app, "--remote-chrome", "wss//pool.example.test:3000?token=tok-SECRET-1")
+	assert.Equal(t, exitUsage, code, stderr)
+	assert.NotContains(t, stderr, "SECRET", "the usage error prints the token")
 
 	list, err := readReplayList(strings.NewReader("# the ticket's replays\n\n  ./a  \nb\n"))
 	require.NoError(t, err)

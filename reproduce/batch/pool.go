@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"sync"
 
 	"github.com/repro-dev/repro/reproduce/session"
@@ -22,11 +21,7 @@ func (e Endpoint) Name() string {
 	if e.Chrome.RemoteURL == "" {
 		return "local"
 	}
-	u, err := url.Parse(e.Chrome.RemoteURL)
-	if err != nil {
-		return "remote"
-	}
-	return u.Scheme + "://" + u.Host
+	return session.RemoteName(e.Chrome.RemoteURL)
 }
 
 // pool spreads reruns over the endpoints: each browser starts on first

@@ -17,7 +17,6 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/remote"
 )
 
 // ErrChromeNotFound is returned when no Chrome or Chromium executable can be
@@ -28,9 +27,11 @@ var ErrChromeNotFound = errors.New("chrome not found: install Chromium (apt-get 
 type ChromeConfig struct {
 	// Path is the Chrome/Chromium executable; "" finds one (FindChrome).
 	Path string
-	// RemoteURL, when set, connects to a running browser's DevTools endpoint
-	// (ws://host:port/devtools/browser/..., or http://host:port) instead of
-	// launching one.
+	// RemoteURL, when set, connects to a running browser instead of
+	// launching one: its DevTools endpoint (ws://host:port/devtools/browser/...,
+	// or http://host:port) or a pool service's WebSocket URL
+	// (ws://host:port?token=...). It may hold a secret: say it with
+	// RemoteName.
 	RemoteURL string
 	// Visible opens a visible window instead of running headless.
 	Visible bool
@@ -114,7 +115,7 @@ func NewBrowser(ctx context.Context, cfg ChromeConfig) (*Browser, error) {
 	var allocCancel context.CancelFunc
 	var denyAll *netProxy
 	if cfg.RemoteURL != "" {
-		allocCtx, allocCancel = remote.NewAllocator(base, cfg.RemoteURL)
+		allocCtx, allocCancel = remoteAllocator(base, cfg.RemoteURL)
 	} else {
 		path, err := FindChrome(cfg.Path)
 		if err != nil {
@@ -147,7 +148,7 @@ func NewBrowser(ctx context.Context, cfg ChromeConfig) (*Browser, error) {
 		if err != nil {
 			cancel()
 			if cfg.RemoteURL != "" {
-				return nil, fmt.Errorf("connect to chrome at %s: %w", cfg.RemoteURL, err)
+				return nil, fmt.Errorf("connect to chrome at %s: %w", RemoteName(cfg.RemoteURL), scrubRemote(err, cfg.RemoteURL))
 			}
 			return nil, fmt.Errorf("launch chrome: %w", err)
 		}
