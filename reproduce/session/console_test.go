@@ -19,6 +19,21 @@ import (
 // recorder's npm package (.ci/test builds it when it is missing).
 const sdkBundle = "../../testdata/recorder/sdk/dist/sentry.js"
 
+// withSDK is an app directory serving testdata/runner/<page>/index.html
+// and the real SDK bundle at /__sentry/sdk.js.
+func withSDK(t *testing.T, page string) string {
+	t.Helper()
+	sdk, err := os.ReadFile(sdkBundle)
+	require.NoError(t, err, "the real Sentry SDK bundle is missing: run .ci/test")
+	dir := t.TempDir()
+	html, err := os.ReadFile(filepath.Join("testdata", "runner", page, "index.html"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "index.html"), html, 0o644))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "__sentry"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "__sentry", "sdk.js"), sdk, 0o644))
+	return dir
+}
+
 // TestConsoleCallsAreWrittenAsTheSDKRecordsThem makes console calls of
 // every argument shape with the real Sentry SDK loaded and checks that
 // each console entry's SDK form is exactly the message of the SDK's own
@@ -26,14 +41,7 @@ const sdkBundle = "../../testdata/recorder/sdk/dist/sentry.js"
 func TestConsoleCallsAreWrittenAsTheSDKRecordsThem(t *testing.T) {
 	t.Parallel()
 	b := testBrowser(t)
-	sdk, err := os.ReadFile(sdkBundle)
-	require.NoError(t, err, "the real Sentry SDK bundle is missing: run .ci/test")
-	dir := t.TempDir()
-	page, err := os.ReadFile(filepath.Join("testdata", "runner", "console", "index.html"))
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "index.html"), page, 0o644))
-	require.NoError(t, os.Mkdir(filepath.Join(dir, "__sentry"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "__sentry", "sdk.js"), sdk, 0o644))
+	dir := withSDK(t, "console")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -67,14 +75,7 @@ func TestConsoleCallsAreWrittenAsTheSDKRecordsThem(t *testing.T) {
 func TestExceptionsAreNamedAsTheSDKNamesThem(t *testing.T) {
 	t.Parallel()
 	b := testBrowser(t)
-	sdk, err := os.ReadFile(sdkBundle)
-	require.NoError(t, err, "the real Sentry SDK bundle is missing: run .ci/test")
-	dir := t.TempDir()
-	page, err := os.ReadFile(filepath.Join("testdata", "runner", "exceptions", "index.html"))
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "index.html"), page, 0o644))
-	require.NoError(t, os.Mkdir(filepath.Join(dir, "__sentry"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "__sentry", "sdk.js"), sdk, 0o644))
+	dir := withSDK(t, "exceptions")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

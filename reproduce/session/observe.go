@@ -204,18 +204,25 @@ func (s *Session) noteConsole(m chromedp.ConsoleMessage) {
 
 // describeArg runs the SDK's rule on a console argument in the page.
 func (s *Session) describeArg(o *runtime.RemoteObject) (string, bool) {
+	return callOn[string](s, o, sdkFormJS)
+}
+
+// callOn calls fn on a page object (this), with a second to answer, and
+// decodes what it returns; false when it could not (the object is gone,
+// fn threw, or returned null).
+func callOn[T any](s *Session, o *runtime.RemoteObject, fn string) (T, bool) {
+	var v T
 	yes := true
 	ctx, cancel := context.WithTimeout(s.tab, time.Second)
 	defer cancel()
 	res, err := chromedp.Call(ctx, runtime.CallFunctionOn, runtime.CallFunctionOnParams{
-		FunctionDeclaration: sdkFormJS, ObjectID: o.ObjectID, ReturnByValue: &yes, Silent: &yes,
+		FunctionDeclaration: fn, ObjectID: o.ObjectID, ReturnByValue: &yes, Silent: &yes,
 	})
-	if err != nil || res.Result == nil || res.ExceptionDetails != nil {
-		return "", false
+	if err != nil || res.Result == nil || res.ExceptionDetails != nil || string(res.Result.Value) == "null" {
+		return v, false
 	}
-	var v string
 	if json.Unmarshal(res.Result.Value, &v) != nil {
-		return "", false
+		return v, false
 	}
 	return v, true
 }
@@ -264,17 +271,8 @@ const errorNameJS = `function () {
 // class (the constructor, which CDP calls its className), not the name
 // its instances report.
 func (s *Session) errorName(o *runtime.RemoteObject) (name, message string, ok bool) {
-	yes := true
-	ctx, cancel := context.WithTimeout(s.tab, time.Second)
-	defer cancel()
-	res, err := chromedp.Call(ctx, runtime.CallFunctionOn, runtime.CallFunctionOnParams{
-		FunctionDeclaration: errorNameJS, ObjectID: o.ObjectID, ReturnByValue: &yes, Silent: &yes,
-	})
-	if err != nil || res.Result == nil || res.ExceptionDetails != nil {
-		return "", "", false
-	}
-	var v []string
-	if json.Unmarshal(res.Result.Value, &v) != nil || len(v) != 2 {
+	v, ok := callOn[[]string](s, o, errorNameJS)
+	if !ok || len(v) != 2 {
 		return "", "", false
 	}
 	return v[0], v[1], true
