@@ -197,7 +197,11 @@ const coreJS = `(() => {
       return new BlockedSocket(args[0], args[1]);
     }});
   }
-  G.__repro = {mutations: 0, lastMutation: pnow(), doc: Math.floor(origin * 1000) + ':' + pnow()};
+  // mark is the console's own debug, taken before any app script (an SDK)
+  // wraps it: Session.drainConsole logs a token with it, which only the
+  // runner reads.
+  G.__repro = {mutations: 0, lastMutation: pnow(), doc: Math.floor(origin * 1000) + ':' + pnow(),
+    mark: typeof console === 'object' && typeof console.debug === 'function' ? console.debug.bind(console) : () => {}};
 })();
 `
 

@@ -185,6 +185,8 @@ type Session struct {
 	closing    atomic.Bool   // Close has begun: the tab goes away on purpose
 	lost       tabLost       // the tab crashed or was closed under the run
 	errSeen    chan struct{} // an exception or console error arrived
+	drains     sync.Map      // drainConsole's token → its channel
+	drainSeq   atomic.Int64
 
 	mu  sync.Mutex
 	obs Observation
@@ -394,6 +396,7 @@ func (s *Session) Finish(ctx context.Context) *Observation {
 		s.waitQuiet(fctx, true)
 		s.net.waitIdle(fctx, s.cfg.Settle.NetworkIdle)
 		cancel()
+		s.drainConsole(ctx)
 		if loc, err := s.run(ctx, 2*time.Second, chromedp.Location()); err == nil {
 			s.mu.Lock()
 			s.obs.FinalURL = loc

@@ -179,7 +179,41 @@ func (s *Session) watchConsole() {
 	}()
 }
 
+// drainPrefix starts the token drainConsole logs.
+const drainPrefix = "\x00repro-drain "
+
+// drainConsole returns once every console message and exception the page
+// reported before it was called has been recorded: it logs a token with
+// the console's own debug (window.__repro.mark, which an app's SDK does
+// not see) and waits, at most two seconds, for the watcher to read it.
+// The protocol delivers a tab's console events in order, so the messages
+// before the token are in — a console.error the app logged as the run
+// ended, on a loaded machine, included.
+func (s *Session) drainConsole(ctx context.Context) {
+	token := fmt.Sprintf("%s%d", drainPrefix, s.drainSeq.Add(1))
+	ch := make(chan struct{})
+	s.drains.Store(token, ch)
+	defer s.drains.Delete(token)
+	asked, err := run(s, ctx, 2*time.Second, chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const r = window.__repro; if (!r || !r.mark) return false; r.mark(%q); return true; })()`, token)))
+	if err != nil || !asked {
+		s.log.Debug("console: drain not asked", "err", err)
+		return
+	}
+	select {
+	case <-ch:
+	case <-time.After(2 * time.Second):
+		s.log.Debug("console: drain token not seen within 2s")
+	case <-ctx.Done():
+	}
+}
+
 func (s *Session) noteConsole(m chromedp.ConsoleMessage) {
+	if strings.HasPrefix(m.Text, drainPrefix) {
+		if ch, ok := s.drains.LoadAndDelete(m.Text); ok {
+			close(ch.(chan struct{}))
+		}
+		return
+	}
 	step := int(s.current.Load())
 	t := m.Time
 	if t.IsZero() {
