@@ -166,11 +166,14 @@ func TestReportHTMLOpensOfflineWithARowPerStep(t *testing.T) {
 		}
 		t.Run(e.Name(), func(t *testing.T) {
 			t.Parallel()
-			opts := RunOptions{App: appDir(t, m.App, "buggy")}
+			// A long step timeout: what this test checks is the report, and
+			// a loaded machine (the whole suite at once) finds targets slowly.
+			opts := RunOptions{App: appDir(t, m.App, "buggy"), StepTimeout: 30 * time.Second}
 			if len(m.Options.AllowURLs) == 0 {
 				opts.Upstream = accountBackend(t) // no bodies recorded (see TestBugBundlesReproduce…)
 			}
 			rep, path := writeReportHTMLWith(t, e.Name(), opts)
+			require.Equal(t, verdict.Reproduced, rep.Verdict.Value, "the report of a reproduced bug: %s", rep.Verdict.Summary)
 			shots := ""
 			if dir := os.Getenv("REPRO_TEST_ARTIFACTS"); dir != "" {
 				require.NoError(t, os.MkdirAll(dir, 0o755))
@@ -186,7 +189,7 @@ func TestReportHTMLOpensOfflineWithARowPerStep(t *testing.T) {
 					break
 				}
 			}
-			require.GreaterOrEqual(t, step, 0, "a reproduced bug has a failure the rerun showed")
+			require.GreaterOrEqual(t, step, 0, "a reproduced bug has a failure the rerun showed: %s", rep.Verdict.Summary)
 			assert.Contains(t, o.Failing, fmt.Sprintf("step-%d", step), "the step the recorded failure follows stands out")
 			assert.Equal(t, 2*len(rep.Plan.Steps), o.Images, "a recorded frame and a rerun screenshot per step")
 			require.Len(t, o.Recorded, len(rep.Plan.Steps))

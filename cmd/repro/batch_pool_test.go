@@ -18,6 +18,46 @@ import (
 	"github.com/repro-dev/repro/reproduce/chrometest"
 )
 
+// poolStand holds the pool leak tests' stand-ins: an ingest for the
+// app's real Sentry SDK, the recorded origin (the bundles are moved onto
+// it), and the image-chat app served as a URL app that is also its real
+// backend; list is a directory of the two bundles a pool batch re-runs
+// (imagechat-bug and feed-healthy).
+type poolStand struct {
+	ingest, recorded, app *counter
+	list                  string
+}
+
+func poolStandIns(t *testing.T) poolStand {
+	t.Helper()
+	st := poolStand{ingest: newCounter(t, nil, nil), recorded: newCounter(t, nil, nil), list: t.TempDir()}
+	st.app = leakApp(t, mustAbs("../../testdata/apps/imagechat/buggy"), "http://publickey@"+strings.TrimPrefix(st.ingest.srv.URL, "http://")+"/1")
+	for _, name := range []string{"imagechat-bug", "feed-healthy"} {
+		var m struct {
+			Origin string `json:"origin"`
+		}
+		b, err := os.ReadFile(filepath.Join("../../testdata/replays", name, "manifest.json"))
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(b, &m))
+		require.NoError(t, os.Symlink(relocated(t, filepath.Join("../../testdata/replays", name), m.Origin, st.recorded.srv.URL), filepath.Join(st.list, name)))
+	}
+	return st
+}
+
+// assertNothingReached waits 2 s (what a page or a child process sends
+// late still counts), then fails for any request or connection at a
+// stand-in.
+func (st poolStand) assertNothingReached(t *testing.T) {
+	t.Helper()
+	time.Sleep(2 * time.Second)
+	for name, c := range map[string]*counter{"the Sentry ingest": st.ingest, "the recorded origin": st.recorded, "the app's real backend": st.app} {
+		hits, conns := c.seen()
+		t.Logf("%s: %d request(s), %d connection(s)", name, len(hits), conns)
+		assert.Empty(t, hits, "requests reached %s", name)
+		assert.Zero(t, conns, "connections reached %s", name)
+	}
+}
+
 // TestBatchOnTwoRemoteBrowsersLeaksNothing is the fail-closed leak test
 // (TestRunLeaksNothingOnAnyBundle) through a pool: `repro batch` as its
 // own process spreads the image-chat replays over two Chromiums it did not
@@ -34,19 +74,8 @@ func TestBatchOnTwoRemoteBrowsersLeaksNothing(t *testing.T) {
 	bin := reproBinary(t)
 	wsA, _ := chrometest.DevTools(t, "")
 	wsB, _ := chrometest.DevTools(t, "")
-	ingest := newCounter(t, nil, nil)
-	recorded := newCounter(t, nil, nil)
-	app := leakApp(t, mustAbs("../../testdata/apps/imagechat/buggy"), "http://publickey@"+strings.TrimPrefix(ingest.srv.URL, "http://")+"/1")
-	list := t.TempDir()
-	for _, name := range []string{"imagechat-bug", "feed-healthy"} {
-		var m struct {
-			Origin string `json:"origin"`
-		}
-		b, err := os.ReadFile(filepath.Join("../../testdata/replays", name, "manifest.json"))
-		require.NoError(t, err)
-		require.NoError(t, json.Unmarshal(b, &m))
-		require.NoError(t, os.Symlink(relocated(t, filepath.Join("../../testdata/replays", name), m.Origin, recorded.srv.URL), filepath.Join(list, name)))
-	}
+	st := poolStandIns(t)
+	app, list := st.app, st.list
 	out := filepath.Join(t.TempDir(), "batch")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -54,12 +83,7 @@ func TestBatchOnTwoRemoteBrowsersLeaksNothing(t *testing.T) {
 		"--remote-chrome", wsA, "--remote-chrome", wsB, "-j", "2", "--out", out, "--json")
 	stdout, err := cmd.Output()
 	require.NoError(t, err, "repro batch: %s", stdout)
-	time.Sleep(2 * time.Second) // what a page sends late still counts
-	for name, c := range map[string]*counter{"the Sentry ingest": ingest, "the recorded origin": recorded, "the app's real backend": app} {
-		hits, conns := c.seen()
-		assert.Empty(t, hits, "requests reached %s", name)
-		assert.Zero(t, conns, "connections reached %s", name)
-	}
+	st.assertNothingReached(t)
 	var sum batch.Summary
 	require.NoError(t, json.Unmarshal(stdout, &sum), "%s", stdout)
 	assert.Equal(t, 2, sum.Done)
