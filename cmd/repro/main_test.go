@@ -81,7 +81,10 @@ func setenv(t *testing.T, k, v string) {
 }
 
 func (e *cliEnv) env() Env {
-	return Env{WorkDir: e.wd, Getenv: func(k string) string {
+	e.mu.Lock()
+	home := e.vars["HOME"]
+	e.mu.Unlock()
+	return Env{WorkDir: e.wd, Home: home, Getenv: func(k string) string {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		return e.vars[k]

@@ -30,12 +30,14 @@ type IOStreams struct {
 type Env struct {
 	Getenv  func(string) string
 	WorkDir string
+	Home    string // the user's home directory (~/.sentryclirc)
 }
 
-// ProcessEnv is the process's environment and working directory.
+// ProcessEnv is the process's environment, working directory and home.
 func ProcessEnv() Env {
 	wd, _ := os.Getwd()
-	return Env{Getenv: os.Getenv, WorkDir: wd}
+	home, _ := os.UserHomeDir()
+	return Env{Getenv: os.Getenv, WorkDir: wd, Home: home}
 }
 
 // get is Getenv, or "" when there is none.

@@ -130,7 +130,7 @@ func (s *replaySource) source(streams *IOStreams) *reproduce.Source {
 		s.src = &reproduce.Source{
 			Arg: s.arg, Issue: s.issue, Sentry: s.cfg, Refresh: s.refresh, AllowPartial: s.allowPartial,
 			CacheDir: s.cacheDir, Limits: s.limits(), UserAgent: userAgent(), Logger: streams.Logger(),
-			Env: &sentryapi.ConfigSources{Getenv: env.get, HomeDir: env.get("HOME"), WorkDir: env.WorkDir},
+			Env: &sentryapi.ConfigSources{Getenv: env.get, HomeDir: env.Home, WorkDir: env.WorkDir},
 		}
 	}
 	return s.src
