@@ -17,6 +17,10 @@ const (
 	tasksSettingBack = `form[aria-label="Settings"] button[type=button]`
 )
 
+// tasksTakenBug is the bug of tasks-bug and of the batch scenarios that
+// reach it by other paths.
+var tasksTakenBug = bugInfo{Summary: "Create board does nothing when the name is taken: the modal ignores the 409 {errors} answer and throws TypeError reading data.board.id", Breakdown: "in_between"}
+
 // tasksCheckbox is the done checkbox of the n-th task shown (1-based).
 func tasksCheckbox(n string) string { return `main ul li:nth-child(` + n + `) input[type=checkbox]` }
 
@@ -68,7 +72,7 @@ var tasksScenarios = []scenario{
 		Name: "tasks-bug", App: "tasks", Variant: "buggy", CaptureBodies: true, Compression: true, Seed: 21,
 		Description: "User opens the app (/ redirects to #/boards), creates board \"Launch plan\" in the modal (Create on the empty name first shows an inline error; after the POST the app goes to #/board/12), adds two tasks with Enter, ticks one, filters with Enter, leaves the filter and the board with the page's Back button (router.back()), then creates board \"Q3 launch\"; POST /api/boards answers 409 (an archived board has the name), the app reads data.board.id and throws; the modal stays as it was.",
 		Expected:    expectedVerdict{Buggy: "reproduced", Fixed: "not_reproduced"},
-		Bug:         bugInfo{Summary: "Create board does nothing when the name is taken: the modal ignores the 409 {errors} answer and throws TypeError reading data.board.id", Breakdown: "in_between"},
+		Bug:         tasksTakenBug,
 		Drive: func(p *person) error {
 			return run(slices.Concat(
 				[]func() error{
@@ -147,7 +151,7 @@ var tasksBatchScenarios = []scenario{
 		Name: "tasks-taken-direct", App: "tasks", Variant: "buggy", CaptureBodies: true, Compression: true, Seed: 23, Batch: true,
 		Description: "User opens the app (#/boards) and at once creates board \"Q3 launch\" in the modal; POST /api/boards answers 409 (an archived board has the name), the app reads data.board.id and throws; the modal stays as it was. The tasks-bug bug by the shortest path.",
 		Expected:    expectedVerdict{Buggy: "reproduced", Fixed: "not_reproduced"},
-		Bug:         bugInfo{Summary: "Create board does nothing when the name is taken: the modal ignores the 409 {errors} answer and throws TypeError reading data.board.id", Breakdown: "in_between"},
+		Bug:         tasksTakenBug,
 		Drive: func(p *person) error {
 			return run(slices.Concat(
 				[]func() error{
@@ -165,7 +169,7 @@ var tasksBatchScenarios = []scenario{
 		Name: "tasks-taken-after-settings", App: "tasks", Variant: "buggy", CaptureBodies: true, Compression: true, Seed: 24, Batch: true,
 		Description: "User opens the app (#/boards), goes to Settings, ticks the weekly summary and saves (toast), returns with the Settings page's Back (router.back()), opens the Website refresh board and goes back with its Back button, then creates board \"q3 LAUNCH\" (Create on the empty name first); POST /api/boards answers 409, the app reads data.board.id and throws. The tasks-bug bug by another path.",
 		Expected:    expectedVerdict{Buggy: "reproduced", Fixed: "not_reproduced"},
-		Bug:         bugInfo{Summary: "Create board does nothing when the name is taken: the modal ignores the 409 {errors} answer and throws TypeError reading data.board.id", Breakdown: "in_between"},
+		Bug:         tasksTakenBug,
 		Drive: func(p *person) error {
 			return run(slices.Concat(
 				[]func() error{
