@@ -107,7 +107,7 @@ func (b *bench) openBundle(ctx context.Context, name string, withPeer bool) (*bu
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
-	if bd.plan, err = plan.Build(r, plan.Options{}); err != nil {
+	if bd.plan, err = plan.Build(r.Timeline, plan.Options{}); err != nil {
 		return nil, fmt.Errorf("plan %s: %w", name, err)
 	}
 	// The same exchanges repro's mock serves.
