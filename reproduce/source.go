@@ -87,7 +87,7 @@ func (s *Source) Bundle(ctx context.Context) (string, error) {
 	cache := sentryapi.Cache{Dir: s.CacheDir}
 	if cache.Dir == "" {
 		getenv := os.Getenv
-		if s.Env != nil {
+		if s.Env != nil && s.Env.Getenv != nil {
 			getenv = s.Env.Getenv
 		}
 		if cache, err = sentryapi.DefaultCacheFrom(getenv); err != nil {

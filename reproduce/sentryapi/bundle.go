@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 
 	"github.com/repro-dev/repro/reproduce/atomicfile"
@@ -110,30 +109,18 @@ type Cache struct {
 // DefaultCache is DefaultCacheFrom the process environment.
 func DefaultCache() (Cache, error) { return DefaultCacheFrom(os.Getenv) }
 
-// DefaultCacheFrom is $XDG_CACHE_HOME/repro/replays, else the user cache
-// directory os.UserCacheDir would name from the same environment
-// ($HOME/.cache, $HOME/Library/Caches on macOS, %LocalAppData% on
-// Windows), plus repro/replays.
+// DefaultCacheFrom is $XDG_CACHE_HOME/repro/replays, with XDG_CACHE_HOME
+// read from getenv (a caller's own environment), else
+// os.UserCacheDir()/repro/replays.
 func DefaultCacheFrom(getenv func(string) string) (Cache, error) {
-	dir := getenv("XDG_CACHE_HOME")
-	if dir == "" {
-		switch runtime.GOOS {
-		case "windows":
-			dir = getenv("LocalAppData")
-		case "darwin", "ios":
-			if h := getenv("HOME"); h != "" {
-				dir = filepath.Join(h, "Library", "Caches")
-			}
-		default:
-			if h := getenv("HOME"); h != "" {
-				dir = filepath.Join(h, ".cache")
-			}
-		}
+	if x := getenv("XDG_CACHE_HOME"); x != "" {
+		return Cache{Dir: filepath.Join(x, "repro", "replays")}, nil
 	}
-	if dir == "" {
-		return Cache{}, errors.New("find the cache directory: neither $XDG_CACHE_HOME nor $HOME is set (set one, or pass --cache-dir)")
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return Cache{}, fmt.Errorf("find cache dir (set XDG_CACHE_HOME): %w", err)
 	}
-	return Cache{Dir: filepath.Join(dir, "repro", "replays")}, nil
+	return Cache{Dir: filepath.Join(d, "repro", "replays")}, nil
 }
 
 // Path is where the bundle for a replay id lives.

@@ -243,7 +243,7 @@ func (s *Session) describeArg(o *runtime.RemoteObject) (string, bool) {
 
 // callOn calls fn on a page object (this), with a second to answer, and
 // decodes what it returns; false when it could not (the object is gone,
-// fn threw, or returned null).
+// or fn threw). A null decodes as T's zero value.
 func callOn[T any](s *Session, o *runtime.RemoteObject, fn string) (T, bool) {
 	var v T
 	yes := true
@@ -252,7 +252,7 @@ func callOn[T any](s *Session, o *runtime.RemoteObject, fn string) (T, bool) {
 	res, err := chromedp.Call(ctx, runtime.CallFunctionOn, runtime.CallFunctionOnParams{
 		FunctionDeclaration: fn, ObjectID: o.ObjectID, ReturnByValue: &yes, Silent: &yes,
 	})
-	if err != nil || res.Result == nil || res.ExceptionDetails != nil || string(res.Result.Value) == "null" {
+	if err != nil || res.Result == nil || res.ExceptionDetails != nil {
 		return v, false
 	}
 	if json.Unmarshal(res.Result.Value, &v) != nil {

@@ -124,8 +124,9 @@ const sdkScrollWindow = 300 * time.Millisecond
 // began before the click (a toast closing: the rerun skips the user's think
 // time, so it would close during the window) do not count, unless they came
 // right after something the click began (the answer to a request it made,
-// a timer it set). The wait ends at once when the click proves alive, and early when the run's verdict no longer depends on it
-// (an error the recording names was already seen).
+// a timer it set). The wait ends at once when the click proves alive, and
+// early when the run's verdict no longer depends on it (an error the
+// recording names was already seen).
 func (s *Session) judgeDeadClick(ctx context.Context, st plan.Step, before activity, sel string) {
 	if sel == "" || !s.sdkJudges(ctx, sel) {
 		s.log.Debug("wait: dead click not judged (the SDK judges only links, buttons and submit inputs)", "step", st.Index, "selector", sel)

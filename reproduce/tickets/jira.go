@@ -68,7 +68,7 @@ func (j *JiraClient) Body(p Post) string {
 	return p.Wiki()
 }
 
-func (j *JiraClient) body(p Post) any {
+func (j *JiraClient) body(p Post) map[string]any {
 	if j.cloud {
 		return map[string]any{"body": p.adf}
 	}
@@ -88,7 +88,7 @@ type jiraMarker struct {
 
 // newBody is body plus the marker property, for a new comment.
 func (j *JiraClient) newBody(p Post) any {
-	b := j.body(p).(map[string]any)
+	b := j.body(p)
 	b["properties"] = []any{map[string]any{"key": JiraMarkerKey, "value": jiraMarker{ReplayID: p.ReplayID}}}
 	return b
 }
