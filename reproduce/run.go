@@ -46,8 +46,13 @@ type RunOptions struct {
 	Logger       *slog.Logger
 	// RecordedFrames renders what the user saw at each step (the recorded
 	// page rebuilt at that moment) into Report.Frames for report.html,
-	// alongside the reruns.
+	// once the verdict is known (after OnVerdict), in the reruns' browser.
 	RecordedFrames bool
+	// OnVerdict, when set, is called with the report as soon as the
+	// verdict is known, before the recorded frames are rendered (the
+	// report has no Frames yet): a caller prints the verdict there rather
+	// than after the frames.
+	OnVerdict func(*Report)
 	// OnProgress, when set, is told as each step of each run starts (runs
 	// go in parallel: it must be safe for concurrent calls).
 	OnProgress func(RunProgress)
@@ -140,17 +145,6 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 		cfg.Browser = b
 	}
 	masked := MaskedBodyFields(r.Timeline)
-	// The recorded frames render beside the reruns, in a context of their
-	// own: a rerun mostly waits on its page.
-	framesDone := make(chan struct{})
-	if opts.RecordedFrames {
-		go func() {
-			defer close(framesDone)
-			rep.Frames, rep.FramesErr = r.RecordedFrames(ctx, cfg.Browser, opts.App, pl.Steps)
-		}()
-	} else {
-		close(framesDone)
-	}
 	// Repeated runs go in parallel, each in its own browser context of the
 	// one browser with its own mock.
 	rep.Runs = make([]RunResult, runs)
@@ -167,7 +161,6 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 		}()
 	}
 	wg.Wait()
-	<-framesDone
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -184,6 +177,16 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 			"query parameter(s) %s held text typed into masked inputs; the rerun typed placeholders, so the mock matched them by presence only", strings.Join(params, ", ")))
 	}
 	rep.Duration = time.Since(start)
+	if opts.OnVerdict != nil {
+		opts.OnVerdict(rep)
+	}
+	// The recorded frames come after the verdict, not beside the reruns:
+	// rendering is CPU work that slowed the reruns as much as it cost on
+	// its own. A frame that fails, or an interruption, costs report.html
+	// its frames (FramesErr), never the verdict.
+	if opts.RecordedFrames {
+		rep.Frames, rep.FramesErr = r.RecordedFrames(ctx, cfg.Browser, opts.App, pl.Steps)
+	}
 	return rep, nil
 }
 

@@ -113,10 +113,7 @@ func runBatch(ctx context.Context, opts *batchOptions) error {
 	if err != nil {
 		return err
 	}
-	remote := opts.remoteChrome
-	opts.remoteChrome = nil // the batch's own: several are allowed here
-	ro, err := opts.rerunFlags.options()
-	opts.remoteChrome = remote
+	ro, err := opts.rerunFlags.browserlessOptions() // the endpoints are the batch's own
 	if err != nil {
 		return err
 	}
@@ -413,7 +410,7 @@ func (opts *batchOptions) endpoints() ([]batch.Endpoint, error) {
 	add := func(u string) error {
 		for _, scheme := range []string{"ws://", "wss://", "http://", "https://"} {
 			if strings.HasPrefix(u, scheme) {
-				out = append(out, batch.Endpoint{Chrome: session.ChromeConfig{Path: opts.chrome, RemoteURL: u}})
+				out = append(out, batch.Endpoint{Chrome: session.ChromeConfig{Path: opts.chrome, RemoteURL: u, ProxyHost: opts.remoteProxyHost}})
 				return nil
 			}
 		}

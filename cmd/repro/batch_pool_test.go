@@ -28,10 +28,13 @@ type poolStand struct {
 	list                  string
 }
 
-func poolStandIns(t *testing.T) poolStand {
+func poolStandIns(t *testing.T) poolStand { return poolStandInsOn(t, "127.0.0.1") }
+
+// poolStandInsOn is poolStandIns listening on host.
+func poolStandInsOn(t *testing.T, host string) poolStand {
 	t.Helper()
-	st := poolStand{ingest: newCounter(t, nil, nil), recorded: newCounter(t, nil, nil), list: t.TempDir()}
-	st.app = leakApp(t, mustAbs("../../testdata/apps/imagechat/buggy"), "http://publickey@"+strings.TrimPrefix(st.ingest.srv.URL, "http://")+"/1")
+	st := poolStand{ingest: newCounterOn(t, host, nil, nil), recorded: newCounterOn(t, host, nil, nil), list: t.TempDir()}
+	st.app = leakAppOn(t, host, mustAbs("../../testdata/apps/imagechat/buggy"), "http://publickey@"+strings.TrimPrefix(st.ingest.srv.URL, "http://")+"/1")
 	for _, name := range []string{"imagechat-bug", "feed-healthy"} {
 		var m struct {
 			Origin string `json:"origin"`
@@ -95,6 +98,35 @@ func TestBatchOnTwoRemoteBrowsersLeaksNothing(t *testing.T) {
 		endpoints[r.Endpoint] = true
 	}
 	assert.Len(t, endpoints, 2, "the reruns were spread over both browsers: %v", endpoints)
+}
+
+// TestBatchOnABrowserOnAnotherHostLeaksNothing is the pool leak test with
+// the pool's browser on another host (chrometest.StartOtherHost: its own
+// network namespace, reaching this machine only at the link's address),
+// told that address with --remote-proxy-host; the stand-ins and the app
+// listen there too, so that the browser could reach them directly. Each
+// replay gets its verdict and no stand-in gets a request or a connection.
+func TestBatchOnABrowserOnAnotherHostLeaksNothing(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("SKIPPED: re-runs replays in Chromium; -short is set")
+	}
+	bin := reproBinary(t)
+	other := chrometest.StartOtherHost(t, "")
+	st := poolStandInsOn(t, other.HostIP)
+	out := filepath.Join(t.TempDir(), "batch")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "batch", st.list, "--app", st.app.srv.URL, "--latency", "none", "--step-timeout", "30s",
+		"--remote-chrome", other.DevTools, "--remote-proxy-host", other.HostIP, "-j", "2", "--out", out, "--json")
+	stdout, err := cmd.Output()
+	require.NoError(t, err, "repro batch: %s", stdout)
+	st.assertNothingReached(t)
+	var sum batch.Summary
+	require.NoError(t, json.Unmarshal(stdout, &sum), "%s", stdout)
+	assert.Equal(t, 2, sum.Done)
+	assert.Equal(t, 1, sum.Verdicts["reproduced"], "imagechat-bug on another host: %+v", sum)
+	assert.Equal(t, 1, sum.Verdicts["inconclusive"], "feed-healthy on another host: %+v", sum)
 }
 
 // TestCtrlCLeavesAValidSummary interrupts `repro batch` (SIGINT, as

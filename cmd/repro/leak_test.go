@@ -64,6 +64,11 @@ type counter struct {
 }
 
 func newCounter(t *testing.T, handler http.Handler, countIf func(*http.Request) bool) *counter {
+	return newCounterOn(t, "127.0.0.1", handler, countIf)
+}
+
+// newCounterOn is newCounter listening on host.
+func newCounterOn(t *testing.T, host string, handler http.Handler, countIf func(*http.Request) bool) *counter {
 	c := &counter{}
 	c.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if countIf == nil || countIf(r) {
@@ -86,6 +91,10 @@ func newCounter(t *testing.T, handler http.Handler, countIf func(*http.Request) 
 			}
 		}
 	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	require.NoError(t, err)
+	c.srv.Listener.Close()
+	c.srv.Listener = ln
 	c.srv.Start()
 	t.Cleanup(c.srv.Close)
 	return c
@@ -103,6 +112,11 @@ func (c *counter) seen() ([]string, int) {
 // the ingest stand-in, replays on: the SDK flushes replay segments as the
 // page goes away.
 func leakApp(t *testing.T, appDir, dsn string) *counter {
+	return leakAppOn(t, "127.0.0.1", appDir, dsn)
+}
+
+// leakAppOn is leakApp listening on host.
+func leakAppOn(t *testing.T, host, appDir, dsn string) *counter {
 	sdk, err := os.ReadFile("../../testdata/recorder/sdk/dist/sentry.js")
 	require.NoError(t, err, "the real Sentry SDK bundle is missing: run .ci/test")
 	config := fmt.Sprintf(`if (window.Sentry) { Sentry.init({ dsn: %q, environment: 'rerun', replaysSessionSampleRate: 1.0,
@@ -127,7 +141,7 @@ func leakApp(t *testing.T, appDir, dsn string) *counter {
 			files.ServeHTTP(w, r)
 		}
 	})
-	return newCounter(t, h, func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") })
+	return newCounterOn(t, host, h, func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") })
 }
 
 // relocated copies a bundle with its recorded origin moved onto a loopback

@@ -72,6 +72,7 @@ func (p *progressLine) done() {
 		fmt.Fprint(p.w, "\r\x1b[2K")
 		p.shown = false
 	}
+	p.last = time.Time{} // a new line after this shows at once
 }
 
 // run reports a rerun's step.

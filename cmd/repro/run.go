@@ -44,6 +44,7 @@ type rerunFlags struct {
 	inputs           []string
 	chrome           string
 	remoteChrome     []string // repro batch spreads reruns over several
+	remoteProxyHost  string
 	stepTimeout      time.Duration
 }
 
@@ -57,11 +58,25 @@ func (rf *rerunFlags) add(f *pflag.FlagSet, appUsage string) {
 	f.StringArrayVar(&rf.inputs, "input", nil, "value for a masked field, as selector=value (repeatable)")
 	f.StringVar(&rf.chrome, "chrome", "", "Chrome/Chromium executable (default: found automatically)")
 	f.StringArrayVar(&rf.remoteChrome, "remote-chrome", nil, "connect to a running browser's DevTools endpoint (ws://… or http://host:port) instead of launching one; repro batch takes several (repeat the flag, or name a file of endpoints, one a line)")
+	f.StringVar(&rf.remoteProxyHost, "remote-proxy-host", "", "with --remote-chrome on another host: an address of this machine (host or IP, no port) the remote browsers can reach repro's network guard at (default 127.0.0.1, a browser on this host)")
 	f.DurationVar(&rf.stepTimeout, "step-timeout", 5*time.Second, "how long one step may wait for its target")
 }
 
 // options turns the rerun flags into library options (one run).
 func (rf *rerunFlags) options() (reproduce.RunOptions, error) {
+	if len(rf.remoteChrome) > 1 {
+		return reproduce.RunOptions{}, usageError{fmt.Errorf("--remote-chrome is given %d times: only repro batch spreads reruns over several browsers", len(rf.remoteChrome))}
+	}
+	ro, err := rf.browserlessOptions()
+	if err == nil && len(rf.remoteChrome) == 1 {
+		ro.Chrome.RemoteURL, ro.Chrome.ProxyHost = rf.remoteChrome[0], rf.remoteProxyHost
+	}
+	return ro, err
+}
+
+// browserlessOptions are options without the remote browser (repro batch
+// spreads reruns over its endpoints).
+func (rf *rerunFlags) browserlessOptions() (reproduce.RunOptions, error) {
 	var ro reproduce.RunOptions
 	app, err := session.ParseApp(rf.app)
 	if errors.Is(err, session.ErrAppUnreachable) {
@@ -70,8 +85,13 @@ func (rf *rerunFlags) options() (reproduce.RunOptions, error) {
 	if err != nil {
 		return ro, usageError{err}
 	}
-	if len(rf.remoteChrome) > 1 {
-		return ro, usageError{fmt.Errorf("--remote-chrome is given %d times: only repro batch spreads reruns over several browsers", len(rf.remoteChrome))}
+	if h := rf.remoteProxyHost; h != "" {
+		if len(rf.remoteChrome) == 0 {
+			return ro, usageError{errors.New("--remote-proxy-host is for a browser on another host: give --remote-chrome too")}
+		}
+		if strings.ContainsAny(h, "/[] ") || strings.Count(h, ":") == 1 {
+			return ro, usageError{fmt.Errorf("--remote-proxy-host %q: want a host name or IP of this machine, without scheme or port", h)}
+		}
 	}
 	ro = reproduce.RunOptions{
 		App:              app,
@@ -93,9 +113,6 @@ func (rf *rerunFlags) options() (reproduce.RunOptions, error) {
 		return ro, usageError{err}
 	}
 	ro.Latency = &lat
-	if len(rf.remoteChrome) == 1 {
-		ro.Chrome.RemoteURL = rf.remoteChrome[0]
-	}
 	if rf.forwardUnmatched && rf.upstream == "" {
 		return ro, usageError{fmt.Errorf("--forward-unmatched needs --upstream")}
 	}
@@ -225,6 +242,17 @@ func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Repl
 	if progress != nil {
 		ro.OnProgress = progress.run
 	}
+	// The verdict is printed as soon as it is known; report.html, with
+	// the recorded frames rendered after it, follows.
+	var printErr error
+	printed := false
+	ro.OnVerdict = func(rep *reproduce.Report) {
+		progress.done()
+		printed, printErr = true, printReport(out, opts, rep)
+		if progress != nil {
+			progress.set("repro: rendering what the user saw at each step for report.html…")
+		}
+	}
 	rep, err := reproduce.Run(cmd.Context(), r, ro)
 	progress.done()
 	if err != nil {
@@ -233,6 +261,9 @@ func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Repl
 		}
 		return nil, nil, err
 	}
+	if !printed {
+		printErr = printReport(out, opts, rep)
+	}
 	if rep.FramesErr != nil {
 		fmt.Fprintf(opts.streams.Err, "repro: report.html has no recorded frames: %s\n", escape.Terminal(rep.FramesErr.Error()))
 	}
@@ -240,17 +271,21 @@ func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Repl
 		return nil, nil, err
 	}
 	fmt.Fprintf(opts.streams.Err, "repro: report: %s\n", escape.Terminal(filepath.Join(opts.artifacts, "report.html")))
+	return r, rep, printErr
+}
+
+// printReport prints the report in the chosen format.
+func printReport(out io.Writer, opts *runOptions, rep *reproduce.Report) error {
 	switch {
 	case opts.json:
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		err = enc.Encode(rep)
+		return enc.Encode(rep)
 	case opts.markdown:
-		err = rep.WriteMarkdown(out)
+		return rep.WriteMarkdown(out)
 	default:
-		err = rep.WriteText(out)
+		return rep.WriteText(out)
 	}
-	return r, rep, err
 }
 
 func verdictExitCode(v string) int {

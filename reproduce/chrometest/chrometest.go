@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -79,6 +80,13 @@ func processesUsing(dir string) []string {
 // that outlives the tests.
 func DevTools(t testing.TB, path string) (wsURL string, kill func()) {
 	t.Helper()
+	return startDevTools(t, path, nil)
+}
+
+// startDevTools is DevTools, with the command run by prefix (ip netns
+// exec NAME) when given.
+func startDevTools(t testing.TB, path string, prefix []string) (wsURL string, kill func()) {
+	t.Helper()
 	if path == "" {
 		path = os.Getenv("CHROME_PATH")
 	}
@@ -96,7 +104,8 @@ func DevTools(t testing.TB, path string) (wsURL string, kill func()) {
 	if os.Geteuid() == 0 {
 		args = append(args, "--no-sandbox")
 	}
-	cmd := exec.Command(path, args...)
+	argv := append(append(slices.Clone(prefix), path), args...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	// Its own process group, so that killing it stops Chromium's helper
 	// processes too (/usr/bin/chromium is a wrapper script).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

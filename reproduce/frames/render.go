@@ -170,6 +170,7 @@ func Render(ctx context.Context, b *session.Browser, app session.AppUnderTest, f
 		if !f.HasDOM {
 			img.Note = "no page was recorded by this moment"
 		} else if err := r.render(ctx, i, f, &img); err != nil {
+			r.opened = "" // the next frame gets a fresh document
 			if tab.Err() != nil {
 				return out, fmt.Errorf("render frames: the tab is gone: %w", err)
 			}
@@ -200,6 +201,9 @@ type renderer struct {
 	loads *loads
 	// origin is the recorded origin the session maps onto the app.
 	origin string
+	// opened is the app page's URL the tab's document was opened at, ""
+	// when it is not an app page (or a frame failed in it).
+	opened string
 }
 
 // layout is what the page reports once a frame is laid out.
@@ -292,6 +296,13 @@ func (r *renderer) render(ctx context.Context, i int, f replay.PageFrame, img *I
 // when the frame is on another origin or the app's page does not open.
 func (r *renderer) open(ctx context.Context, pageURL string) error {
 	if r.origin != "" && originOf(pageURL) == r.origin {
+		if pageURL == r.opened {
+			// The last frame's document is at this URL already: writing
+			// this frame into it replaces all of it, and the page's files
+			// are already in the tab's cache.
+			return nil
+		}
+		r.opened = ""
 		// Committed is enough: the frame replaces the page before it loads.
 		res, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: pageURL})
 		if err == nil && res.ErrorText != "" {
@@ -300,11 +311,13 @@ func (r *renderer) open(ctx context.Context, pageURL string) error {
 		if err == nil {
 			o, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.origin`))
 			if err == nil && o == r.origin {
+				r.opened = pageURL
 				return nil
 			}
 		}
 		r.cfg.log.Debug("frame: the app's page did not open; writing into a blank page", "url", pageURL, "err", err)
 	}
+	r.opened = ""
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		return fmt.Errorf("open a blank page: %w", err)
 	}

@@ -33,6 +33,13 @@ type ChromeConfig struct {
 	// (ws://host:port?token=...). It may hold a secret: say it with
 	// RemoteName.
 	RemoteURL string
+	// ProxyHost is, for a remote browser, an address of this machine (a
+	// host name or IP, no port) that the browser can reach: each session's
+	// guard proxy listens on a port of it, and the session's browser
+	// context is told to send every request there. "" is 127.0.0.1, for a
+	// browser on this host. Off loopback a proxy asks for credentials,
+	// which only the remote browser is given. Unused when launching.
+	ProxyHost string
 	// Visible opens a visible window instead of running headless.
 	Visible bool
 	// ExtraFlags are added to the launch flags (name → value; true for a
@@ -102,6 +109,8 @@ type Browser struct {
 	// session that launched the browser runs in it (a new context's first
 	// tab costs a renderer start, ~0.5 s).
 	firstTab atomic.Bool
+	// proxyHost is where the sessions' proxies listen (ChromeConfig.ProxyHost).
+	proxyHost string
 }
 
 // NewBrowser launches Chrome as cfg says (or connects to cfg.RemoteURL).
@@ -162,6 +171,9 @@ func NewBrowser(ctx context.Context, cfg ChromeConfig) (*Browser, error) {
 		return nil, err
 	}
 	b := &Browser{ctx: bctx, cancel: cancel, remote: cfg.RemoteURL != "", guard: g, proxy: denyAll, Launch: time.Since(start)}
+	if b.remote {
+		b.proxyHost = cfg.ProxyHost
+	}
 	b.firstTab.Store(cfg.RemoteURL == "")
 	return b, nil
 }

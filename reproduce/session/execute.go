@@ -229,7 +229,15 @@ func NewSession(ctx context.Context, p plan.Plan, cfg RunConfig) (*Session, erro
 	s.net = newNetguard(s.router, cfg.API, func() int { return int(s.current.Load()) }, log)
 	// Layer 2: the session's proxy admits the app's own assets only.
 	s.net.open = cfg.layers.interceptionOpen
-	s.proxy, err = newNetProxy(func(u *url.URL) bool {
+	// A remote browser may be on another host: the proxy listens where it
+	// can be reached.
+	proxyHost := ""
+	if cfg.Browser != nil {
+		proxyHost = cfg.Browser.proxyHost
+	} else if cfg.Chrome.RemoteURL != "" {
+		proxyHost = cfg.Chrome.ProxyHost
+	}
+	s.proxy, err = newNetProxyOn(proxyHost, func(u *url.URL) bool {
 		d, rewrite := s.router.route(u)
 		return cfg.layers.proxyOpen || (d == DispositionApp && rewrite == "")
 	}, log)
@@ -251,6 +259,9 @@ func NewSession(ctx context.Context, p plan.Plan, cfg RunConfig) (*Session, erro
 		}
 		s.browser, s.ownBrowser = b, true
 	}
+	if s.proxy.auth != "" {
+		s.browser.guard.registerProxy(s.proxy.Addr(), s.proxy.user, s.proxy.pass)
+	}
 	if tab, release, ok := s.takeFirstTab(); ok {
 		s.tab, s.closeTab = tab, release
 	} else {
@@ -263,13 +274,14 @@ func NewSession(ctx context.Context, p plan.Plan, cfg RunConfig) (*Session, erro
 	return s, nil
 }
 
-// takeFirstTab runs the session in the tab its own browser opened at
-// launch, the browser's proxy admitting what the session's would: a
-// session that launched its browser (repro run, a generated test) then
-// pays no second renderer start. A shared or remote browser's sessions
-// each get a fresh browser context.
+// takeFirstTab runs the session in the tab a local browser opened at
+// launch, the browser's proxy admitting what the session's would: the
+// first session on a browser (repro run, a generated test, the first of
+// several runs) then pays no second renderer start. That tab is handed out
+// once; every other session, and every session on a remote browser, gets
+// a fresh browser context.
 func (s *Session) takeFirstTab() (context.Context, context.CancelFunc, bool) {
-	if !s.ownBrowser || s.cfg.layers != (guardLayers{}) {
+	if s.cfg.layers != (guardLayers{}) {
 		return nil, nil, false
 	}
 	tab, release, ok := s.browser.takeFirstTab(s.proxy.allowed)
@@ -452,6 +464,9 @@ func (s *Session) Close() error {
 			err = s.browser.Close()
 		}
 		if s.proxy != nil {
+			if s.proxy.auth != "" && s.browser != nil && s.browser.guard != nil {
+				s.browser.guard.unregisterProxy(s.proxy.Addr())
+			}
 			s.proxy.Close()
 		}
 		if s.app != nil {

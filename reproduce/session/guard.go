@@ -111,6 +111,10 @@ type guard struct {
 	sessions map[cdp.BrowserContextID]interceptor
 	owned    map[cdp.BrowserContextID]bool // every context a session of ours ever had
 
+	// proxies are the credentials of the sessions' proxies that ask for
+	// them (those off loopback), by the proxy's host:port.
+	proxies map[string]proxyCreds
+
 	inflight atomic.Int64 // paused requests being handled
 	orphans  atomic.Int64 // requests no live session owned (failed)
 	stop     func()
@@ -127,7 +131,8 @@ func startGuard(bctx context.Context, remote bool, log *slog.Logger) (*guard, er
 		log = slog.New(slog.DiscardHandler)
 	}
 	g := &guard{ctx: bctx, remote: remote, log: log, targets: map[target.ID]targetInfo{},
-		sessions: map[cdp.BrowserContextID]interceptor{}, owned: map[cdp.BrowserContextID]bool{}}
+		sessions: map[cdp.BrowserContextID]interceptor{}, owned: map[cdp.BrowserContextID]bool{},
+		proxies: map[string]proxyCreds{}}
 
 	// Target events update the map on the goroutine that reads the
 	// browser's messages, before any later message is published: a request
@@ -149,7 +154,11 @@ func startGuard(bctx context.Context, remote bool, log *slog.Logger) (*guard, er
 	// would end on the first decoding error and leave every later request
 	// paused.
 	paused, unsubscribe := c.Browser.Subscribe(cdproto.EventFetchRequestPaused)
-	g.stop = func() { unsubscribe(); cancelListen() }
+	// A remote browser's sessions may use a proxy off loopback, which asks
+	// for credentials: the challenges come here (answerAuth). The browser
+	// sends every challenge of the requests it pauses, so each is answered.
+	auths, unsubscribeAuth := c.Browser.Subscribe(cdproto.EventFetchAuthRequired)
+	g.stop = func() { unsubscribe(); unsubscribeAuth(); cancelListen() }
 
 	if _, err := chromedp.CallBrowser(bctx, target.SetDiscoverTargets, target.SetDiscoverTargetsParams{Discover: true}); err != nil {
 		g.stop()
@@ -161,11 +170,17 @@ func startGuard(bctx context.Context, remote bool, log *slog.Logger) (*guard, er
 		}
 	}
 	if _, err := chromedp.CallBrowser(bctx, fetch.Enable, fetch.EnableParams{
-		Patterns: []*fetch.RequestPattern{{URLPattern: "*", RequestStage: fetch.RequestStageRequest}},
+		Patterns:           []*fetch.RequestPattern{{URLPattern: "*", RequestStage: fetch.RequestStageRequest}},
+		HandleAuthRequests: &remote,
 	}); err != nil {
 		g.stop()
 		return nil, fmt.Errorf("network guard: enable request interception: %w", err)
 	}
+	go func() {
+		for raw := range auths {
+			go g.answerAuth(raw)
+		}
+	}()
 	go func() {
 		for raw := range paused {
 			g.inflight.Add(1)
@@ -223,6 +238,61 @@ func (g *guard) unregister(id cdp.BrowserContextID) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	delete(g.sessions, id)
+}
+
+// proxyCreds are a session proxy's credentials.
+type proxyCreds struct{ user, pass string }
+
+// registerProxy gives the credentials of a session's proxy at addr
+// (host:port) to the browser when the proxy asks for them.
+func (g *guard) registerProxy(addr, user, pass string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.proxies[addr] = proxyCreds{user, pass}
+}
+
+func (g *guard) unregisterProxy(addr string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.proxies, addr)
+}
+
+// answerAuth answers an authentication challenge: a registered session
+// proxy's gets its credentials; any other (an app's own, another proxy's)
+// is left to the browser's default, as when the guard does not ask for
+// challenges.
+func (g *guard) answerAuth(raw jsonv2.Value) {
+	var e fetch.EventAuthRequired
+	if err := jsonv2.Unmarshal(raw, &e, chromedp.DefaultUnmarshalOptions); err != nil || e.RequestID == "" {
+		var min struct {
+			RequestID fetch.RequestID `json:"requestId"`
+		}
+		_ = json.Unmarshal(raw, &min)
+		e.RequestID = min.RequestID
+		if e.RequestID == "" {
+			return
+		}
+	}
+	resp := &fetch.AuthChallengeResponse{Response: fetch.AuthChallengeResponseResponseDefault}
+	if c := e.AuthChallenge; c != nil && c.Source == fetch.AuthChallengeSourceProxy {
+		addr := c.Origin
+		if u, err := url.Parse(c.Origin); err == nil && u.Host != "" {
+			addr = u.Host
+		}
+		g.mu.Lock()
+		creds, ok := g.proxies[addr]
+		g.mu.Unlock()
+		if ok {
+			resp = &fetch.AuthChallengeResponse{Response: fetch.AuthChallengeResponseResponseProvideCredentials, Username: creds.user, Password: creds.pass}
+		} else {
+			g.log.Debug("network guard: a proxy challenge of no session's proxy, left to the browser", "origin", c.Origin)
+		}
+	}
+	ctx, cancel := context.WithTimeout(g.ctx, 15*time.Second)
+	defer cancel()
+	if _, err := chromedp.CallBrowser(ctx, fetch.ContinueWithAuth, fetch.ContinueWithAuthParams{RequestID: e.RequestID, AuthChallengeResponse: resp}); err != nil {
+		g.log.Debug("network guard: answer an authentication challenge", "err", err)
+	}
 }
 
 // owner finds the live session a request belongs to, by its frame: a

@@ -32,7 +32,10 @@ type standIn struct {
 	conn int
 }
 
-func newStandIn(t *testing.T, name string) *standIn {
+func newStandIn(t *testing.T, name string) *standIn { return newStandInOn(t, name, "127.0.0.1") }
+
+// newStandInOn is a stand-in listening on host.
+func newStandInOn(t *testing.T, name, host string) *standIn {
 	s := &standIn{name: name}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
@@ -47,6 +50,10 @@ func newStandIn(t *testing.T, name string) *standIn {
 			s.mu.Unlock()
 		}
 	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	require.NoError(t, err)
+	s.srv.Listener.Close()
+	s.srv.Listener = ln
 	s.srv.Start()
 	t.Cleanup(s.srv.Close)
 	return s
@@ -80,10 +87,16 @@ func (a *slowAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // closed, and the observation.
 func leakRun(t *testing.T, layers guardLayers) (map[string]*standIn, *Observation) {
 	t.Helper()
-	b := testBrowser(t)
+	return leakRunOn(t, testBrowser(t), "127.0.0.1", layers)
+}
+
+// leakRunOn is leakRun on browser b, with the stand-ins listening on host
+// (where b's host reaches this machine).
+func leakRunOn(t *testing.T, b *Browser, host string, layers guardLayers) (map[string]*standIn, *Observation) {
+	t.Helper()
 	ins := map[string]*standIn{}
 	for _, n := range []string{"recorded", "api", "backend", "ingest"} {
-		ins[n] = newStandIn(t, n)
+		ins[n] = newStandInOn(t, n, host)
 	}
 	q := url.Values{}
 	for n, s := range ins {
@@ -130,23 +143,31 @@ func TestNothingLeavesTheSandbox(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ins, obs := leakRun(t, tc.layers)
-			require.True(t, obs.Completed, "the leak page run stopped at %d: %s", obs.StoppedAt, obs.StopReason)
-			var results map[string]json.RawMessage
-			for _, c := range obs.Console {
-				if rest, ok := strings.CutPrefix(c.Text, "results "); ok {
-					require.NoError(t, json.Unmarshal([]byte(rest), &results))
-				}
-			}
-			require.NotEmpty(t, results, "the leak page did not finish (no results line)")
-			for _, k := range []string{"worker", "shared", "sw"} {
-				assert.NotContains(t, string(results[k]), "error ", "the %s did not run, so it proved nothing", k)
-			}
-			for n, s := range ins {
-				hits, conns := s.seen()
-				assert.Empty(t, hits, "requests reached the %s stand-in", n)
-				assert.Zero(t, conns, "connections reached the %s stand-in", n)
-			}
+			requireNoLeak(t, ins, obs)
 		})
+	}
+}
+
+// requireNoLeak checks a leak page run: it followed every step, the page
+// tried every way out (its workers ran), and no stand-in got a request or
+// a connection.
+func requireNoLeak(t *testing.T, ins map[string]*standIn, obs *Observation) {
+	t.Helper()
+	require.True(t, obs.Completed, "the leak page run stopped at %d: %s", obs.StoppedAt, obs.StopReason)
+	var results map[string]json.RawMessage
+	for _, c := range obs.Console {
+		if rest, ok := strings.CutPrefix(c.Text, "results "); ok {
+			require.NoError(t, json.Unmarshal([]byte(rest), &results))
+		}
+	}
+	require.NotEmpty(t, results, "the leak page did not finish (no results line)")
+	for _, k := range []string{"worker", "shared", "sw"} {
+		assert.NotContains(t, string(results[k]), "error ", "the %s did not run, so it proved nothing", k)
+	}
+	for n, s := range ins {
+		hits, conns := s.seen()
+		assert.Empty(t, hits, "requests reached the %s stand-in", n)
+		assert.Zero(t, conns, "connections reached the %s stand-in", n)
 	}
 }
 

@@ -2,6 +2,10 @@ package session
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -34,6 +38,11 @@ type netProxy struct {
 	fwd  *httputil.ReverseProxy
 	dial net.Dialer
 
+	// host is the address the proxy listens on as a browser names it;
+	// user and pass the credentials it asks for ("" on loopback), and
+	// auth their Proxy-Authorization value.
+	host, user, pass, auth string
+
 	mu     sync.Mutex
 	denied []string // "METHOD URL", the first maxDenied
 	count  int
@@ -43,14 +52,30 @@ const maxDenied = 200
 
 // newNetProxy starts a proxy on a loopback port.
 func newNetProxy(allow func(*url.URL) bool, log *slog.Logger) (*netProxy, error) {
+	return newNetProxyOn("", allow, log)
+}
+
+// newNetProxyOn starts a proxy on a port of host ("" is 127.0.0.1), an
+// address of this machine that a browser on another host can reach. Off
+// loopback the proxy asks for credentials of its own (407), which the
+// network guard gives only to the browser (see guard.answerAuth): whoever
+// else reaches the address gets nothing through it.
+func newNetProxyOn(host string, allow func(*url.URL) bool, log *slog.Logger) (*netProxy, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("network guard proxy: %w", err)
+	if host == "" {
+		host = "127.0.0.1"
 	}
-	p := &netProxy{ln: ln, log: log, dial: net.Dialer{Timeout: 10 * time.Second}}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return nil, fmt.Errorf("network guard proxy on %s: %w", host, err)
+	}
+	p := &netProxy{ln: ln, log: log, dial: net.Dialer{Timeout: 10 * time.Second}, host: host}
+	if !isLoopbackHost(host) {
+		p.user, p.pass = "repro", randomToken()
+		p.auth = "Basic " + base64.StdEncoding.EncodeToString([]byte(p.user+":"+p.pass))
+	}
 	p.setRule(allow)
 	p.fwd = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
@@ -79,7 +104,41 @@ func (p *netProxy) allow(u *url.URL) bool { return (*p.rule.Load())(u) }
 func (p *netProxy) allowed(u *url.URL) bool { return p.allow(u) }
 
 // URL is the proxy's address for --proxy-server.
-func (p *netProxy) URL() string { return "http://" + p.ln.Addr().String() }
+func (p *netProxy) URL() string { return "http://" + p.Addr() }
+
+// Addr is the proxy's host:port as a browser dials it.
+func (p *netProxy) Addr() string {
+	_, port, _ := net.SplitHostPort(p.ln.Addr().String())
+	return net.JoinHostPort(p.host, port)
+}
+
+// isLoopbackHost reports whether host names this machine's loopback.
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// randomToken is 128 random bits, hex.
+func randomToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b)
+}
+
+// authorized reports whether r carries the proxy's credentials (always,
+// on loopback); if not, it answers 407 asking for them.
+func (p *netProxy) authorized(w http.ResponseWriter, r *http.Request) bool {
+	if p.auth == "" || subtle.ConstantTimeCompare([]byte(r.Header.Get("Proxy-Authorization")), []byte(p.auth)) == 1 {
+		return true
+	}
+	p.log.Debug("network guard proxy: asked for credentials", "method", r.Method, "remote", r.RemoteAddr)
+	w.Header().Set("Proxy-Authenticate", `Basic realm="repro"`)
+	http.Error(w, "repro: proxy credentials required", http.StatusProxyAuthRequired)
+	return false
+}
 
 // Denied returns how many requests the proxy refused and the first of them.
 func (p *netProxy) Denied() (int, []string) {
@@ -112,6 +171,9 @@ func (p *netProxy) deny(w http.ResponseWriter, method, target string) {
 }
 
 func (p *netProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !p.authorized(w, r) {
+		return
+	}
 	if r.Method == http.MethodConnect {
 		p.tunnel(w, r)
 		return

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -171,42 +172,90 @@ type job struct {
 	argv  []string
 	want  int                    // its exit code
 	check func(out string) error // what its output must show, if anything
+	// mark, when set, names the stdout line (exactly) whose arrival is
+	// timed too (timedMark).
+	mark string
+}
+
+// markWriter notes when a line equal to mark first arrives.
+type markWriter struct {
+	mark  string
+	start time.Time
+	line  []byte
+	at    time.Duration // 0 until the line has arrived
+}
+
+func (m *markWriter) Write(p []byte) (int, error) {
+	for _, c := range p {
+		if c != '\n' {
+			m.line = append(m.line, c)
+			continue
+		}
+		if m.at == 0 && string(m.line) == m.mark {
+			m.at = time.Since(m.start)
+		}
+		m.line = m.line[:0]
+	}
+	return len(p), nil
 }
 
 // timed runs j once: the clock runs from just before the process starts to
 // just after it has exited. It fails unless j reached its end state.
 func (b *bench) timed(ctx context.Context, j job) (time.Duration, error) {
+	d, _, err := b.timedMark(ctx, j)
+	return d, err
+}
+
+// timedMark is timed, and also the time from the start to the arrival of
+// the stdout line j.mark, which must arrive.
+func (b *bench) timedMark(ctx context.Context, j job) (exit, mark time.Duration, err error) {
 	cmd := exec.CommandContext(ctx, j.argv[0], j.argv[1:]...)
 	cmd.Dir = j.dir
 	cmd.Env = append(os.Environ(), j.env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	var out, errOut bytes.Buffer
+	mw := &markWriter{mark: j.mark}
+	if j.mark == "" {
+		cmd.Stdout, cmd.Stderr = &out, &out
+	} else {
+		// Apart, each copied by its own goroutine; stderr follows stdout
+		// in what is shown.
+		cmd.Stdout, cmd.Stderr = io.MultiWriter(&out, mw), &errOut
+	}
 	start := time.Now()
-	err := cmd.Run()
+	mw.start = start
+	err = cmd.Run()
 	d := time.Since(start)
+	out.Write(errOut.Bytes())
 	code := 0
 	if err != nil {
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) {
-			return 0, fmt.Errorf("%s: %w", j.what, err)
+			return 0, 0, fmt.Errorf("%s: %w", j.what, err)
 		}
 		code = ee.ExitCode()
 	}
 	if ctx.Err() != nil {
-		return 0, ctx.Err()
+		return 0, 0, ctx.Err()
 	}
 	if code != j.want {
-		return 0, fmt.Errorf("%s exited %d, want %d (the comparison needs both sides to reach the recorded end state):\n%s", j.what, code, j.want, tail(out.String(), b.verbose))
+		return 0, 0, fmt.Errorf("%s exited %d, want %d (the comparison needs both sides to reach the recorded end state):\n%s", j.what, code, j.want, tail(out.String(), b.verbose))
 	}
 	if j.check != nil {
 		if err := j.check(out.String()); err != nil {
-			return 0, fmt.Errorf("%s: %v:\n%s", j.what, err, tail(out.String(), b.verbose))
+			return 0, 0, fmt.Errorf("%s: %v:\n%s", j.what, err, tail(out.String(), b.verbose))
 		}
 	}
-	if b.verbose {
-		fmt.Printf("    %-8s %6.2f s\n", j.what, d.Seconds())
+	if j.mark != "" && mw.at == 0 {
+		return 0, 0, fmt.Errorf("%s: no line %q on stdout:\n%s", j.what, j.mark, tail(out.String(), b.verbose))
 	}
-	return d, nil
+	if b.verbose {
+		fmt.Printf("    %-8s %6.2f s", j.what, d.Seconds())
+		if j.mark != "" {
+			fmt.Printf(" (printed at %.2f s)", mw.at.Seconds())
+		}
+		fmt.Println()
+	}
+	return d, mw.at, nil
 }
 
 // tail is the end of a command's output, all of it when verbose.
