@@ -48,6 +48,13 @@ func (l *loads) reset() {
 	l.pending, l.changed = 0, time.Now()
 }
 
+// restartQuiet counts the quiet period from now.
+func (l *loads) restartQuiet() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.changed = time.Now()
+}
+
 // event runs on the tab's reading goroutine: it must be quick.
 func (l *loads) event(ev any) {
 	l.mu.Lock()

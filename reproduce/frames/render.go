@@ -2,6 +2,7 @@ package frames
 
 import (
 	"bytes"
+	"encoding/json"
 	"context"
 	"errors"
 	"fmt"
@@ -252,8 +253,16 @@ func (r *renderer) render(ctx context.Context, i int, f replay.PageFrame, img *I
 	if _, err := chromedp.Call(tctx, page.SetDocumentContent, page.SetDocumentContentParams{FrameID: cdp.FrameID(c.Target.TargetID), HTML: f.HTML}); err != nil {
 		return fmt.Errorf("load the frame: %w", err)
 	}
+	// Style and layout now, not at the next frame: that is when the page
+	// asks for its background images and fonts, so once it returns every
+	// file the frame needs has been asked for, and a short quiet is enough
+	// to see the last of the requests arrive.
+	if _, err := chromedp.Run(tctx, chromedp.Evaluate[float64](`document.documentElement.getBoundingClientRect().height`)); err != nil {
+		return fmt.Errorf("lay out the frame: %w", err)
+	}
+	r.loads.restartQuiet()
 	sctx, scancel := context.WithTimeout(tctx, r.cfg.timeout/2)
-	settled := r.loads.settle(sctx, 50*time.Millisecond)
+	settled := r.loads.settle(sctx, 20*time.Millisecond)
 	scancel()
 	if settled {
 		fctx, fcancel := context.WithTimeout(tctx, 2*time.Second)
@@ -298,9 +307,17 @@ func (r *renderer) open(ctx context.Context, pageURL string) error {
 	if r.origin != "" && originOf(pageURL) == r.origin {
 		if pageURL == r.opened {
 			// The last frame's document is at this URL already: writing
-			// this frame into it replaces all of it, and the page's files
-			// are already in the tab's cache.
+			// this frame into it replaces all of it.
 			return nil
+		}
+		if r.opened != "" {
+			// An app page is open: moving its URL within the origin gives
+			// the frame the same document a navigation would, for the
+			// frame's relative URLs, without loading the app's page again.
+			if u, err := chromedp.Run(ctx, chromedp.Evaluate[string](callJSON(`(u) => { history.replaceState(null, '', u); return location.href; }`, pageURL))); err == nil && sameURL(u, pageURL) {
+				r.opened = pageURL
+				return nil
+			}
 		}
 		r.opened = ""
 		// Committed is enough: the frame replaces the page before it loads.
@@ -402,3 +419,21 @@ const layoutScript = `(() => {
 	}
 	return {x: scrollX, y: scrollY, w: innerWidth, h: innerHeight, target};
 })()`
+
+// callJSON is the expression calling the JavaScript function fn with arg,
+// JSON-encoded (a recorded URL needs no escaping by hand).
+func callJSON(fn string, arg any) string {
+	b, err := json.Marshal(arg)
+	if err != nil {
+		b = []byte("null")
+	}
+	return "(" + fn + ")(" + string(b) + ")"
+}
+
+// sameURL reports whether a and b are the same URL once parsed (the page
+// reports the URL as the browser writes it).
+func sameURL(a, b string) bool {
+	ua, err1 := url.Parse(a)
+	ub, err2 := url.Parse(b)
+	return err1 == nil && err2 == nil && ua.String() == ub.String()
+}

@@ -487,6 +487,45 @@ func TestFrameIsOnTheRecordedOrigin(t *testing.T) {
 	assert.Equal(t, "AppFont loaded", fonts)
 }
 
+// TestEachFrameIsAtItsOwnURL: frames of several pages of one app, one
+// after another in a tab, each get a document at their own URL (the tab
+// moves between them without loading the app's page again), so a
+// relative link resolves as it did for the user: the same sheet name
+// under /a/ and /b/ is two sheets.
+func TestEachFrameIsAtItsOwnURL(t *testing.T) {
+	t.Parallel()
+	b := testBrowser(t)
+	appDir := t.TempDir()
+	for dir, color := range map[string]string{"a": "rgb(1, 2, 3)", "b": "rgb(7, 8, 9)"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(appDir, dir), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(appDir, dir, "s.css"), []byte("#p { color: "+color+"; }"), 0o644))
+	}
+	page := `<!DOCTYPE html><html><head><link rel="stylesheet" href="s.css"></head><body><p id="p">****</p></body></html>`
+	var pfs []replay.PageFrame
+	for i, u := range []string{"http://shop.example/a/one", "http://shop.example/a/one", "http://shop.example/b/two?q=1", "http://shop.example/a/one#x"} {
+		html := page + fmt.Sprintf("<!-- frame %d -->", i) // not the same frame twice (those are rendered once)
+		pfs = append(pfs, replay.PageFrame{HasDOM: true, URL: u, Viewport: replay.Viewport{Width: 400, Height: 300}, HTML: html, Stylesheets: []string{"s.css"}})
+	}
+	seen := make([]string, len(pfs))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	imgs, err := Render(ctx, b, session.AppUnderTest{Dir: appDir}, pfs, withInspect(func(tab context.Context, i int) error {
+		seen[i] = eval[string](t, tab, `location.href + ' ' + getComputedStyle(document.getElementById('p')).color`)
+		return nil
+	}))
+	require.NoError(t, err)
+	for i := range imgs {
+		decodes(t, imgs[i])
+		assert.Equal(t, StylesLoaded, imgs[i].Styles, "frame %d: %v", i, imgs[i].MissingStyles)
+	}
+	assert.Equal(t, []string{
+		"http://shop.example/a/one rgb(1, 2, 3)",
+		"http://shop.example/a/one rgb(1, 2, 3)",
+		"http://shop.example/b/two?q=1 rgb(7, 8, 9)",
+		"http://shop.example/a/one#x rgb(1, 2, 3)",
+	}, seen)
+}
+
 // TestFrameWithoutDOMHasNoImage: a moment before any snapshot of a
 // recording that has none is reported, not rendered.
 func TestFrameWithoutDOMHasNoImage(t *testing.T) {
