@@ -2,8 +2,8 @@ package frames
 
 import (
 	"bytes"
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image/jpeg"
