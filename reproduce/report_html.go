@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -317,11 +318,20 @@ func htmlConsoleLines(tl *replay.Timeline, obs *session.Observation) []htmlConso
 // and images the recording did not inline fetched from app (a zero app:
 // none, and the frames say so). A step without a frame has a Note.
 func (r *Replay) RecordedFrames(ctx context.Context, b *session.Browser, app session.AppUnderTest, steps []plan.Step) (map[int]RecordedFrame, error) {
+	return r.recordedFrames(ctx, b, app, steps, nil)
+}
+
+// recordedFrames is RecordedFrames, logging each frame to log (nil: quiet).
+func (r *Replay) recordedFrames(ctx context.Context, b *session.Browser, app session.AppUnderTest, steps []plan.Step, log *slog.Logger) (map[int]RecordedFrame, error) {
+	start := time.Now()
 	pfs, err := replay.Frames(r.Bundle, frames.Moments(r.Timeline, steps))
 	if err != nil {
 		return nil, fmt.Errorf("recorded frames: %w", err)
 	}
-	imgs, err := frames.Render(ctx, b, app, pfs)
+	imgs, err := frames.Render(ctx, b, app, pfs, frames.WithLogger(log))
+	if log != nil {
+		log.Debug("recorded frames rendered", "frames", len(pfs), "took", time.Since(start), "err", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("recorded frames: %w", err)
 	}

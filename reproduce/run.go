@@ -185,7 +185,7 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 	// its own. A frame that fails, or an interruption, costs report.html
 	// its frames (FramesErr), never the verdict.
 	if opts.RecordedFrames {
-		rep.Frames, rep.FramesErr = r.RecordedFrames(ctx, cfg.Browser, opts.App, pl.Steps)
+		rep.Frames, rep.FramesErr = r.recordedFrames(ctx, cfg.Browser, opts.App, pl.Steps, opts.Logger)
 	}
 	return rep, nil
 }
