@@ -186,6 +186,8 @@ func (r *Report) htmlSteps(obs *session.Observation, in HTMLInput) []htmlStep {
 			if len(f.JPEG) > 0 {
 				hs.Recorded.Src = jpegURL(f.JPEG)
 			}
+		} else if in.Recorded == nil {
+			hs.Recorded.Note = "what the user saw was not rendered for this report"
 		} else {
 			hs.Recorded.Note = "no recorded frame"
 		}

@@ -139,7 +139,7 @@ func TestCtrlCLeavesAValidSummary(t *testing.T) {
 	}
 	bin := reproBinary(t)
 	out := filepath.Join(t.TempDir(), "batch")
-	cmd := exec.Command(bin, "batch", "../../testdata/replays", "--app", imagechatBuggy, "--latency", "none", "-j", "1", "--out", out)
+	cmd := exec.Command(bin, "batch", "../../testdata/replays", "--app", imagechatBuggy, "--latency", "none", "-j", "1", "--out", out, "--frames=false")
 	require.NoError(t, cmd.Start())
 	deadline := time.Now().Add(4 * time.Minute)
 	for {

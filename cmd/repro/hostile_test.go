@@ -163,7 +163,7 @@ func TestHostileBundlesRunMarkdownRendersPayloadsAsText(t *testing.T) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			t.Parallel()
 			artifacts := t.TempDir()
-			code, out, stderr := runCLI(t, "run", dir, "--app", imagechatBuggy, "--markdown", "--latency", "none", "--artifacts", artifacts)
+			code, out, stderr := runCLI(t, "run", dir, "--app", imagechatBuggy, "--markdown", "--latency", "none", "--artifacts", artifacts, "--frames=false")
 			require.Contains(t, []int{exitOK, exitNotReproduced, exitDiverged, exitInconclusive}, code, "a verdict, not an error: %s", stderr)
 			assert.Empty(t, escapetest.TerminalProblems(stderr))
 			md, err := os.ReadFile(filepath.Join(artifacts, "report.md"))

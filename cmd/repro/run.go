@@ -26,6 +26,7 @@ type runOptions struct {
 	rerunFlags
 
 	json, markdown bool
+	frames         bool
 	runs           int
 	artifacts      string
 	testOut        string // the bare pipeline's -o
@@ -170,6 +171,10 @@ Each has its own exit code (see "repro --help").`,
 	return cmd
 }
 
+// framesUsage is --frames' help, for run, report, the bare pipeline and
+// batch.
+const framesUsage = "render what the user saw at each step into report.html, after the verdict is printed (--frames=false: report.html without those images, and the run ends sooner)"
+
 // addFlags registers the flags of a rerun, shared by run and the bare
 // repro <replay> pipeline.
 func (opts *runOptions) addFlags(cmd *cobra.Command) {
@@ -178,6 +183,7 @@ func (opts *runOptions) addFlags(cmd *cobra.Command) {
 	opts.rerunFlags.add(f, "the app under test: a base URL or a directory of static files (required)")
 	f.BoolVar(&opts.json, "json", false, `print one JSON object; its "verdict" field holds the verdict`)
 	f.BoolVar(&opts.markdown, "markdown", false, "print a ticket-ready Markdown comment")
+	f.BoolVar(&opts.frames, "frames", true, framesUsage)
 	f.IntVar(&opts.runs, "runs", 1, "re-run N times in fresh browser contexts and report agreement")
 	f.StringVar(&opts.artifacts, "artifacts", "", "directory for screenshots and the report (default: a new temporary directory)")
 }
@@ -235,7 +241,7 @@ func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Repl
 		opts.artifacts = dir
 	}
 	ro.ArtifactsDir = opts.artifacts
-	ro.RecordedFrames = true // for report.html
+	ro.RecordedFrames = opts.frames // for report.html
 	ro.Logger = opts.streams.Logger()
 	fmt.Fprintf(opts.streams.Err, "repro: re-running replay %s against %s (%d run(s))…\n", escape.Terminal(r.Timeline.ReplayID), ro.App, ro.Runs)
 	progress := newProgress(opts.streams.Err)

@@ -57,7 +57,7 @@ func TestTicketPipelineReproducesTheLinkedReplayAndCommentsOnce(t *testing.T) {
 	gh.AddComment("acme", "shop", 7, "dana", "Same for me: "+srv.URL+"/organizations/"+srv.Org+"/replays/"+other+"/")
 
 	for run := 1; run <= 2; run++ {
-		code, out, stderr := runCLI(t, ticketURL, "--app", imagechatBuggy, "--post", "--latency", "none", "--cache-dir", t.TempDir(),
+		code, out, stderr := runCLI(t, ticketURL, "--app", imagechatBuggy, "--post", "--latency", "none", "--frames=false", "--cache-dir", t.TempDir(),
 			"--artifacts", t.TempDir(), "-o", t.TempDir())
 		require.Equal(t, exitOK, code, stderr)
 		assert.Contains(t, stderr, "acme/shop#7 links 2 replay(s)")
@@ -152,7 +152,7 @@ func TestRunPostsToJiraAndTheWebhook(t *testing.T) {
 	ticket := j.URL + "/browse/SHOP-12"
 	secretHook := hook.URL + "/services/T000/B000/secretpart"
 
-	code, out, stderr := runCLI(t, "run", imagechatBug, "--app", imagechatBuggy, "--latency", "none", "--ticket", ticket, "--dry-run", "--webhook", secretHook)
+	code, out, stderr := runCLI(t, "run", imagechatBug, "--app", imagechatBuggy, "--latency", "none", "--frames=false", "--ticket", ticket, "--dry-run", "--webhook", secretHook)
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, out, "Would post to Jira issue SHOP-12 ("+ticket+", API "+j.URL+"/rest/api/2, wiki markup (Data Center, REST v2))")
 	assert.Contains(t, out, "h3. 🔴 repro: *reproduced*")
@@ -161,7 +161,7 @@ func TestRunPostsToJiraAndTheWebhook(t *testing.T) {
 	assert.Empty(t, j.Comments("SHOP-12"))
 	assert.Empty(t, hooks)
 
-	code, _, stderr = runCLI(t, "run", imagechatBug, "--app", imagechatBuggy, "--latency", "none", "--ticket", ticket, "--post", "--webhook", secretHook)
+	code, _, stderr = runCLI(t, "run", imagechatBug, "--app", imagechatBuggy, "--latency", "none", "--frames=false", "--ticket", ticket, "--post", "--webhook", secretHook)
 	require.Equal(t, exitOK, code, stderr)
 	cs := j.Comments("SHOP-12")
 	require.Len(t, cs, 1)
@@ -251,7 +251,7 @@ func TestHostileReplayPostsInertCommentsToGitHubAndJira(t *testing.T) {
 	assert.Empty(t, doc.Problems, body)
 	assert.Contains(t, body, "`@octocat`", "the mention is a code span, inert")
 
-	code, _, stderr = runCLI(t, "run", hostile, "--app", imagechatBuggy, "--latency", "none", "--post", "--ticket", j.URL+"/browse/SHOP-12")
+	code, _, stderr = runCLI(t, "run", hostile, "--app", imagechatBuggy, "--latency", "none", "--frames=false", "--post", "--ticket", j.URL+"/browse/SHOP-12")
 	require.Contains(t, []int{exitOK, exitNotReproduced, exitDiverged, exitInconclusive}, code, "a verdict, not an error: %s", stderr)
 	jc := j.Comments("SHOP-12")
 	require.Len(t, jc, 1, stderr)

@@ -20,7 +20,8 @@ type Options struct {
 	Inputs []string
 	Open   func(ctx context.Context, input string) (*reproduce.Replay, error)
 	// Rerun is one rerun's options, exactly as `repro run` makes them;
-	// the batch sets Browser, ArtifactsDir and RecordedFrames per rerun.
+	// the batch sets Browser and ArtifactsDir per rerun (RecordedFrames,
+	// for each report.html, is the caller's to set).
 	Rerun reproduce.RunOptions
 	// Endpoints are the browsers reruns are spread over: each is launched
 	// (or connected to) once and shared, every rerun in a fresh browser
@@ -201,7 +202,7 @@ func (b *runner) one(ctx context.Context, input string) (Result, bool) {
 		}
 		res.Endpoint, res.Attempts = ep.Name(), attempt
 		ro := b.opts.Rerun
-		ro.Browser, ro.ArtifactsDir, ro.RecordedFrames = br, dir, true
+		ro.Browser, ro.ArtifactsDir = br, dir
 		rep, err := bounded(rctx, func() (*reproduce.Report, error) { return reproduce.Run(rctx, r, ro) })
 		if err != nil && b.pool.release(ep, br, err) && attempt < b.pool.size() && rctx.Err() == nil {
 			continue // the endpoint failed, not the replay: try another

@@ -58,7 +58,8 @@ func BenchmarkBatch(b *testing.B) {
 				start := time.Now()
 				sum, err := Run(context.Background(), Options{
 					Inputs: inputs, Open: openLocal, Endpoints: eps, Parallel: c.j, Out: b.TempDir(),
-					Rerun: reproduce.RunOptions{App: app, Latency: fast()},
+					// report.html's recorded frames, as repro batch renders them by default.
+					Rerun: reproduce.RunOptions{App: app, Latency: fast(), RecordedFrames: true},
 				})
 				elapsed += time.Since(start)
 				stop()
