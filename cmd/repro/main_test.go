@@ -176,6 +176,8 @@ func TestBadInputGetsOneLineErrorAndExitCode(t *testing.T) {
 		{"missing argument", []string{"inspect"}, exitUsage, "needs a <replay>"},
 		{"run without --app", []string{"run", imagechatBug}, exitUsage, "app"},
 		{"bad --runs", []string{"run", imagechatBug, "--app", dir, "--runs", "0"}, exitUsage, "--runs"},
+		{"--remote-proxy-host without a remote browser", []string{"run", imagechatBug, "--app", dir, "--remote-proxy-host", "10.0.0.5"}, exitUsage, "give --remote-chrome too"},
+		{"--remote-proxy-host with a port", []string{"batch", dir, "--app", dir, "--remote-chrome", "ws://10.0.0.9:3000", "--remote-proxy-host", "10.0.0.5:8080"}, exitUsage, "without scheme or port"},
 		// An app that cannot be reached is found before the replay starts,
 		// not reported as a divergence (a finding about the app).
 		{"app refuses connections", []string{"run", imagechatBug, "--app", "http://127.0.0.1:9"}, exitAppUnreachable, "cannot be reached"},
