@@ -165,7 +165,11 @@ func NewBrowser(ctx context.Context, cfg ChromeConfig) (*Browser, error) {
 		cancel()
 		return nil, fmt.Errorf("launch chrome: %w", ctx.Err())
 	}
-	g, err := startGuard(bctx, cfg.RemoteURL != "", cfg.Logger)
+	// The sessions' proxies ask for credentials only off loopback: only
+	// then are the browser's authentication challenges the guard's to
+	// answer (otherwise they stay the browser's, as for any client).
+	proxyAuth := cfg.RemoteURL != "" && cfg.ProxyHost != "" && !isLoopbackHost(cfg.ProxyHost)
+	g, err := startGuard(bctx, cfg.RemoteURL != "", proxyAuth, cfg.Logger)
 	if err != nil {
 		cancel()
 		return nil, err

@@ -122,7 +122,7 @@ type guard struct {
 
 // startGuard turns on browser-wide interception. It must run before any
 // page of a session navigates.
-func startGuard(bctx context.Context, remote bool, log *slog.Logger) (*guard, error) {
+func startGuard(bctx context.Context, remote, proxyAuth bool, log *slog.Logger) (*guard, error) {
 	c := chromedp.FromContext(bctx)
 	if c == nil || c.Browser == nil {
 		return nil, errors.New("network guard: no browser")
@@ -154,9 +154,10 @@ func startGuard(bctx context.Context, remote bool, log *slog.Logger) (*guard, er
 	// would end on the first decoding error and leave every later request
 	// paused.
 	paused, unsubscribe := c.Browser.Subscribe(cdproto.EventFetchRequestPaused)
-	// A remote browser's sessions may use a proxy off loopback, which asks
-	// for credentials: the challenges come here (answerAuth). The browser
-	// sends every challenge of the requests it pauses, so each is answered.
+	// With proxyAuth, a remote browser's sessions use proxies off loopback,
+	// which ask for credentials: the challenges come here (answerAuth). The
+	// browser then sends every challenge of the requests it pauses, so each
+	// is answered.
 	auths, unsubscribeAuth := c.Browser.Subscribe(cdproto.EventFetchAuthRequired)
 	g.stop = func() { unsubscribe(); unsubscribeAuth(); cancelListen() }
 
@@ -171,7 +172,7 @@ func startGuard(bctx context.Context, remote bool, log *slog.Logger) (*guard, er
 	}
 	if _, err := chromedp.CallBrowser(bctx, fetch.Enable, fetch.EnableParams{
 		Patterns:           []*fetch.RequestPattern{{URLPattern: "*", RequestStage: fetch.RequestStageRequest}},
-		HandleAuthRequests: &remote,
+		HandleAuthRequests: &proxyAuth,
 	}); err != nil {
 		g.stop()
 		return nil, fmt.Errorf("network guard: enable request interception: %w", err)
