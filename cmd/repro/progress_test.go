@@ -34,6 +34,12 @@ func TestProgressIsShownOnlyOnATerminal(t *testing.T) {
 	out := string(tty)
 	require.Contains(t, out, "repro: run 1 of 1 · step 1 of 3 · open /", "a terminal gets the progress line")
 	assert.Contains(t, out, "\r\x1b[2K", "the line is rewritten in place and cleared at the end")
+	// The verdict is printed before report.html's recorded frames are
+	// rendered, and the line says that this is what the run is doing then.
+	verdictAt := strings.Index(out, "Verdict: INCONCLUSIVE")
+	renderingAt := strings.Index(out, "repro: rendering what the user saw at each step for report.html")
+	require.GreaterOrEqual(t, renderingAt, 0, "a terminal is told the frames are being rendered")
+	assert.Less(t, verdictAt, renderingAt, "the verdict comes before the frames")
 	assert.True(t, strings.Contains(out, "Verdict: INCONCLUSIVE"), out)
 }
 
