@@ -255,7 +255,7 @@ func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Repl
 	ro.OnVerdict = func(rep *reproduce.Report) {
 		progress.done()
 		printed, printErr = true, printReport(out, opts, rep)
-		if progress != nil {
+		if progress != nil && opts.frames {
 			progress.set("repro: rendering what the user saw at each step for report.html…")
 		}
 	}
