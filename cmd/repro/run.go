@@ -248,13 +248,13 @@ func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Repl
 	if progress != nil {
 		ro.OnProgress = progress.run
 	}
-	// The verdict is printed as soon as it is known; report.html, with
-	// the recorded frames rendered after it, follows.
+	// The verdict is printed as soon as it is known (Run calls OnVerdict
+	// before it returns a report); report.html, with the recorded frames
+	// rendered after it, follows.
 	var printErr error
-	printed := false
 	ro.OnVerdict = func(rep *reproduce.Report) {
 		progress.done()
-		printed, printErr = true, printReport(out, opts, rep)
+		printErr = printReport(out, opts, rep)
 		if progress != nil && opts.frames {
 			progress.set("repro: rendering what the user saw at each step for report.html…")
 		}
@@ -266,9 +266,6 @@ func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Repl
 			os.RemoveAll(opts.artifacts) // nothing half-written is left behind
 		}
 		return nil, nil, err
-	}
-	if !printed {
-		printErr = printReport(out, opts, rep)
 	}
 	if rep.FramesErr != nil {
 		fmt.Fprintf(opts.streams.Err, "repro: report.html has no recorded frames: %s\n", escape.Terminal(rep.FramesErr.Error()))

@@ -319,7 +319,6 @@ func (r *renderer) open(ctx context.Context, pageURL string) error {
 				return nil
 			}
 		}
-		r.opened = ""
 		// Committed is enough: the frame replaces the page before it loads.
 		res, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: pageURL})
 		if err == nil && res.ErrorText != "" {

@@ -49,6 +49,15 @@ type ChromeConfig struct {
 	Logger *slog.Logger
 }
 
+// proxyHost is where the sessions' guard proxies listen on a browser of
+// this config: ProxyHost for a remote browser, "" (loopback) otherwise.
+func (cfg ChromeConfig) proxyHost() string {
+	if cfg.RemoteURL == "" {
+		return ""
+	}
+	return cfg.ProxyHost
+}
+
 // chromeCandidates are tried in order by FindChrome after $CHROME_PATH.
 var chromeCandidates = []string{
 	"/usr/bin/chromium",
@@ -165,19 +174,15 @@ func NewBrowser(ctx context.Context, cfg ChromeConfig) (*Browser, error) {
 		cancel()
 		return nil, fmt.Errorf("launch chrome: %w", ctx.Err())
 	}
-	// The sessions' proxies ask for credentials only off loopback: only
-	// then are the browser's authentication challenges the guard's to
-	// answer (otherwise they stay the browser's, as for any client).
-	proxyAuth := cfg.RemoteURL != "" && cfg.ProxyHost != "" && !isLoopbackHost(cfg.ProxyHost)
-	g, err := startGuard(bctx, cfg.RemoteURL != "", proxyAuth, cfg.Logger)
+	// Only when the sessions' proxies ask for credentials are the
+	// browser's authentication challenges the guard's to answer (otherwise
+	// they stay the browser's, as for any client).
+	g, err := startGuard(bctx, cfg.RemoteURL != "", asksCredentials(cfg.proxyHost()), cfg.Logger)
 	if err != nil {
 		cancel()
 		return nil, err
 	}
-	b := &Browser{ctx: bctx, cancel: cancel, remote: cfg.RemoteURL != "", guard: g, proxy: denyAll, Launch: time.Since(start)}
-	if b.remote {
-		b.proxyHost = cfg.ProxyHost
-	}
+	b := &Browser{ctx: bctx, cancel: cancel, remote: cfg.RemoteURL != "", guard: g, proxy: denyAll, proxyHost: cfg.proxyHost(), Launch: time.Since(start)}
 	b.firstTab.Store(cfg.RemoteURL == "")
 	return b, nil
 }

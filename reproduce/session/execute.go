@@ -231,11 +231,9 @@ func NewSession(ctx context.Context, p plan.Plan, cfg RunConfig) (*Session, erro
 	s.net.open = cfg.layers.interceptionOpen
 	// A remote browser may be on another host: the proxy listens where it
 	// can be reached.
-	proxyHost := ""
+	proxyHost := cfg.Chrome.proxyHost()
 	if cfg.Browser != nil {
 		proxyHost = cfg.Browser.proxyHost
-	} else if cfg.Chrome.RemoteURL != "" {
-		proxyHost = cfg.Chrome.ProxyHost
 	}
 	s.proxy, err = newNetProxyOn(proxyHost, func(u *url.URL) bool {
 		d, rewrite := s.router.route(u)

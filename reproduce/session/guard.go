@@ -265,12 +265,8 @@ func (g *guard) unregisterProxy(addr string) {
 func (g *guard) answerAuth(raw jsonv2.Value) {
 	var e fetch.EventAuthRequired
 	if err := jsonv2.Unmarshal(raw, &e, chromedp.DefaultUnmarshalOptions); err != nil || e.RequestID == "" {
-		var min struct {
-			RequestID fetch.RequestID `json:"requestId"`
-		}
-		_ = json.Unmarshal(raw, &min)
-		e.RequestID = min.RequestID
-		if e.RequestID == "" {
+		// Answer what we can read of it: the id, with the default.
+		if e = (fetch.EventAuthRequired{RequestID: requestIDOf(raw)}); e.RequestID == "" {
 			return
 		}
 	}
@@ -294,6 +290,17 @@ func (g *guard) answerAuth(raw jsonv2.Value) {
 	if _, err := chromedp.CallBrowser(ctx, fetch.ContinueWithAuth, fetch.ContinueWithAuthParams{RequestID: e.RequestID, AuthChallengeResponse: resp}); err != nil {
 		g.log.Debug("network guard: answer an authentication challenge", "err", err)
 	}
+}
+
+// requestIDOf reads the request id of a Fetch event that does not decode
+// as a whole ("" when even that is missing): the guard still answers it,
+// so the request is not left paused.
+func requestIDOf(raw jsonv2.Value) fetch.RequestID {
+	var min struct {
+		RequestID fetch.RequestID `json:"requestId"`
+	}
+	_ = json.Unmarshal(raw, &min)
+	return min.RequestID
 }
 
 // owner finds the live session a request belongs to, by its frame: a
@@ -351,13 +358,10 @@ func (g *guard) handle(raw jsonv2.Value) {
 	var e fetch.EventRequestPaused
 	if err := jsonv2.Unmarshal(raw, &e, chromedp.DefaultUnmarshalOptions); err != nil || e.Request == nil || e.RequestID == "" {
 		// Answer what we can read of it: the id.
-		var min struct {
-			RequestID fetch.RequestID `json:"requestId"`
-		}
-		_ = json.Unmarshal(raw, &min)
-		g.log.Warn("network guard: undecodable paused request, failing it", "request", min.RequestID, "err", err)
-		if min.RequestID != "" {
-			g.send(min.RequestID, failAnswer())
+		id := requestIDOf(raw)
+		g.log.Warn("network guard: undecodable paused request, failing it", "request", id, "err", err)
+		if id != "" {
+			g.send(id, failAnswer())
 		}
 		return
 	}

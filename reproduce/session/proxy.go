@@ -72,7 +72,7 @@ func newNetProxyOn(host string, allow func(*url.URL) bool, log *slog.Logger) (*n
 		return nil, fmt.Errorf("network guard proxy on %s: %w", host, err)
 	}
 	p := &netProxy{ln: ln, log: log, dial: net.Dialer{Timeout: 10 * time.Second}, host: host}
-	if !isLoopbackHost(host) {
+	if asksCredentials(host) {
 		p.user, p.pass = "repro", randomToken()
 		p.auth = "Basic " + base64.StdEncoding.EncodeToString([]byte(p.user+":"+p.pass))
 	}
@@ -111,6 +111,10 @@ func (p *netProxy) Addr() string {
 	_, port, _ := net.SplitHostPort(p.ln.Addr().String())
 	return net.JoinHostPort(p.host, port)
 }
+
+// asksCredentials reports whether a proxy listening on host ("" is
+// 127.0.0.1) asks for credentials: off loopback, where others may reach it.
+func asksCredentials(host string) bool { return host != "" && !isLoopbackHost(host) }
 
 // isLoopbackHost reports whether host names this machine's loopback.
 func isLoopbackHost(host string) bool {
