@@ -21,7 +21,6 @@ import (
 
 	"github.com/repro-dev/repro/reproduce/plan"
 	"github.com/repro-dev/repro/reproduce/session"
-	"github.com/repro-dev/repro/reproduce/verdict"
 )
 
 // writeReportHTML reruns a bundle against an app variant with artifacts
@@ -146,65 +145,51 @@ func openReportShots(t *testing.T, path, shots string) openedReport {
 	return o
 }
 
-// TestReportHTMLOpensOfflineWithARowPerStep writes report.html for every
-// bug bundle's rerun against its buggy app and opens it in Chromium from
-// disk: the banner holds the verdict, one row per planned step, the
-// failing step stands out with the element the user clicked outlined in
-// its recorded frame, every embedded image decodes, the rerun's targets
-// are outlined, and loading it made no request at all. With
-// $REPRO_TEST_ARTIFACTS set, screenshots of each report (top and failing
-// step) are saved there.
-func TestReportHTMLOpensOfflineWithARowPerStep(t *testing.T) {
-	t.Parallel()
-	testBrowser(t)
-	entries, err := os.ReadDir(bundles)
-	require.NoError(t, err)
-	for _, e := range entries {
-		m := readManifest(t, filepath.Join(bundles, e.Name()))
-		if m.ExpectedVerdict["buggy"] != verdict.Reproduced {
-			continue
+// assertReportHTMLOfAReproducedBug writes report.html for the rerun rep of
+// the bug bundle name (run with RecordedFrames and its screenshots in
+// artifacts) and opens it in Chromium from disk: the banner holds the
+// verdict, one row per planned step, the failing step stands out with the
+// element the user clicked outlined in its recorded frame, every embedded
+// image decodes, the rerun's targets are outlined, and loading it made no
+// request at all. With $REPRO_TEST_ARTIFACTS set, screenshots of the
+// report (top and failing step) are saved there. The acceptance test calls
+// it on every bug bundle's rerun against its buggy app.
+func assertReportHTMLOfAReproducedBug(t *testing.T, name string, r *Replay, rep *Report, artifacts string) {
+	t.Helper()
+	require.NoError(t, rep.FramesErr)
+	var buf bytes.Buffer
+	require.NoError(t, rep.WriteHTML(&buf, HTMLInput{Timeline: r.Timeline, Recorded: rep.Frames}))
+	path := filepath.Join(artifacts, "report.html")
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	shots := ""
+	if dir := os.Getenv("REPRO_TEST_ARTIFACTS"); dir != "" {
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+		shots = filepath.Join(dir, "report-"+name)
+	}
+	o := openReportShots(t, path, shots)
+	assert.Equal(t, rep.Verdict.Value, o.Banner)
+	assert.Equal(t, len(rep.Plan.Steps), o.Steps, "one row per planned step")
+	step := -1
+	for _, ev := range rep.Verdict.Evidence {
+		if ev.Proof && ev.Seen {
+			step = ev.Step
+			break
 		}
-		t.Run(e.Name(), func(t *testing.T) {
-			t.Parallel()
-			// A long step timeout: what this test checks is the report, and
-			// a loaded machine (the whole suite at once) finds targets slowly.
-			opts := RunOptions{App: appDir(t, m.App, "buggy"), StepTimeout: 30 * time.Second}
-			if len(m.Options.AllowURLs) == 0 {
-				opts.Upstream = accountBackend(t) // no bodies recorded (see TestBugBundlesReproduce…)
-			}
-			rep, path := writeReportHTMLWith(t, e.Name(), opts)
-			require.Equal(t, verdict.Reproduced, rep.Verdict.Value, "the report of a reproduced bug: %s", rep.Verdict.Summary)
-			shots := ""
-			if dir := os.Getenv("REPRO_TEST_ARTIFACTS"); dir != "" {
-				require.NoError(t, os.MkdirAll(dir, 0o755))
-				shots = filepath.Join(dir, "report-"+e.Name())
-			}
-			o := openReportShots(t, path, shots)
-			assert.Equal(t, rep.Verdict.Value, o.Banner)
-			assert.Equal(t, len(rep.Plan.Steps), o.Steps, "one row per planned step")
-			step := -1
-			for _, ev := range rep.Verdict.Evidence {
-				if ev.Proof && ev.Seen {
-					step = ev.Step
-					break
-				}
-			}
-			require.GreaterOrEqual(t, step, 0, "a reproduced bug has a failure the rerun showed: %s", rep.Verdict.Summary)
-			assert.Contains(t, o.Failing, fmt.Sprintf("step-%d", step), "the step the recorded failure follows stands out")
-			assert.Equal(t, 2*len(rep.Plan.Steps), o.Images, "a recorded frame and a rerun screenshot per step")
-			require.Len(t, o.Recorded, len(rep.Plan.Steps))
-			if rep.Plan.Steps[step].Kind == plan.StepClick {
-				assert.Equal(t, "image outlined", o.Recorded[step], "the recorded frame of the failing step shows the clicked element, outlined")
-			}
-			assert.Zero(t, o.Broken, "every embedded image decodes")
-			assert.Positive(t, o.Outlines, "the rerun's targets are outlined")
-			assert.Zero(t, o.requests, "the report made a request while loading: %s", o.firstFetch)
-			if e.Name() == "imagechat-bug" {
-				info, err := os.Stat(path)
-				require.NoError(t, err)
-				assert.Less(t, info.Size(), int64(3<<20), "report.html of the image-chat run stays under 3 MB")
-			}
-		})
+	}
+	require.GreaterOrEqual(t, step, 0, "a reproduced bug has a failure the rerun showed: %s", rep.Verdict.Summary)
+	assert.Contains(t, o.Failing, fmt.Sprintf("step-%d", step), "the step the recorded failure follows stands out")
+	assert.Equal(t, 2*len(rep.Plan.Steps), o.Images, "a recorded frame and a rerun screenshot per step")
+	require.Len(t, o.Recorded, len(rep.Plan.Steps))
+	if rep.Plan.Steps[step].Kind == plan.StepClick {
+		assert.Equal(t, "image outlined", o.Recorded[step], "the recorded frame of the failing step shows the clicked element, outlined")
+	}
+	assert.Zero(t, o.Broken, "every embedded image decodes")
+	assert.Positive(t, o.Outlines, "the rerun's targets are outlined")
+	assert.Zero(t, o.requests, "the report made a request while loading: %s", o.firstFetch)
+	if name == "imagechat-bug" {
+		info, err := os.Stat(path)
+		require.NoError(t, err)
+		assert.Less(t, info.Size(), int64(3<<20), "report.html of the image-chat run stays under 3 MB")
 	}
 }
 

@@ -91,7 +91,11 @@ func fast() *mockserver.LatencyPolicy { l := mockserver.LatencyNone; return &l }
 // buggy app and not against its fixed app, a healthy recording is
 // inconclusive against both, every run follows the user's whole path, and
 // re-runs in fresh browser contexts never change the verdict (-repeat
-// runs of each bug against its buggy app, -repeat-slow of the rest).
+// runs of each bug against its buggy app, -repeat-slow of the rest). Each
+// bug's rerun against its buggy app also writes report.html, with the
+// recorded frames, and opens it (assertReportHTMLOfAReproducedBug): the
+// report of every reproduced bug is checked on the very run that decided
+// it.
 func TestBugBundlesReproduceOnBuggyAndNotOnFixed(t *testing.T) {
 	t.Parallel()
 	b := testBrowser(t)
@@ -126,6 +130,10 @@ func TestBugBundlesReproduceOnBuggyAndNotOnFixed(t *testing.T) {
 					// decisive.
 					opts.Upstream = accountBackend(t)
 				}
+				report := variant == "buggy" && want == verdict.Reproduced
+				if report {
+					opts.ArtifactsDir, opts.RecordedFrames = t.TempDir(), true
+				}
 				rep, err := Run(context.Background(), r, opts)
 				require.NoError(t, err)
 				assert.Equal(t, want, rep.Verdict.Value, "%s\n%v", rep.Verdict.Summary, rep.Verdict.Evidence)
@@ -138,6 +146,9 @@ func TestBugBundlesReproduceOnBuggyAndNotOnFixed(t *testing.T) {
 				// verdict on half a path would not say what it seems to.
 				for i, run := range rep.Runs {
 					assert.True(t, run.Verdict.Path.Completed, "run %d: %s", i+1, run.Verdict.Summary)
+				}
+				if report && rep.Verdict.Value == want {
+					assertReportHTMLOfAReproducedBug(t, e.Name(), r, rep, opts.ArtifactsDir)
 				}
 			})
 		}
