@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -39,31 +40,41 @@ func accountBackend(t *testing.T) string {
 	return srv.URL
 }
 
-// TestBatchOfEveryBundleGivesRunsVerdicts: a batch of every bundle in
-// testdata/replays, one batch per app against its buggy build, gives each
-// replay the manifest's verdict, which is the one `repro run` gives it
-// alone with the same flags (checked here for imagechat-bug, and for
-// every bundle by reproduce's acceptance test), writes its report under
-// DIR/<replay_id>/, and exits 0.
-func TestBatchOfEveryBundleGivesRunsVerdicts(t *testing.T) {
+// TestBatchOfEveryBundleGivesRunsVerdictsAndLeaksNothing: a batch of every
+// bundle in testdata/replays, one `repro batch` process per app against its
+// buggy build, gives each replay the manifest's verdict, which is the one
+// `repro run` gives it alone with the same flags (checked here for
+// imagechat-bug, and for every bundle by reproduce's acceptance test),
+// writes its report under DIR/<replay_id>/, and exits 0.
+//
+// It is also the leak test of every bundle (TestRunLeaksNothingOnAnyBundle
+// runs `repro run` processes on a few): the app is served as a URL app
+// that is its own real backend, with the real Sentry SDK sending to an
+// ingest stand-in, and the bundles' recorded origin is moved onto another
+// stand-in. Counted until 2 s after the batch exited, none of them gets a
+// request (the ingest and the recorded origin not even a connection), and
+// no Chromium process of the batch is left.
+func TestBatchOfEveryBundleGivesRunsVerdictsAndLeaksNothing(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("SKIPPED: needs a real Chromium (apt-get install -y chromium); -short is set")
 	}
+	bin := reproBinary(t)
 	const replays = "../../testdata/replays"
 	entries, err := os.ReadDir(replays)
 	require.NoError(t, err)
-	type bundleInfo struct{ name, want string }
+	type bundleInfo struct{ name, origin, want string }
 	byApp := map[string][]bundleInfo{}
 	for _, e := range entries {
 		var m struct {
 			App             string            `json:"app"`
+			Origin          string            `json:"origin"`
 			ExpectedVerdict map[string]string `json:"expected_verdict"`
 		}
 		b, err := os.ReadFile(filepath.Join(replays, e.Name(), "manifest.json"))
 		require.NoError(t, err)
 		require.NoError(t, json.Unmarshal(b, &m))
-		byApp[m.App] = append(byApp[m.App], bundleInfo{e.Name(), m.ExpectedVerdict["buggy"]})
+		byApp[m.App] = append(byApp[m.App], bundleInfo{e.Name(), m.Origin, m.ExpectedVerdict["buggy"]})
 	}
 	require.Len(t, byApp, 5, "one batch per app")
 	var mu sync.Mutex
@@ -77,23 +88,63 @@ func TestBatchOfEveryBundleGivesRunsVerdicts(t *testing.T) {
 	for app, bundles := range byApp {
 		t.Run(app, func(t *testing.T) {
 			t.Parallel()
+			ingest := newCounter(t, nil, nil)
+			recorded := newCounter(t, nil, nil)
+			served := leakApp(t, mustAbs(filepath.Join("../../testdata/apps", app, "buggy")), "http://publickey@"+strings.TrimPrefix(ingest.srv.URL, "http://")+"/1")
 			dir := t.TempDir()
 			for _, b := range bundles {
-				require.NoError(t, os.Symlink(mustAbs(filepath.Join(replays, b.name)), filepath.Join(dir, b.name)))
+				require.NoError(t, os.Rename(relocated(t, filepath.Join(replays, b.name), b.origin, recorded.srv.URL), filepath.Join(dir, b.name)))
 			}
 			// A long step timeout: the verdicts must not depend on how loaded
 			// the machine is (batch and run get the same flags).
-			// No recorded frames in report.html: this test is about verdicts
-			// and groups (report.html's frames have tests of their own).
-			flags := []string{"--app", mustAbs(filepath.Join("../../testdata/apps", app, "buggy")), "--latency", "none", "--step-timeout", "30s", "--frames=false"}
+			// No recorded frames in report.html: this test is about verdicts,
+			// groups and leaks (report.html's frames have tests of their
+			// own, and the `repro run` leak test renders them).
+			flags := []string{"--app", served.srv.URL, "--latency", "none", "--step-timeout", "30s", "--frames=false"}
 			if app == "account" {
+				// Its replay recorded no bodies: the engineer's local backend
+				// answers (a server of its own, not the app's counted one).
 				flags = append(flags, "--upstream", accountBackend(t))
 			}
-			out := filepath.Join(t.TempDir(), "batch")
-			code, stdout, stderr := runCLI(t, append([]string{"batch", dir, "--out", out, "--json", "-j", "2", "--generate"}, flags...)...)
-			require.Equal(t, 0, code, stderr)
+			// A short directory: Chrome's profile socket path must stay
+			// under the Unix limit (108 bytes).
+			tmp, err := os.MkdirTemp("", "rb")
+			require.NoError(t, err)
+			t.Cleanup(func() { os.RemoveAll(tmp) })
+			out := filepath.Join(tmp, "batch")
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			cmd := exec.CommandContext(ctx, bin, append([]string{"batch", dir, "--out", out, "--json", "-j", "2", "--generate"}, flags...)...)
+			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "HOME="+tmp)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err = cmd.Run()
+			cancel()
+			require.NoError(t, err, stderr.String())
+			// imagechat-bug alone through `repro run`, with the same flags
+			// and under the same counting.
+			single := ""
+			for _, b := range bundles {
+				if b.name != "imagechat-bug" {
+					continue
+				}
+				code, stdout, stderr := runCLI(t, append([]string{"run", filepath.Join(dir, b.name), "--json", "--artifacts", t.TempDir()}, flags...)...)
+				require.Contains(t, []int{exitOK, exitNotReproduced, exitDiverged, exitInconclusive}, code, stderr)
+				var rep struct {
+					Verdict string `json:"verdict"`
+				}
+				require.NoError(t, json.Unmarshal([]byte(stdout), &rep), stdout)
+				single = rep.Verdict
+			}
+			time.Sleep(2 * time.Second) // what a page or a child process sends late still counts
+			for name, c := range map[string]*counter{"the Sentry ingest": ingest, "the recorded origin": recorded, "the app's real backend": served} {
+				hits, conns := c.seen()
+				assert.Empty(t, hits, "requests reached %s", name)
+				assert.Zero(t, conns, "connections reached %s", name)
+			}
+			assert.Empty(t, chromiumLeftovers(tmp), "Chromium processes outlived repro batch")
+
 			var sum batch.Summary
-			require.NoError(t, json.Unmarshal([]byte(stdout), &sum), stdout)
+			require.NoError(t, json.Unmarshal(stdout.Bytes(), &sum), stdout.String())
 			assert.Equal(t, len(bundles), sum.Done)
 			assert.False(t, sum.Interrupted)
 			// --generate: one test per group, the representative's.
@@ -124,16 +175,9 @@ func TestBatchOfEveryBundleGivesRunsVerdicts(t *testing.T) {
 				assert.Contains(t, string(html), "what the user saw was not rendered for this report")
 				assert.NotContains(t, string(html), `<img alt="recorded page at step`)
 				assert.Equal(t, filepath.ToSlash(filepath.Join(r.ReplayID, "report.json")), r.Report)
-				if b.name != "imagechat-bug" {
-					continue
+				if b.name == "imagechat-bug" {
+					assert.Equal(t, single, r.Verdict, "%s: batch says %q (%s), repro run says %q", b.name, r.Verdict, r.Error, single)
 				}
-				code, stdout, stderr := runCLI(t, append([]string{"run", filepath.Join(replays, b.name), "--json", "--artifacts", t.TempDir()}, flags...)...)
-				require.Contains(t, []int{exitOK, exitNotReproduced, exitDiverged, exitInconclusive}, code, stderr)
-				var single struct {
-					Verdict string `json:"verdict"`
-				}
-				require.NoError(t, json.Unmarshal([]byte(stdout), &single), stdout)
-				assert.Equal(t, single.Verdict, r.Verdict, "%s: batch says %q (%s), repro run says %q", b.name, r.Verdict, r.Error, single.Verdict)
 			}
 		})
 	}
