@@ -23,22 +23,21 @@ import (
 // userModule is a temporary Go module that requires this one through a
 // replace directive, as an engineer's repository would.
 type userModule struct {
-	t    *testing.T
 	dir  string
 	root string
 }
 
 func newUserModule(t *testing.T) *userModule {
 	t.Helper()
-	m := &userModule{t: t, dir: t.TempDir(), root: repoRoot(t)}
+	m := &userModule{dir: t.TempDir(), root: repoRoot(t)}
 	require.NoError(t, usermodule.Write(t.Context(), m.root, m.dir, "example.com/userapp"))
 	return m
 }
 
 // goCmd runs the go tool in the module, offline, and returns its combined
 // output and whether it succeeded.
-func (m *userModule) goCmd(env []string, args ...string) (string, bool) {
-	m.t.Helper()
+func (m *userModule) goCmd(t *testing.T, env []string, args ...string) (string, bool) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
@@ -50,7 +49,7 @@ func (m *userModule) goCmd(env []string, args ...string) (string, bool) {
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
 	if ctx.Err() != nil {
-		m.t.Fatalf("go %s timed out:\n%s", strings.Join(args, " "), out.String())
+		t.Fatalf("go %s timed out:\n%s", strings.Join(args, " "), out.String())
 	}
 	return out.String(), err == nil
 }
@@ -73,6 +72,7 @@ func skipUnlessLong(t *testing.T) {
 // BrowserRouter, Vue with hash routes), one package each in one module.
 func TestGeneratedTestFailsOnBuggyAppAndPassesOnFixedApp(t *testing.T) {
 	skipUnlessLong(t)
+	t.Parallel()
 	m := newUserModule(t)
 	cases := []struct {
 		bundle, app, pkg string
@@ -99,16 +99,19 @@ func TestGeneratedTestFailsOnBuggyAppAndPassesOnFixedApp(t *testing.T) {
 	}
 
 	start := time.Now()
-	vet, ok := m.goCmd(nil, "vet", "./...")
+	vet, ok := m.goCmd(t, nil, "vet", "./...")
 	require.True(t, ok, "go vet of the generated tests failed:\n%s", vet)
 	t.Logf("go vet (build included): %s", time.Since(start).Round(time.Second))
 
 	for _, tc := range cases {
 		t.Run(tc.bundle, func(t *testing.T) {
+			// Each package's test waits on its recorded latencies and on
+			// its own Chromium: the three run side by side.
+			t.Parallel()
 			apps := filepath.Join(m.root, "testdata", "apps", tc.app)
 			run := func(env ...string) (string, bool) {
 				start := time.Now()
-				o, ok := m.goCmd(env, "test", "-count=1", "-run", names[tc.pkg], "./"+tc.pkg)
+				o, ok := m.goCmd(t, env, "test", "-count=1", "-run", names[tc.pkg], "./"+tc.pkg)
 				t.Logf("go test %v: ok=%v in %s", env, ok, time.Since(start).Round(100*time.Millisecond))
 				return o, ok
 			}
@@ -138,6 +141,7 @@ func TestGeneratedTestFailsOnBuggyAppAndPassesOnFixedApp(t *testing.T) {
 // recorded bug: a minimization reruns it a dozen times.)
 func TestMinimizeRemovesIrrelevantStepsAndStillFails(t *testing.T) {
 	skipUnlessLong(t)
+	t.Parallel()
 	r := openReplay(t, "feed-bug")
 	pl, err := plan.Build(r.Timeline, plan.Options{})
 	require.NoError(t, err)
@@ -183,7 +187,7 @@ func TestMinimizeRemovesIrrelevantStepsAndStillFails(t *testing.T) {
 	require.NoError(t, err)
 	_, _, err = out.Write(filepath.Join(m.dir), false)
 	require.NoError(t, err)
-	got, ok := m.goCmd([]string{"REPRO_APP_URL=" + app.Dir}, "test", "-count=1", "./...")
+	got, ok := m.goCmd(t, []string{"REPRO_APP_URL=" + app.Dir}, "test", "-count=1", "./...")
 	assert.False(t, ok, "the minimized test passed against the buggy app:\n%s", got)
 	assert.Contains(t, got, "Cannot read properties of null")
 }
