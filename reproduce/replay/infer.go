@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -50,11 +52,21 @@ type lastRun struct {
 
 // pendingCommits returns the unconfirmed commits whose field emptied
 // within commitWindow before t.
+//
+// Events arrive in time order, so the emptied fields (bl.cleared) are in
+// the order they emptied: the ones within the window are found by binary
+// search rather than by a pass over every commit of a long recording.
 func (bl *builder) pendingCommits(t time.Time) []*commit {
 	var out []*commit
-	for i := range bl.commits {
+	lo := sort.Search(len(bl.cleared), func(i int) bool {
+		return t.Sub(bl.commits[bl.cleared[i]].cleared) <= commitWindow
+	})
+	for _, i := range bl.cleared[lo:] {
 		c := &bl.commits[i]
-		if c.why == "" && !c.cleared.IsZero() && !t.Before(c.cleared.Add(-time.Millisecond)) && t.Sub(c.cleared) <= commitWindow {
+		if t.Before(c.cleared.Add(-time.Millisecond)) {
+			break
+		}
+		if c.why == "" {
 			out = append(out, c)
 		}
 	}
@@ -114,6 +126,13 @@ func (bl *builder) startCommit(c commit) {
 	}
 	bl.recent = bl.recent[:0]
 	bl.commits = append(bl.commits, c)
+	if n := len(bl.cleared); n > 0 && c.cleared.Before(bl.commits[bl.cleared[n-1]].cleared) {
+		// Out of time order (not expected): keep the list sorted.
+		at := sort.Search(n, func(i int) bool { return c.cleared.Before(bl.commits[bl.cleared[i]].cleared) })
+		bl.cleared = slices.Insert(bl.cleared, at, len(bl.commits)-1)
+		return
+	}
+	bl.cleared = append(bl.cleared, len(bl.commits)-1)
 }
 
 // commitByRequest confirms pending commits with a request's body.

@@ -91,6 +91,8 @@ type builder struct {
 	// SDK does not record (Enter in a field); run is the last typing run.
 	// See infer.go.
 	commits []commit
+	// cleared indexes the commits whose field emptied, by when it did.
+	cleared []int
 	run     lastRun
 	recent  []textAt
 	// countBudget bounds the DOM nodes visited to count candidate
