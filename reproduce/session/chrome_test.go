@@ -3,12 +3,16 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
 
 	"github.com/repro-dev/repro/reproduce/chrometest"
 	"github.com/repro-dev/repro/reproduce/plan"
@@ -117,4 +121,26 @@ func TestRemoteChromeIsUsedThroughItsDevToolsEndpoint(t *testing.T) {
 	if !obs.Completed || len(obs.Console) == 0 {
 		t.Errorf("remote run: completed=%v console=%d (%s)", obs.Completed, len(obs.Console), obs.StopReason)
 	}
+}
+
+// TestALostBrowserIsNotAStepFailure: when the connection to the browser
+// drops, chromedp fails the call in flight with an error wrapping
+// context.Canceled before the tab's context ends. With the run's own
+// context live, that is the browser gone (an infrastructure error, which a
+// batch retries on another browser), not the step failing — a batch once
+// judged such a rerun "diverged" (seen once in a full suite run of
+// TestABrowserThatDiesIsRetriedElsewhere). A page's or a step's own error
+// stays the step's.
+func TestALostBrowserIsNotAStepFailure(t *testing.T) {
+	s := &Session{tab: context.Background()}
+	lost := fmt.Errorf("lost the connection to the browser: %w: %w", io.EOF, context.Canceled)
+	assert.Error(t, s.browserLost(lost), "a dropped connection")
+	assert.Error(t, s.browserLost(fmt.Errorf("navigation error: %w", lost)), "wrapped by the action")
+	assert.NoError(t, s.browserLost(errors.New("page load error net::ERR_CONNECTION_REFUSED")), "the page's own error")
+	assert.NoError(t, s.browserLost(context.DeadlineExceeded), "a step that timed out")
+
+	tab, cancel := context.WithCancel(context.Background())
+	cancel()
+	s = &Session{tab: tab}
+	assert.Error(t, s.browserLost(errors.New("any")), "the tab's context ended")
 }

@@ -113,8 +113,8 @@ func (s *Session) perform(ctx context.Context, st plan.Step, res *StepResult) (s
 		if ctx.Err() != nil {
 			return "", ctx.Err()
 		}
-		if s.tab.Err() != nil {
-			return "", fmt.Errorf("browser: %w", s.tab.Err())
+		if lost := s.browserLost(err); lost != nil {
+			return "", lost
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Sprintf("%s: timed out", what), nil

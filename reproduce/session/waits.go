@@ -38,8 +38,8 @@ func evalWait[T any](s *Session, ctx context.Context, d time.Duration, expr func
 		if ctx.Err() != nil {
 			return zero, ctx.Err()
 		}
-		if s.tab.Err() != nil {
-			return zero, fmt.Errorf("browser: %w", s.tab.Err())
+		if lost := s.browserLost(err); lost != nil {
+			return zero, lost
 		}
 		// The document went away mid-wait (a navigation), or has no
 		// __repro yet: ask again shortly, in the new document.
@@ -89,7 +89,7 @@ func (s *Session) resolve(ctx context.Context, sels []string, allowHidden, hasPo
 	})
 	s.log.Debug("wait: target", "selectors", len(sels), "index", f.Index, "took", time.Since(start).Round(time.Millisecond))
 	s.joinScreenshot() // taken while the target was looked for; before acting on the page
-	if err != nil && (ctx.Err() != nil || s.tab.Err() != nil) {
+	if err != nil && (ctx.Err() != nil || s.browserLost(err) != nil) {
 		return "", false, "", err
 	}
 	if err == nil && f.Index >= 0 && f.Index < len(sels) {
@@ -194,4 +194,21 @@ func (s *Session) sdkJudges(ctx context.Context, sel string) bool {
 		if (n.tagName === 'A') return !n.hasAttribute('download') && (!n.hasAttribute('target') || n.getAttribute('target') === '_self');
 		return false; }`, sel)))
 	return err == nil && ok
+}
+
+// browserLost is the error to end the run with when err, from a call on
+// the tab while the run's own context was live, means the tab or the
+// browser is gone: the tab's context ended, or the connection to the
+// browser dropped (chromedp then fails the call with context.Canceled
+// before the tab's context is cancelled). It is nil for an error of the
+// page or of the step, which a verdict may rest on: a lost browser must
+// never read as a step that failed (a "diverged" rerun).
+func (s *Session) browserLost(err error) error {
+	if s.tab.Err() != nil {
+		return fmt.Errorf("browser: %w", s.tab.Err())
+	}
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("browser: %w", err)
+	}
+	return nil
 }
