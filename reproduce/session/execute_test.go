@@ -416,3 +416,33 @@ func TestDecidedEndsTheDeadClickWatch(t *testing.T) {
 		}
 	}
 }
+
+// TestTypingIntoTheFieldJustClickedDoesNotClickItAgain: the user clicked a
+// field, then typed: the rerun clicks it once, as the user did (a second
+// click would shut the picker the first opened), and types into it; a field
+// nobody clicked first is clicked once to focus it.
+func TestTypingIntoTheFieldJustClickedDoesNotClickItAgain(t *testing.T) {
+	t.Parallel()
+	b := testBrowser(t)
+	const page = "http://app.example.test/focus/"
+	pl := plan.Plan{StartURL: page, Steps: []plan.Step{
+		{Index: 0, Kind: plan.StepNavigate, URL: page},
+		{Index: 1, Kind: plan.StepClick, Selectors: []string{"#picker"}},
+		{Index: 2, Kind: plan.StepInput, Selectors: []string{"#picker"}, Value: "abc"},
+		{Index: 3, Kind: plan.StepInput, Selectors: []string{"#other"}, Value: "xy"},
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	obs, err := Execute(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}})
+	require.NoError(t, err)
+	require.True(t, obs.Completed, obs.StopReason)
+	var logged []string
+	for _, c := range obs.Console {
+		logged = append(logged, c.Text)
+	}
+	assert.Contains(t, logged, "clicks picker 1")
+	assert.NotContains(t, logged, "clicks picker 2", "the field the user had just clicked was clicked again")
+	assert.Contains(t, logged, "value picker abc")
+	assert.Contains(t, logged, "clicks other 1", "a field nobody clicked is clicked to focus it")
+	assert.Contains(t, logged, "value other xy")
+}

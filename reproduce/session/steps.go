@@ -192,9 +192,19 @@ func (s *Session) perform(ctx context.Context, st plan.Step, res *StepResult) (s
 	case plan.StepInput:
 		// A real click focuses as the user did; selecting and deleting the
 		// old text fires the input events frameworks listen to (setting
-		// .value would bypass React's value tracker).
-		if r, err := do(timeout, "focus "+sel, chromedp.Click(css)); r != "" || err != nil {
-			return r, err
+		// .value would bypass React's value tracker). A field the user's
+		// own click (the step before) already focused is not clicked a
+		// second time: the user did not, and a second click can toggle
+		// what the first opened (a picker, a dropdown).
+		focused, err := run(s, ctx, timeout, chromedp.Evaluate[bool](callJS(`(sel) => {
+			const el = document.querySelector(sel); return !!el && document.activeElement === el; }`, sel)))
+		if err != nil {
+			return fail("focus "+sel, err)
+		}
+		if !focused {
+			if r, err := do(timeout, "focus "+sel, chromedp.Click(css)); r != "" || err != nil {
+				return r, err
+			}
 		}
 		had, err := run(s, ctx, timeout, chromedp.Evaluate[bool](callJS(`(sel) => {
 			const el = document.querySelector(sel); if (!el) return false;
