@@ -201,6 +201,7 @@ func (s *Session) perform(ctx context.Context, st plan.Step, res *StepResult) (s
 		if err != nil {
 			return fail("focus "+sel, err)
 		}
+		s.log.Debug("input: focus", "already_focused", focused)
 		if !focused {
 			if r, err := do(timeout, "focus "+sel, chromedp.Click(css)); r != "" || err != nil {
 				return r, err
