@@ -369,22 +369,45 @@ func (s *Session) scroll(ctx context.Context, st plan.Step, sel string, fail fun
 			return r, err
 		}
 	}
-	set := fmt.Sprintf(`((sel, x, y) => {
+	// Wait in the page for the wheel's scroll to get there (its scroll
+	// events; the wheel may be animated), for at most a second. If it did
+	// not (content shorter, or a listener prevented it), set the offset:
+	// scrollTo fires the scroll event. A wheel scroll that only starts
+	// after that (a loaded machine) must not carry the offset past it, so
+	// the offset is held for a few frames.
+	settle := callJS(`async (sel, x, y, ms) => {
 		const el = sel === null ? null : document.querySelector(sel);
-		const cur = el ? [el.scrollLeft, el.scrollTop] : [scrollX, scrollY];
-		if (Math.abs(cur[0] - x) <= 1 && Math.abs(cur[1] - y) <= 1) return true;
-		return false; })(%s, %d, %d)`, target, st.ScrollX, st.ScrollY)
-	deadline := time.Now().Add(time.Second)
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		if ok, err := run(s, ctx, time.Second, chromedp.Evaluate[bool](set)); err == nil && ok {
-			return "", nil
+		const at = () => {
+			const cur = el ? [el.scrollLeft, el.scrollTop] : [scrollX, scrollY];
+			return Math.abs(cur[0] - x) <= 1 && Math.abs(cur[1] - y) <= 1;
+		};
+		const scroller = el || document;
+		const until = performance.now() + ms;
+		while (!at() && performance.now() < until) {
+			await new Promise(r => {
+				const done = () => { scroller.removeEventListener('scroll', done); r(); };
+				scroller.addEventListener('scroll', done);
+				setTimeout(done, Math.max(0, until - performance.now()));
+			});
 		}
-		sleep(ctx, 30*time.Millisecond)
+		if (at()) return 'the wheel got there';
+		const set = () => (el || window).scrollTo({left: x, top: y, behavior: 'instant'});
+		set();
+		const hold = performance.now() + 300;
+		while (performance.now() < hold) {
+			await new Promise(r => requestAnimationFrame(() => r()));
+			if (!at()) set();
+		}
+		return at() ? 'set with scrollTo' : 'set with scrollTo as far as the content goes';
+	}`, json.RawMessage(target), st.ScrollX, st.ScrollY, 1000)
+	how, err := run(s, ctx, s.cfg.StepTimeout+2*time.Second, chromedp.Evaluate[string](settle, chromedp.EvalAwaitPromise))
+	if err != nil && (ctx.Err() != nil || s.browserLost(err) != nil) {
+		return fail("scroll", err)
 	}
-	// The wheel did not get there (content shorter, or a listener
-	// prevented it): set the offset; scrollTo fires the scroll event.
-	fix := fmt.Sprintf(`((sel, x, y) => { const el = sel === null ? window : document.querySelector(sel); if (el) el.scrollTo(x, y); })(%s, %d, %d)`, target, st.ScrollX, st.ScrollY)
-	return s.doActions(ctx, "scroll", fail, chromedp.Evaluate[chromedp.Void](fix))
+	// Any other error is the document going away under the wait (the
+	// scroll led to a navigation): the wheel was sent, as the user's was.
+	s.log.Debug("scroll: offset", "how", how, "err", err)
+	return "", nil
 }
 
 func (s *Session) doActions(ctx context.Context, what string, fail func(string, error) (string, error), a ...chromedp.Action[chromedp.Void]) (string, error) {
