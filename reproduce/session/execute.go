@@ -149,6 +149,15 @@ func Execute(ctx context.Context, p plan.Plan, cfg RunConfig) (*Observation, err
 		}
 	}
 	obs := s.Finish(ctx)
+	// What the page sends as it goes away (beacons and keepalive fetches
+	// of its unload, the app's SDK flushing) is answered while the tab
+	// closes; the journal is read again after that, so those requests are
+	// in the evidence even when a loaded machine sends them late (they are
+	// refused all the same).
+	s.Close()
+	if s.net != nil {
+		obs.Network, obs.IngestEvents = s.net.snapshot()
+	}
 	return obs, s.lost.err()
 }
 
