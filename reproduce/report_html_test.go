@@ -27,23 +27,24 @@ import (
 // kept and writes its report.html; it returns the report and the file.
 func writeReportHTML(t *testing.T, bundle, app, variant string) (*Report, string) {
 	t.Helper()
-	return writeReportHTMLWith(t, bundle, RunOptions{App: appDir(t, app, variant)})
-}
-
-// writeReportHTMLWith is writeReportHTML with the run's options (App set).
-func writeReportHTMLWith(t *testing.T, bundle string, opts RunOptions) (*Report, string) {
-	t.Helper()
 	r := openBundle(t, bundle)
 	dir := t.TempDir()
-	opts.Browser, opts.Latency, opts.ArtifactsDir, opts.RecordedFrames = testBrowser(t), fast(), dir, true
+	opts := RunOptions{App: appDir(t, app, variant), Browser: testBrowser(t), Latency: fast(), ArtifactsDir: dir, RecordedFrames: true}
 	rep, err := Run(t.Context(), r, opts)
 	require.NoError(t, err)
+	return rep, writeHTMLFile(t, r, rep, dir)
+}
+
+// writeHTMLFile writes rep's report.html, with its recorded frames, into
+// dir (the run's artifacts) and returns its path.
+func writeHTMLFile(t *testing.T, r *Replay, rep *Report, dir string) string {
+	t.Helper()
 	require.NoError(t, rep.FramesErr)
 	var buf bytes.Buffer
 	require.NoError(t, rep.WriteHTML(&buf, HTMLInput{Timeline: r.Timeline, Recorded: rep.Frames}))
 	path := filepath.Join(dir, "report.html")
 	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
-	return rep, path
+	return path
 }
 
 // openedReport is what Chromium showed of a report.html opened from disk.
@@ -156,11 +157,7 @@ func openReportShots(t *testing.T, path, shots string) openedReport {
 // it on every bug bundle's rerun against its buggy app.
 func assertReportHTMLOfAReproducedBug(t *testing.T, name string, r *Replay, rep *Report, artifacts string) {
 	t.Helper()
-	require.NoError(t, rep.FramesErr)
-	var buf bytes.Buffer
-	require.NoError(t, rep.WriteHTML(&buf, HTMLInput{Timeline: r.Timeline, Recorded: rep.Frames}))
-	path := filepath.Join(artifacts, "report.html")
-	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	path := writeHTMLFile(t, r, rep, artifacts)
 	shots := ""
 	if dir := os.Getenv("REPRO_TEST_ARTIFACTS"); dir != "" {
 		require.NoError(t, os.MkdirAll(dir, 0o755))

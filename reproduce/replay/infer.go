@@ -126,13 +126,10 @@ func (bl *builder) startCommit(c commit) {
 	}
 	bl.recent = bl.recent[:0]
 	bl.commits = append(bl.commits, c)
-	if n := len(bl.cleared); n > 0 && c.cleared.Before(bl.commits[bl.cleared[n-1]].cleared) {
-		// Out of time order (not expected): keep the list sorted.
-		at := sort.Search(n, func(i int) bool { return c.cleared.Before(bl.commits[bl.cleared[i]].cleared) })
-		bl.cleared = slices.Insert(bl.cleared, at, len(bl.commits)-1)
-		return
-	}
-	bl.cleared = append(bl.cleared, len(bl.commits)-1)
+	// In time order this is the end of the list; the search keeps it
+	// sorted should an event ever come out of order.
+	at := sort.Search(len(bl.cleared), func(i int) bool { return c.cleared.Before(bl.commits[bl.cleared[i]].cleared) })
+	bl.cleared = slices.Insert(bl.cleared, at, len(bl.commits)-1)
 }
 
 // commitByRequest confirms pending commits with a request's body.
