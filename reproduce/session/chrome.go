@@ -120,6 +120,8 @@ type Browser struct {
 	firstTab atomic.Bool
 	// proxyHost is where the sessions' proxies listen (ChromeConfig.ProxyHost).
 	proxyHost string
+	// wire is the protocol log that orders typed keys (see callInOrder).
+	wire *wireLog
 }
 
 // NewBrowser launches Chrome as cfg says (or connects to cfg.RemoteURL).
@@ -149,7 +151,8 @@ func NewBrowser(ctx context.Context, cfg ChromeConfig) (*Browser, error) {
 		}
 		allocCtx, allocCancel = chromedp.NewExecAllocator(base, launchOptions(path, denyAll.URL(), cfg)...)
 	}
-	bctx, bcancel := chromedp.NewContext(allocCtx)
+	wire := &wireLog{}
+	bctx, bcancel := chromedp.NewContext(allocCtx, chromedp.WithBrowserOption(chromedp.WithBrowserDebugf(wire.debugf)))
 	cancel := func() {
 		bcancel()
 		allocCancel()
@@ -182,7 +185,7 @@ func NewBrowser(ctx context.Context, cfg ChromeConfig) (*Browser, error) {
 		cancel()
 		return nil, err
 	}
-	b := &Browser{ctx: bctx, cancel: cancel, remote: cfg.RemoteURL != "", guard: g, proxy: denyAll, proxyHost: cfg.proxyHost(), Launch: time.Since(start)}
+	b := &Browser{ctx: bctx, cancel: cancel, remote: cfg.RemoteURL != "", guard: g, proxy: denyAll, wire: wire, proxyHost: cfg.proxyHost(), Launch: time.Since(start)}
 	b.firstTab.Store(cfg.RemoteURL == "")
 	return b, nil
 }

@@ -1,12 +1,18 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -445,4 +451,60 @@ func TestTypingIntoTheFieldJustClickedDoesNotClickItAgain(t *testing.T) {
 	assert.Contains(t, logged, "value picker abc")
 	assert.Contains(t, logged, "clicks other 1", "a field nobody clicked is clicked to focus it")
 	assert.Contains(t, logged, "value other xy")
+}
+
+// TestTypedKeysGoOutInOrderWithoutWaitingForEachReply: typing sends each
+// key's events as soon as the one before is written to the browser, not
+// after the page has answered it (a round trip per event), and the page
+// still gets every key in order: its keydown, the input that adds exactly
+// that character, its keyup. The field keeps the page busy on each key, so
+// keys queue up in the browser while the next ones are sent.
+func TestTypedKeysGoOutInOrderWithoutWaitingForEachReply(t *testing.T) {
+	t.Parallel()
+	b := testBrowser(t)
+	const page = "http://app.example.test/typing/"
+	const text = "Quick brown foxes: 0123456789 jump over The Lazy Dog! ~`@#$%^&*()-_=+[]{}|;:',.<>/?\\\""
+	pl := plan.Plan{StartURL: page, Steps: []plan.Step{
+		{Index: 0, Kind: plan.StepNavigate, URL: page},
+		{Index: 1, Kind: plan.StepInput, Selectors: []string{"#field"}, Value: text},
+	}}
+	var logs syncBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	obs, err := Execute(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")},
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	require.NoError(t, err)
+	require.True(t, obs.Completed, obs.StopReason)
+	var typed []string
+	for _, c := range obs.Console {
+		if strings.HasPrefix(c.Text, "typed ") {
+			typed = append(typed, c.Text)
+		}
+	}
+	assert.Equal(t, []string{fmt.Sprintf("typed in order %d", len([]rune(text)))}, typed)
+
+	m := regexp.MustCompile(`msg="keys: sent" events=(\d+) sent_before_the_reply_before=(\d+)`).FindStringSubmatch(logs.String())
+	require.NotNil(t, m, "no keys: sent line in the log:\n%s", logs.String())
+	assert.Equal(t, strconv.Itoa(2*len([]rune(text))), m[1], "a keyDown and a keyUp per character")
+	ahead, _ := strconv.Atoi(m[2])
+	assert.Positive(t, ahead, "every key waited for the page's reply to the one before")
+}
+
+// syncBuffer is a bytes.Buffer that goroutines may write at once (a log
+// handler's writer).
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -196,34 +195,38 @@ func (s *Session) perform(ctx context.Context, st plan.Step, res *StepResult) (s
 		// own click (the step before) already focused is not clicked a
 		// second time: the user did not, and a second click can toggle
 		// what the first opened (a picker, a dropdown).
-		focused, err := run(s, ctx, timeout, chromedp.Evaluate[bool](callJS(`(sel) => {
-			const el = document.querySelector(sel); return !!el && document.activeElement === el; }`, sel)))
+		// One call finds whether the field has the focus and, if it has,
+		// selects its text for the typing to replace; a field without it
+		// is clicked first and selected after.
+		selectText := `(sel, onlyFocused) => {
+			const el = document.querySelector(sel); if (!el) return 'gone';
+			if (onlyFocused && document.activeElement !== el) return 'unfocused';
+			const had = el.isContentEditable ? el.textContent !== '' : el.value !== '';
+			if (el.select) el.select(); else if (el.isContentEditable) document.execCommand('selectAll');
+			return had ? 'had text' : 'empty'; }`
+		state, err := run(s, ctx, timeout, chromedp.Evaluate[string](callJS(selectText, sel, true)))
 		if err != nil {
 			return fail("focus "+sel, err)
 		}
-		s.log.Debug("input: focus", "already_focused", focused)
-		if !focused {
+		s.log.Debug("input: focus", "already_focused", state == "had text" || state == "empty")
+		if state == "unfocused" || state == "gone" { // gone: the click says how
 			if r, err := do(timeout, "focus "+sel, chromedp.Click(css)); r != "" || err != nil {
 				return r, err
 			}
+			if state, err = run(s, ctx, timeout, chromedp.Evaluate[string](callJS(selectText, sel, false))); err != nil {
+				return fail("clear "+sel, err)
+			}
 		}
-		had, err := run(s, ctx, timeout, chromedp.Evaluate[bool](callJS(`(sel) => {
-			const el = document.querySelector(sel); if (!el) return false;
-			const had = el.isContentEditable ? el.textContent !== '' : el.value !== '';
-			if (el.select) el.select(); else if (el.isContentEditable) document.execCommand('selectAll');
-			return had; }`, sel)))
-		if err != nil {
-			return fail("clear "+sel, err)
-		}
+		had := state == "had text"
 		var acts []chromedp.Action[chromedp.Void]
 		if had {
-			acts = append(acts, pressKeys(kb.Backspace))
+			acts = append(acts, s.pressKeys(kb.Backspace))
 		}
 		if st.Value != "" {
-			acts = append(acts, pressKeys(st.Value))
+			acts = append(acts, s.pressKeys(st.Value))
 		}
-		// Typing takes two input events per character, each a round trip
-		// through the page: the bound grows with the text.
+		// Typing takes two input events per character, each handled by
+		// the page: the bound grows with the text.
 		return do(timeout+time.Duration(utf8.RuneCountInString(st.Value))*100*time.Millisecond, "type into "+sel, acts...)
 
 	case plan.StepSelect:
@@ -287,7 +290,7 @@ func (s *Session) perform(ctx context.Context, st plan.Step, res *StepResult) (s
 		if sel != "" {
 			acts = append(acts, chromedp.Focus(css))
 		}
-		acts = append(acts, pressKeys(key, modifiers(st.Modifiers)...))
+		acts = append(acts, s.pressKeys(key, modifiers(st.Modifiers)...))
 		return do(timeout, "key "+st.Key, acts...)
 
 	case plan.StepScroll:
@@ -438,44 +441,50 @@ func callJS(fn string, args ...any) string {
 // the form's implicit submission — as for a person. (chromedp.KeyEvent
 // sends a separate char event, which fires keypress whatever the keydown
 // handler did: Enter in a tag field then submitted the form.) Characters
-// the key table does not know are inserted as text.
-func pressKeys(keys string, mods ...chromedp.Modifier) chromedp.Action[chromedp.Void] {
+// the key table does not know are inserted as text. The events go out in
+// order without a round trip each (callInOrder, ordered by the browser's
+// protocol log), as a keyboard's do; the action ends once the page has
+// handled them all.
+func (s *Session) pressKeys(keys string, mods ...chromedp.Modifier) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		var m int64
-		for _, x := range mods {
-			m |= int64(x)
-		}
-		for _, r := range keys {
-			if r == '\n' {
-				r = '\r'
-			}
-			k, ok := kb.Keys[r]
-			if !ok {
-				if _, err := cdp.Call(ctx, t, input.InsertText, input.InsertTextParams{Text: string(r)}); err != nil {
-					return err
-				}
-				continue
-			}
-			down := input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeRawKeyDown, Key: k.Key, Code: k.Code,
-				WindowsVirtualKeyCode: k.Windows, NativeVirtualKeyCode: k.Native, Modifiers: m}
-			if k.Shift {
-				down.Modifiers |= int64(chromedp.ModifierShift)
-			}
-			// Text only for a printable key without Ctrl/Alt/Meta (a
-			// shortcut types nothing).
-			if k.Print && m&^int64(chromedp.ModifierShift) == 0 {
-				down.Type, down.Text, down.UnmodifiedText = input.DispatchKeyEventTypeKeyDown, k.Text, k.Unmodified
-			}
-			up := down
-			up.Type, up.Text, up.UnmodifiedText = input.DispatchKeyEventTypeKeyUp, "", ""
-			for _, ev := range []input.DispatchKeyEventParams{down, up} {
-				if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, ev); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		cmds := keyCommands(keys, mods...)
+		ahead, err := callInOrder(ctx, s.browser.wire, t, cmds)
+		s.log.Debug("keys: sent", "events", len(cmds), "sent_before_the_reply_before", ahead, "err", err)
+		return err
 	})
+}
+
+// keyCommands are the DevTools commands that type keys (see pressKeys).
+func keyCommands(keys string, mods ...chromedp.Modifier) []command {
+	var m int64
+	for _, x := range mods {
+		m |= int64(x)
+	}
+	var cmds []command
+	for _, r := range keys {
+		if r == '\n' {
+			r = '\r'
+		}
+		k, ok := kb.Keys[r]
+		if !ok {
+			cmds = append(cmds, command{input.CommandInsertText, input.InsertTextParams{Text: string(r)}})
+			continue
+		}
+		down := input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeRawKeyDown, Key: k.Key, Code: k.Code,
+			WindowsVirtualKeyCode: k.Windows, NativeVirtualKeyCode: k.Native, Modifiers: m}
+		if k.Shift {
+			down.Modifiers |= int64(chromedp.ModifierShift)
+		}
+		// Text only for a printable key without Ctrl/Alt/Meta (a
+		// shortcut types nothing).
+		if k.Print && m&^int64(chromedp.ModifierShift) == 0 {
+			down.Type, down.Text, down.UnmodifiedText = input.DispatchKeyEventTypeKeyDown, k.Text, k.Unmodified
+		}
+		up := down
+		up.Type, up.Text, up.UnmodifiedText = input.DispatchKeyEventTypeKeyUp, "", ""
+		cmds = append(cmds, command{input.CommandDispatchKeyEvent, down}, command{input.CommandDispatchKeyEvent, up})
+	}
+	return cmds
 }
 
 // namedKeys maps DOM key names (as rrweb and Sentry record them) to the
