@@ -186,7 +186,7 @@ func (s *Session) perform(ctx context.Context, st plan.Step, res *StepResult) (s
 		if res.UsedPoint {
 			return do(timeout, "click", chromedp.MouseClickXY(st.X, st.Y))
 		}
-		return do(timeout, "click "+sel, chromedp.Click(css))
+		return do(timeout, "click "+sel, s.click(sel))
 
 	case plan.StepInput:
 		// A real click focuses as the user did; selecting and deleting the
@@ -210,7 +210,7 @@ func (s *Session) perform(ctx context.Context, st plan.Step, res *StepResult) (s
 		}
 		s.log.Debug("input: focus", "already_focused", state == "had text" || state == "empty")
 		if state == "unfocused" || state == "gone" { // gone: the click says how
-			if r, err := do(timeout, "focus "+sel, chromedp.Click(css)); r != "" || err != nil {
+			if r, err := do(timeout, "focus "+sel, s.click(sel)); r != "" || err != nil {
 				return r, err
 			}
 			if state, err = run(s, ctx, timeout, chromedp.Evaluate[string](callJS(selectText, sel, false))); err != nil {
@@ -279,7 +279,7 @@ func (s *Session) perform(ctx context.Context, st plan.Step, res *StepResult) (s
 		if hidden { // a styled checkbox: the input itself is hidden under its label
 			return do(timeout, "check "+sel, chromedp.Evaluate[chromedp.Void](callJS(`(sel) => document.querySelector(sel).click()`, sel)))
 		}
-		return do(timeout, "check "+sel, chromedp.Click(css))
+		return do(timeout, "check "+sel, s.click(sel))
 
 	case plan.StepKey:
 		key, ok := keyString(st.Key)
@@ -432,6 +432,38 @@ func callJS(fn string, args ...any) string {
 		parts[i] = string(b)
 	}
 	return "(" + fn + ")(" + strings.Join(parts, ", ") + ")"
+}
+
+// click clicks the element sel matches as chromedp.Click does — scrolled
+// into view if needed (centered), a left button pressed and released at
+// the center of its first box — in two exchanges with the page instead of
+// chromedp's eight or so (find the node, its box, its visibility, scroll,
+// its quads, press, release): one call finds the element, scrolls it and
+// measures it; the press and the release then go out in order without a
+// round trip between them. The step's target wait has already found the
+// element attached, visible, enabled and stable; one that is gone or has
+// no box by now gets chromedp's own click, which waits for it as before.
+func (s *Session) click(sel string) chromedp.Action[chromedp.Void] {
+	type point struct{ X, Y float64 }
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		p, err := chromedp.Evaluate[*point](callJS(`(sel) => {
+			const el = document.querySelector(sel); if (!el) return null;
+			if (el.scrollIntoViewIfNeeded) el.scrollIntoViewIfNeeded(true); else el.scrollIntoView({block: 'center', inline: 'center'});
+			const r = el.getClientRects()[0]; if (!r || r.width === 0 || r.height === 0) return null;
+			return {X: r.left + r.width / 2, Y: r.top + r.height / 2}; }`, sel))(ctx, t)
+		if err != nil {
+			return err
+		}
+		if p == nil {
+			_, err := chromedp.Click(chromedp.CSS(sel))(ctx, t)
+			return err
+		}
+		press := input.DispatchMouseEventParams{Type: input.DispatchMouseEventTypeMousePressed, X: p.X, Y: p.Y, Button: input.MouseButtonLeft, ClickCount: 1}
+		release := press
+		release.Type = input.DispatchMouseEventTypeMouseReleased
+		_, err = callInOrder(ctx, s.browser.wire, t, []command{{input.CommandDispatchMouseEvent, press}, {input.CommandDispatchMouseEvent, release}})
+		return err
+	})
 }
 
 // pressKeys types keys as a keyboard does: for each key a keyDown that
