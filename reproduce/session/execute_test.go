@@ -508,3 +508,31 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// TestAWheelPastTheEndOfAGrowingListGoesOnAsTheUserDid: the user scrolled
+// an infinite list past the end it first had; the list loaded more as its
+// end came into view and the user went on scrolling. The rerun's wheel
+// stops at that first end; once the list has grown, a second wheel takes
+// it the rest of the way (not a scrollTo after a wait), as the user's did.
+func TestAWheelPastTheEndOfAGrowingListGoesOnAsTheUserDid(t *testing.T) {
+	t.Parallel()
+	b := testBrowser(t)
+	const page = "http://app.example.test/growing/"
+	pl := plan.Plan{StartURL: page, Steps: []plan.Step{
+		{Index: 0, Kind: plan.StepNavigate, URL: page},
+		{Index: 1, Kind: plan.StepScroll, Selectors: []string{"#list"}, ScrollY: 900},
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	obs, err := Execute(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}})
+	require.NoError(t, err)
+	require.True(t, obs.Completed, obs.StopReason)
+	var logged []string
+	for _, c := range obs.Console {
+		if c.Level == "log" {
+			logged = append(logged, c.Text)
+		}
+	}
+	assert.Equal(t, []string{"wheel 900", "at 600", "loaded 20", "wheel 300", "at 900"}, logged,
+		"one wheel to the list's first end, the next page loaded, a second wheel for the rest")
+}

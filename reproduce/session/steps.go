@@ -335,6 +335,11 @@ func (s *Session) history(ctx context.Context, kind plan.StepKind, fail func(str
 // scroll brings the element (or the window) to the recorded offsets with a
 // real mouse wheel at its center, so the app's own wheel and scroll
 // listeners fire, then corrects the final offset exactly.
+//
+// A wheel stops at the end of the content. When the recorded offset lies
+// past it and the app then adds content (an infinite list loading its next
+// page as its end comes into view), the user went on scrolling: so does
+// the rerun, with another wheel for the rest, up to maxWheels in all.
 func (s *Session) scroll(ctx context.Context, st plan.Step, sel string, fail func(string, error) (string, error)) (string, error) {
 	type geom struct {
 		X, Y, SX, SY float64
@@ -352,48 +357,91 @@ func (s *Session) scroll(ctx context.Context, st plan.Step, sel string, fail fun
 		const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1);
 		const y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
 		return {X: x, Y: y, SX: el.scrollLeft, SY: el.scrollTop}; })(%s)`, target)
-	g, err := run(s, ctx, s.cfg.StepTimeout, chromedp.Evaluate[*geom](read))
-	if err != nil {
-		return fail("scroll", err)
-	}
-	if g == nil {
-		return fmt.Sprintf("scroll %s: element gone", sel), nil
-	}
-	dx, dy := float64(st.ScrollX)-g.SX, float64(st.ScrollY)-g.SY
-	if dx != 0 || dy != 0 {
-		// cdproto omits zero deltas, which Chrome rejects for mouseWheel, so
-		// this one event is sent with explicit fields.
-		wheel := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-			return t.Call(ctx, "Input.dispatchMouseEvent", map[string]any{
-				"type": "mouseWheel", "x": g.X, "y": g.Y, "deltaX": dx, "deltaY": dy,
-			}, nil)
-		})
-		if r, err := s.doActions(ctx, "scroll", fail, wheel); r != "" || err != nil {
-			return r, err
-		}
-	}
-	// Wait in the page for the wheel's scroll to get there (its scroll
-	// events; the wheel may be animated), for at most a second. If it did
-	// not (content shorter, or a listener prevented it), set the offset:
-	// scrollTo fires the scroll event. A wheel scroll that only starts
-	// after that (a loaded machine) must not carry the offset past it, so
-	// the offset is held for a few frames.
-	settle := callJS(`async (sel, x, y, ms) => {
+	// Wait in the page for the wheel's scroll (its scroll events; the wheel
+	// may be animated) to get there, for at most a second, or to stop at
+	// the end of the content short of it. There, wait for the page to
+	// settle (an infinite list fetches and renders its next page) and say
+	// whether the content grew.
+	wait := callJS(`async (sel, x, y, ms, settleMs) => {
 		const el = sel === null ? null : document.querySelector(sel);
-		const at = () => {
-			const cur = el ? [el.scrollLeft, el.scrollTop] : [scrollX, scrollY];
-			return Math.abs(cur[0] - x) <= 1 && Math.abs(cur[1] - y) <= 1;
-		};
+		const cur = () => el ? [el.scrollLeft, el.scrollTop] : [scrollX, scrollY];
+		const end = () => el ? [el.scrollWidth - el.clientWidth, el.scrollHeight - el.clientHeight]
+			: [document.documentElement.scrollWidth - innerWidth, document.documentElement.scrollHeight - innerHeight];
+		const at = () => { const c = cur(); return Math.abs(c[0] - x) <= 1 && Math.abs(c[1] - y) <= 1; };
+		const stuck = () => { const c = cur(), e = end(); return (x > c[0] + 1 && c[0] >= e[0] - 1) || (y > c[1] + 1 && c[1] >= e[1] - 1); };
 		const scroller = el || document;
 		const until = performance.now() + ms;
-		while (!at() && performance.now() < until) {
+		while (!at() && !stuck() && performance.now() < until) {
 			await new Promise(r => {
 				const done = () => { scroller.removeEventListener('scroll', done); r(); };
 				scroller.addEventListener('scroll', done);
 				setTimeout(done, Math.max(0, until - performance.now()));
 			});
 		}
-		if (at()) return 'the wheel got there';
+		if (at()) return 'there';
+		if (!stuck()) return 'short';
+		const e0 = end();
+		if (window.__repro) await window.__repro.quiet(20, settleMs, true);
+		const e1 = end();
+		return e1[0] > e0[0] || e1[1] > e0[1] ? 'grew' : 'end';
+	}`, json.RawMessage(target), st.ScrollX, st.ScrollY, 1000, 2000)
+	const maxWheels = 5
+	wheels, how := 0, ""
+	for wheels < maxWheels {
+		g, err := run(s, ctx, s.cfg.StepTimeout, chromedp.Evaluate[*geom](read))
+		if err != nil {
+			return fail("scroll", err)
+		}
+		if g == nil {
+			return fmt.Sprintf("scroll %s: element gone", sel), nil
+		}
+		dx, dy := float64(st.ScrollX)-g.SX, float64(st.ScrollY)-g.SY
+		if dx == 0 && dy == 0 {
+			how = "there"
+			break
+		}
+		// The pointer is over the element, as the user's was to wheel it.
+		// cdproto omits zero deltas, which Chrome rejects for mouseWheel, so
+		// the wheel is sent with explicit fields.
+		wheel := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := callInOrder(ctx, s.browser.wire, t, []command{
+				{"Input.dispatchMouseEvent", map[string]any{"type": "mouseMoved", "x": g.X, "y": g.Y}},
+				{"Input.dispatchMouseEvent", map[string]any{"type": "mouseWheel", "x": g.X, "y": g.Y, "deltaX": dx, "deltaY": dy}},
+			})
+			return err
+		})
+		if r, err := s.doActions(ctx, "scroll", fail, wheel); r != "" || err != nil {
+			return r, err
+		}
+		wheels++
+		how, err = run(s, ctx, s.cfg.StepTimeout+4*time.Second, chromedp.Evaluate[string](wait, chromedp.EvalAwaitPromise))
+		if err != nil {
+			if ctx.Err() != nil || s.browserLost(err) != nil {
+				return fail("scroll", err)
+			}
+			// The document went away under the wait (the scroll led to
+			// a navigation): the wheel was sent, as the user's was.
+			s.log.Debug("scroll: offset", "wheels", wheels, "err", err)
+			return "", nil
+		}
+		if how != "grew" {
+			break
+		}
+	}
+	if how == "there" {
+		s.log.Debug("scroll: offset", "how", "the wheel got there", "wheels", wheels)
+		return "", nil
+	}
+	// The wheel did not get there (content shorter, a listener prevented
+	// it): set the offset. scrollTo fires the scroll event. A wheel scroll
+	// that only starts after that (a loaded machine) must not carry the
+	// offset past it, so the offset is held for a few frames.
+	set := callJS(`async (sel, x, y) => {
+		const el = sel === null ? null : document.querySelector(sel);
+		const at = () => {
+			const cur = el ? [el.scrollLeft, el.scrollTop] : [scrollX, scrollY];
+			return Math.abs(cur[0] - x) <= 1 && Math.abs(cur[1] - y) <= 1;
+		};
 		const set = () => (el || window).scrollTo({left: x, top: y, behavior: 'instant'});
 		set();
 		const hold = performance.now() + 300;
@@ -402,14 +450,12 @@ func (s *Session) scroll(ctx context.Context, st plan.Step, sel string, fail fun
 			if (!at()) set();
 		}
 		return at() ? 'set with scrollTo' : 'set with scrollTo as far as the content goes';
-	}`, json.RawMessage(target), st.ScrollX, st.ScrollY, 1000)
-	how, err := run(s, ctx, s.cfg.StepTimeout+2*time.Second, chromedp.Evaluate[string](settle, chromedp.EvalAwaitPromise))
+	}`, json.RawMessage(target), st.ScrollX, st.ScrollY)
+	res, err := run(s, ctx, s.cfg.StepTimeout+2*time.Second, chromedp.Evaluate[string](set, chromedp.EvalAwaitPromise))
 	if err != nil && (ctx.Err() != nil || s.browserLost(err) != nil) {
 		return fail("scroll", err)
 	}
-	// Any other error is the document going away under the wait (the
-	// scroll led to a navigation): the wheel was sent, as the user's was.
-	s.log.Debug("scroll: offset", "how", how, "err", err)
+	s.log.Debug("scroll: offset", "how", res, "wheels", wheels, "wheel", how, "err", err)
 	return "", nil
 }
 
