@@ -343,22 +343,30 @@ const documentJS = `(() => {
   document.addEventListener('readystatechange', wake);
 
   // wait resolves with test()'s first truthy result, re-testing on every
-  // mutation, scroll and ready-state change and every 'every' ms, or with
-  // test()'s last result once ms have passed.
-  const wait = (test, ms, every) => new Promise(resolve => {
+  // mutation, scroll and ready-state change and every 'every' ms (a number,
+  // or a function saying how long until the test can next pass), or with
+  // test()'s last result once ms have passed. With frame set, it also
+  // re-tests at each animation frame.
+  const raf = window.requestAnimationFrame ? window.requestAnimationFrame.bind(window) : null;
+  const caf = window.cancelAnimationFrame ? window.cancelAnimationFrame.bind(window) : () => {};
+  const wait = (test, ms, every, frame) => new Promise(resolve => {
     const start = pnow();
-    let timer = 0, tick = 0;
-    const done = (v) => { waiters.delete(check); cancel(timer); cancel(tick); resolve(v); };
+    let timer = 0, tick = 0, fr = 0;
+    const done = (v) => { waiters.delete(check); cancel(timer); cancel(tick); caf(fr); resolve(v); };
     const check = () => {
       const v = test();
       if (v) return done(v);
       if (pnow() - start >= ms) return done(v);
     };
-    const poll = () => { check(); if (waiters.has(check)) tick = later(poll, every); };
+    const delay = () => typeof every === 'function' ? Math.max(1, every()) : every;
+    const poll = () => { check(); if (waiters.has(check)) tick = later(poll, delay()); };
+    const onFrame = () => { check(); if (waiters.has(check)) fr = raf(onFrame); };
     waiters.add(check);
     timer = later(() => done(test()), ms);
-    tick = later(poll, every);
     check();
+    if (!waiters.has(check)) return;
+    tick = later(poll, delay());
+    if (frame && raf) fr = raf(onFrame);
   });
 
   // quiet: the document is loaded, none of its requests is waiting for
@@ -369,12 +377,9 @@ const documentJS = `(() => {
   // delays the check rather than passing it.
   r.quiet = (ms, max, fresh) => {
     const start = pnow();
-    return wait(() => {
-      const now = pnow();
-      let last = Math.max(r.lastMutation, r.lastNet);
-      if (fresh) last = Math.max(last, start);
-      return document.readyState === 'complete' && r.netBusy <= 0 && now - last >= ms;
-    }, max, Math.max(5, ms / 2));
+    const last = () => Math.max(r.lastMutation, r.lastNet, fresh ? start : 0);
+    return wait(() => document.readyState === 'complete' && r.netBusy <= 0 && pnow() - last() >= ms,
+      max, () => last() + ms - pnow());
   };
 
   // state of one selector: ok, hidden, disabled, missing, invalid.
@@ -388,7 +393,8 @@ const documentJS = `(() => {
     return 'ok';
   };
   // find: the first candidate that is attached, visible (unless hidden is
-  // allowed), enabled and stable (the same box on two tests in a row).
+  // allowed), enabled and stable (the same box on two tests in a row, the
+  // second at the next animation frame at the latest).
   r.find = (sels, allowHidden, ms) => {
     let last = null, states = [];
     return wait(() => {
@@ -400,7 +406,7 @@ const documentJS = `(() => {
       const stable = box === last;
       last = box;
       return stable ? {index: i, states, box: [b.x, b.y, b.width, b.height]} : false;
-    }, ms, 16).then(v => v || {index: -1, states});
+    }, ms, 16, true).then(v => v || {index: -1, states});
   };
 
   // alive: the first effect after a click that the SDK counts — a DOM
