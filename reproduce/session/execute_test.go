@@ -342,22 +342,13 @@ func TestRecordedTimingKeepsTheUserPauses(t *testing.T) {
 // clicked after it had closed).
 func TestNoFalseDeadClick(t *testing.T) {
 	t.Parallel()
-	b := testBrowser(t)
-	const page = "http://app.example.test/deadclick/"
-	pl := plan.Plan{StartURL: page, Steps: []plan.Step{
-		{Index: 0, Kind: plan.StepNavigate, URL: page},
-		{Index: 1, Kind: plan.StepClick, Selectors: []string{"#email"}, JudgeDeadClick: true},
-		{Index: 2, Kind: plan.StepClick, Selectors: []string{"#slow"}, JudgeDeadClick: true},
-		{Index: 3, Kind: plan.StepClick, Selectors: []string{"#away"}, JudgeDeadClick: true},
-		{Index: 4, Kind: plan.StepClick, Selectors: []string{"#toast"}},
-		{Index: 5, Kind: plan.StepClick, Selectors: []string{"#dead"}, JudgeDeadClick: true},
-	}}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	obs, err := Execute(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")},
-		Settle: SettlePolicy{DeadClickWindow: 2500 * time.Millisecond}})
-	require.NoError(t, err)
-	require.True(t, obs.Completed, obs.StopReason)
+	obs := runOnPage(t, "deadclick", RunConfig{Settle: SettlePolicy{DeadClickWindow: 2500 * time.Millisecond}},
+		plan.Step{Index: 1, Kind: plan.StepClick, Selectors: []string{"#email"}, JudgeDeadClick: true},
+		plan.Step{Index: 2, Kind: plan.StepClick, Selectors: []string{"#slow"}, JudgeDeadClick: true},
+		plan.Step{Index: 3, Kind: plan.StepClick, Selectors: []string{"#away"}, JudgeDeadClick: true},
+		plan.Step{Index: 4, Kind: plan.StepClick, Selectors: []string{"#toast"}},
+		plan.Step{Index: 5, Kind: plan.StepClick, Selectors: []string{"#dead"}, JudgeDeadClick: true},
+	)
 	for step, want := range map[int]bool{1: false, 2: false, 3: false, 5: true} {
 		dead, what := obs.DeadClick(step)
 		assert.Equal(t, want, dead, "step %d: %s", step, what)
@@ -371,20 +362,11 @@ func TestNoFalseDeadClick(t *testing.T) {
 // effect is still dead.
 func TestClickEffectsCountOnABusyPage(t *testing.T) {
 	t.Parallel()
-	b := testBrowser(t)
-	const page = "http://app.example.test/busy/"
-	pl := plan.Plan{StartURL: page, Steps: []plan.Step{
-		{Index: 0, Kind: plan.StepNavigate, URL: page},
-		{Index: 1, Kind: plan.StepClick, Selectors: []string{"#fetch"}, JudgeDeadClick: true},
-		{Index: 2, Kind: plan.StepClick, Selectors: []string{"#later"}, JudgeDeadClick: true},
-		{Index: 3, Kind: plan.StepClick, Selectors: []string{"#dead"}, JudgeDeadClick: true},
-	}}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	obs, err := Execute(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")},
-		Settle: SettlePolicy{DeadClickWindow: 2 * time.Second}})
-	require.NoError(t, err)
-	require.True(t, obs.Completed, obs.StopReason)
+	obs := runOnPage(t, "busy", RunConfig{Settle: SettlePolicy{DeadClickWindow: 2 * time.Second}},
+		plan.Step{Index: 1, Kind: plan.StepClick, Selectors: []string{"#fetch"}, JudgeDeadClick: true},
+		plan.Step{Index: 2, Kind: plan.StepClick, Selectors: []string{"#later"}, JudgeDeadClick: true},
+		plan.Step{Index: 3, Kind: plan.StepClick, Selectors: []string{"#dead"}, JudgeDeadClick: true},
+	)
 	for step, want := range map[int]bool{1: false, 2: false, 3: true} {
 		dead, what := obs.DeadClick(step)
 		assert.Equal(t, want, dead, "step %d: %s", step, what)
@@ -397,20 +379,10 @@ func TestClickEffectsCountOnABusyPage(t *testing.T) {
 // no Decided the same click is judged dead after its window.
 func TestDecidedEndsTheDeadClickWatch(t *testing.T) {
 	t.Parallel()
-	b := testBrowser(t)
-	const page = "http://app.example.test/deadclick/"
-	pl := plan.Plan{StartURL: page, Steps: []plan.Step{
-		{Index: 0, Kind: plan.StepNavigate, URL: page},
-		{Index: 1, Kind: plan.StepClick, Selectors: []string{"#throws"}, JudgeDeadClick: true},
-	}}
 	errorSeen := func(o *Observation) bool { return len(o.Exceptions) > 0 }
 	for _, decided := range []func(*Observation) bool{errorSeen, nil} {
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		obs, err := Execute(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")},
-			Settle: SettlePolicy{DeadClickWindow: 2 * time.Second}, Decided: decided})
-		cancel()
-		require.NoError(t, err)
-		require.True(t, obs.Completed, obs.StopReason)
+		obs := runOnPage(t, "deadclick", RunConfig{Settle: SettlePolicy{DeadClickWindow: 2 * time.Second}, Decided: decided},
+			plan.Step{Index: 1, Kind: plan.StepClick, Selectors: []string{"#throws"}, JudgeDeadClick: true})
 		require.NotEmpty(t, obs.Exceptions, "the click throws")
 		dead, what := obs.DeadClick(1)
 		if decided != nil {
@@ -429,19 +401,11 @@ func TestDecidedEndsTheDeadClickWatch(t *testing.T) {
 // nobody clicked first is clicked once to focus it.
 func TestTypingIntoTheFieldJustClickedDoesNotClickItAgain(t *testing.T) {
 	t.Parallel()
-	b := testBrowser(t)
-	const page = "http://app.example.test/focus/"
-	pl := plan.Plan{StartURL: page, Steps: []plan.Step{
-		{Index: 0, Kind: plan.StepNavigate, URL: page},
-		{Index: 1, Kind: plan.StepClick, Selectors: []string{"#picker"}},
-		{Index: 2, Kind: plan.StepInput, Selectors: []string{"#picker"}, Value: "abc"},
-		{Index: 3, Kind: plan.StepInput, Selectors: []string{"#other"}, Value: "xy"},
-	}}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	obs, err := Execute(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}})
-	require.NoError(t, err)
-	require.True(t, obs.Completed, obs.StopReason)
+	obs := runOnPage(t, "focus", RunConfig{},
+		plan.Step{Index: 1, Kind: plan.StepClick, Selectors: []string{"#picker"}},
+		plan.Step{Index: 2, Kind: plan.StepInput, Selectors: []string{"#picker"}, Value: "abc"},
+		plan.Step{Index: 3, Kind: plan.StepInput, Selectors: []string{"#other"}, Value: "xy"},
+	)
 	var logged []string
 	for _, c := range obs.Console {
 		logged = append(logged, c.Text)
@@ -461,20 +425,10 @@ func TestTypingIntoTheFieldJustClickedDoesNotClickItAgain(t *testing.T) {
 // keys queue up in the browser while the next ones are sent.
 func TestTypedKeysGoOutInOrderWithoutWaitingForEachReply(t *testing.T) {
 	t.Parallel()
-	b := testBrowser(t)
-	const page = "http://app.example.test/typing/"
 	const text = "Quick brown foxes: 0123456789 jump over The Lazy Dog! ~`@#$%^&*()-_=+[]{}|;:',.<>/?\\\""
-	pl := plan.Plan{StartURL: page, Steps: []plan.Step{
-		{Index: 0, Kind: plan.StepNavigate, URL: page},
-		{Index: 1, Kind: plan.StepInput, Selectors: []string{"#field"}, Value: text},
-	}}
 	var logs syncBuffer
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	obs, err := Execute(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")},
-		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
-	require.NoError(t, err)
-	require.True(t, obs.Completed, obs.StopReason)
+	obs := runOnPage(t, "typing", RunConfig{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))},
+		plan.Step{Index: 1, Kind: plan.StepInput, Selectors: []string{"#field"}, Value: text})
 	var typed []string
 	for _, c := range obs.Console {
 		if strings.HasPrefix(c.Text, "typed ") {
@@ -516,17 +470,8 @@ func (b *syncBuffer) String() string {
 // it the rest of the way (not a scrollTo after a wait), as the user's did.
 func TestAWheelPastTheEndOfAGrowingListGoesOnAsTheUserDid(t *testing.T) {
 	t.Parallel()
-	b := testBrowser(t)
-	const page = "http://app.example.test/growing/"
-	pl := plan.Plan{StartURL: page, Steps: []plan.Step{
-		{Index: 0, Kind: plan.StepNavigate, URL: page},
-		{Index: 1, Kind: plan.StepScroll, Selectors: []string{"#list"}, ScrollY: 900},
-	}}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	obs, err := Execute(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}})
-	require.NoError(t, err)
-	require.True(t, obs.Completed, obs.StopReason)
+	obs := runOnPage(t, "growing", RunConfig{},
+		plan.Step{Index: 1, Kind: plan.StepScroll, Selectors: []string{"#list"}, ScrollY: 900})
 	var logged []string
 	for _, c := range obs.Console {
 		if c.Level == "log" {
@@ -535,4 +480,20 @@ func TestAWheelPastTheEndOfAGrowingListGoesOnAsTheUserDid(t *testing.T) {
 	}
 	assert.Equal(t, []string{"wheel 900", "at 600", "loaded 20", "wheel 300", "at 900"}, logged,
 		"one wheel to the list's first end, the next page loaded, a second wheel for the rest")
+}
+
+// runOnPage opens the hand-written page testdata/runner/<page>/ (as
+// http://app.example.test/<page>/) on the test browser, runs steps there
+// with cfg, and requires the run to follow them all.
+func runOnPage(t *testing.T, page string, cfg RunConfig, steps ...plan.Step) *Observation {
+	t.Helper()
+	url := "http://app.example.test/" + page + "/"
+	pl := plan.Plan{StartURL: url, Steps: append([]plan.Step{{Index: 0, Kind: plan.StepNavigate, URL: url}}, steps...)}
+	cfg.Browser, cfg.App = testBrowser(t), AppUnderTest{Dir: filepath.Join("testdata", "runner")}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	obs, err := Execute(ctx, pl, cfg)
+	require.NoError(t, err)
+	require.True(t, obs.Completed, obs.StopReason)
+	return obs
 }
