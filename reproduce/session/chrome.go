@@ -222,16 +222,19 @@ func launchOptions(path, proxy string, cfg ChromeConfig) []chromedp.ExecAllocato
 		// CPU on the machine the run shares), and paint holding, which
 		// delays a same-origin navigation's first paint.
 		//
-		// The omnibox popups: Chromium 14x+ preloads them at launch as two
+		// The omnibox popups: Chromium (156 here) preloads them at launch as two
 		// WebUI pages (chrome://omnibox-popup.top-chrome/), in a renderer of
 		// their own, even headless where there is no omnibox. That renderer
 		// took about 1.5 CPU-seconds of a launch's 4 here, on the cores the
-		// run's own page needs.
+		// run's own page needs. Network time queries, AI-mode eligibility
+		// checks and search preconnects are Google requests at launch that
+		// Playwright turns off too.
 		chromedp.Flag("disable-features", strings.Join([]string{
 			"Translate", "OptimizationHints", "MediaRouter", "DialMediaRouteProvider", "GlobalMediaControls",
 			"AutofillServerCommunication", "PasswordLeakDetection", "LensOverlay", "InterestFeedContentSuggestions",
 			"CertificateTransparencyComponentUpdater", "PaintHolding", "AcceptCHFrame",
 			"WebUIOmniboxPopup", "WebUIOmniboxAimPopup",
+			"NetworkTimeServiceQuerying", "AimEnabled", "PreconnectToSearch",
 		}, ",")),
 		// chromedp's own two, and Page.captureScreenshot from a new surface
 		// rather than by forcing a redraw of the page's (as Playwright
