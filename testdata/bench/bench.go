@@ -25,8 +25,25 @@ import (
 // peerArgs are the Chromium flags the peer launches with: the ones repro
 // itself passes that matter for speed and quiet (Playwright adds its own
 // automation defaults, as chromedp does for repro).
+//
+// repro turns off the omnibox popups Chromium preloads even headless (a
+// renderer of their own, about 1.5 CPU-seconds of a launch), so the peer
+// does too. Chromium keeps only the last --disable-features, so this one
+// repeats playwright-core's own list (1.65.1, pinned in peer/package-lock.json)
+// and adds the two.
 var peerArgs = []string{"--no-sandbox", "--disable-gpu", "--disable-background-networking",
-	"--disable-component-update", "--disable-sync", "--no-first-run"}
+	"--disable-component-update", "--disable-sync", "--no-first-run",
+	"--disable-features=" + strings.Join(append(playwrightDisabledFeatures, "WebUIOmniboxPopup", "WebUIOmniboxAimPopup"), ",")}
+
+// playwrightDisabledFeatures is playwright-core 1.65.1's own
+// --disable-features list (chromiumSwitches).
+var playwrightDisabledFeatures = []string{
+	"AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
+	"HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding",
+	"ThirdPartyStoragePartitioning", "AvoidCorsURLLoaderRestartOnRedirect", "TcpPortRandomizationWin",
+	"OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled", "PreconnectToSearch",
+	"msForceBrowserSignIn", "msEdgeUpdateLaunchServicesPreferredVersion",
+}
 
 // bench holds what every measurement shares: the repository, a built repro,
 // the Chromium both sides use, and the peer's installed node_modules.
