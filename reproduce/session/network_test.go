@@ -185,6 +185,20 @@ func TestNetworkIsFailClosed(t *testing.T) {
 	}
 
 	// What the page itself saw: blocked calls fail, the others are answered.
+	results := pageResults(t, obs)
+	for name, want := range map[string]string{
+		"external": "error ", "real_api": "error ", "listed_api": "200 ", "preflighted": "200 ", "recorded_abs": "200 ", "ingest": "200 {}", "own": "200 ",
+	} {
+		if !strings.HasPrefix(results[name], want) {
+			t.Errorf("page saw %s = %q, want prefix %q", name, results[name], want)
+		}
+	}
+}
+
+// pageResults reads what a runner page logged as "results {json}": each
+// attempt's name and what it got.
+func pageResults(t *testing.T, obs *Observation) map[string]string {
+	t.Helper()
 	var results map[string]string
 	for _, c := range obs.Console {
 		if rest, ok := strings.CutPrefix(c.Text, "results "); ok {
@@ -193,13 +207,7 @@ func TestNetworkIsFailClosed(t *testing.T) {
 			}
 		}
 	}
-	for name, want := range map[string]string{
-		"external": "error ", "real_api": "error ", "listed_api": "200 ", "preflighted": "200 ", "recorded_abs": "200 ", "ingest": "200 {}", "own": "200 ",
-	} {
-		if !strings.HasPrefix(results[name], want) {
-			t.Errorf("page saw %s = %q, want prefix %q", name, results[name], want)
-		}
-	}
+	return results
 }
 
 func keys[V any](m map[string]V) []string {
@@ -285,14 +293,7 @@ func TestARecordedRedirectOfACrossOriginCallIsFollowed(t *testing.T) {
 	if !obs.Completed {
 		t.Fatalf("run stopped at %d: %s", obs.StoppedAt, obs.StopReason)
 	}
-	var results map[string]string
-	for _, c := range obs.Console {
-		if rest, ok := strings.CutPrefix(c.Text, "results "); ok {
-			if err := json.Unmarshal([]byte(rest), &results); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	results := pageResults(t, obs)
 	for name, want := range map[string]string{
 		"simple":      `200 /v1/here {"method":"GET","body":""}`,
 		"preflighted": `200 /v1/here {"method":"PUT","body":"{'b':2}"}`,
