@@ -270,9 +270,10 @@ func (b *Browser) newTab(proxy string) (context.Context, context.CancelFunc) {
 // takeFirstTab hands the tab Chrome opened at launch to one session, with
 // the browser's own proxy admitting what allow admits (every request of
 // that tab's default context goes through it). It returns the tab's
-// context, and a func that leaves the tab on about:blank — unloading the
-// page while interception holds — and refuses everything again. ok is
-// false when the tab was already taken (or the browser is remote).
+// context, and a func that lets go of the tab — left open, on the
+// about:blank the session unloaded its page to (Session.unloadPage) — and
+// refuses everything again. ok is false when the tab was already taken
+// (or the browser is remote).
 func (b *Browser) takeFirstTab(allow func(*url.URL) bool) (tab context.Context, release func(), ok bool) {
 	if !b.firstTab.CompareAndSwap(true, false) || b.proxy == nil {
 		return nil, nil, false
@@ -280,9 +281,6 @@ func (b *Browser) takeFirstTab(allow func(*url.URL) bool) (tab context.Context, 
 	b.proxy.setRule(allow)
 	tctx, cancel := context.WithCancel(b.ctx)
 	return tctx, func() {
-		ctx, c := context.WithTimeout(b.ctx, 5*time.Second)
-		_ = chromedp.Do(ctx, chromedp.Navigate("about:blank"))
-		c()
 		cancel()
 		b.proxy.setRule(func(*url.URL) bool { return false })
 	}, true

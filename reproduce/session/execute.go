@@ -150,10 +150,11 @@ func Execute(ctx context.Context, p plan.Plan, cfg RunConfig) (*Observation, err
 	}
 	obs := s.Finish(ctx)
 	// What the page sends as it goes away (beacons and keepalive fetches
-	// of its unload, the app's SDK flushing) is answered while the tab
-	// closes; the journal is read again after that, so those requests are
-	// in the evidence even when a loaded machine sends them late (they are
-	// refused all the same).
+	// of its unload, the app's SDK flushing) is answered while Close
+	// unloads it and closes the tab; the journal is read again after
+	// that, so those requests are in the evidence. Whatever the browser
+	// sends later still is refused (its context has no session), only not
+	// journaled.
 	s.Close()
 	if s.net != nil {
 		obs.Network, obs.IngestEvents = s.net.snapshot()
@@ -454,12 +455,13 @@ func (s *Session) Close() error {
 		s.closing.Store(true)
 		s.joinScreenshot()
 		if s.closeTab != nil {
+			s.unloadPage()
 			s.closeTab() // closes the tab, waits for it, disposes of the context
 		}
 		if s.net != nil {
+			// A mock answer still held for its recorded latency is
+			// abandoned.
 			s.net.endLife()
-		}
-		if s.net != nil {
 			// Requests of the unload still being answered.
 			s.net.waitIdle(context.Background(), 2*time.Second)
 		}
@@ -481,6 +483,24 @@ func (s *Session) Close() error {
 		}
 	})
 	return err
+}
+
+// unloadPage navigates the tab to about:blank before it is closed, so the
+// page's pagehide and unload handlers run, and what they send is answered,
+// while the tab and its context still stand. Chromium hands over the
+// beacons of a page navigated away from; of a closing tab's, on a machine
+// short of CPU, it drops some or all (measured with three busy loops on
+// two cores: 10 of 29 closing pages lost beacons, none of 40 pages
+// navigated away first).
+func (s *Session) unloadPage() {
+	if s.tab == nil || s.tab.Err() != nil || s.lost.err() != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(s.tab, 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := chromedp.Run(ctx, chromedp.Navigate("about:blank"))
+	s.log.Debug("close: the page unloaded", "took", time.Since(start).Round(time.Millisecond), "err", err)
 }
 
 // run runs a on the tab, bounded by d and by ctx.
