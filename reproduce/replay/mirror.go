@@ -51,6 +51,8 @@ type Mirror struct {
 	// sels caches compiled selectors: a target's candidates are counted
 	// again at every action on it.
 	sels map[string]compiledSelector
+	// match is CountCompiled's scratch space.
+	match matchCtx
 }
 
 type compiledSelector struct {
