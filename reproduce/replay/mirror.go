@@ -53,6 +53,8 @@ type Mirror struct {
 	sels map[string]compiledSelector
 	// match is CountCompiled's scratch space.
 	match matchCtx
+	// block holds the nodes still free in the event being applied.
+	block []Node
 }
 
 type compiledSelector struct {

@@ -221,7 +221,8 @@ func (m *Mirror) buildNode(a *nodeArena, idx int32, parent *Node) (*Node, error)
 	if w.bad || !w.hasID || !w.hasType {
 		return nil, errBadNode
 	}
-	n := &Node{ID: w.id, Type: NodeType(w.typ), Parent: parent}
+	n := m.newNode()
+	*n = Node{ID: w.id, Type: NodeType(w.typ), Parent: parent}
 	switch n.Type {
 	case ElementNode:
 		n.Tag = m.in.intern([]byte(strings.ToLower(w.tag)))
@@ -257,12 +258,34 @@ func (m *Mirror) buildNode(a *nodeArena, idx int32, parent *Node) (*Node, error)
 	return n, nil
 }
 
+// newNode returns a zero node: the next of the block made for the event
+// being applied (see nodeBlock), else a node of its own.
+func (m *Mirror) newNode() *Node {
+	if len(m.block) == 0 {
+		return new(Node)
+	}
+	n := &m.block[0]
+	m.block = m.block[1:]
+	return n
+}
+
+// nodeBlock makes room for the nodes read into a, so an event's nodes are
+// one allocation rather than one each: a snapshot or mutation builds
+// hundreds, and the nodes of one event mostly live and die together. A
+// node kept after its siblings were removed keeps their block, which is
+// never more than the nodes the event added.
+func (m *Mirror) nodeBlock(a *nodeArena) func() {
+	m.block = make([]Node, len(a.nodes))
+	return func() { m.block = nil }
+}
+
 // loadSnapshot resets the mirror to the (valid JSON) serialized tree b.
 func (m *Mirror) loadSnapshot(b []byte) error {
 	m.Reset()
 	a := &m.arena
 	a.reset()
 	root := a.node(&cursor{b: b, in: &m.in})
+	defer m.nodeBlock(a)()
 	n, err := m.buildNode(a, root, nil)
 	if err != nil {
 		m.Reset()
@@ -525,7 +548,10 @@ func (m *Mirror) applyMutation(mu *mutation) (missing int, err error) {
 		m.detach(n)
 		m.forget(n)
 	}
-	missing += m.applyAdds(mu.adds, &mu.arena)
+	if len(mu.adds) > 0 {
+		defer m.nodeBlock(&mu.arena)()
+		missing += m.applyAdds(mu.adds, &mu.arena)
+	}
 	for _, t := range mu.texts {
 		n := m.nodes[t.id]
 		if n == nil {
