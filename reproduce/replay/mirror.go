@@ -51,6 +51,10 @@ type Mirror struct {
 	// sels caches compiled selectors: a target's candidates are counted
 	// again at every action on it.
 	sels map[string]compiledSelector
+	// match is CountCompiled's scratch space.
+	match matchCtx
+	// block holds the nodes still free in the event being applied.
+	block []Node
 }
 
 type compiledSelector struct {
@@ -331,14 +335,21 @@ func (n *Node) sameTypeSiblings() int {
 
 // Ancestors returns n's element ancestors, root first.
 func (n *Node) Ancestors() []*Node {
-	var out []*Node
+	k := 0
 	for p := n.Parent; p != nil; p = p.Parent {
 		if p.Type == ElementNode {
-			out = append(out, p)
+			k++
 		}
 	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
+	if k == 0 {
+		return nil
+	}
+	out := make([]*Node, k)
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Type == ElementNode {
+			k--
+			out[k] = p
+		}
 	}
 	return out
 }
@@ -350,22 +361,35 @@ func (n *Node) Path() string {
 	if n == nil || n.Type != ElementNode {
 		return ""
 	}
-	var steps []string
-	for _, e := range append(n.Ancestors(), n) {
-		s := cssIdent(e.Tag)
-		if e.sameTypeSiblings() > 1 {
-			s += ":nth-of-type(" + strconv.Itoa(e.NthOfType()) + ")"
-		}
-		if e == n {
-			for _, c := range e.Classes() {
-				if isIdent(c) && !GeneratedClass(c) {
-					s += "." + c
-				}
-			}
-		}
-		steps = append(steps, s)
+	return n.path(n.Ancestors())
+}
+
+// path is Path given n's Ancestors.
+func (n *Node) path(anc []*Node) string {
+	if n == nil || n.Type != ElementNode {
+		return ""
 	}
-	return strings.Join(steps, " > ")
+	var sb strings.Builder
+	step := func(e *Node) {
+		sb.WriteString(cssIdent(e.Tag))
+		if e.sameTypeSiblings() > 1 {
+			sb.WriteString(":nth-of-type(")
+			sb.WriteString(strconv.Itoa(e.NthOfType()))
+			sb.WriteByte(')')
+		}
+	}
+	for _, e := range anc {
+		step(e)
+		sb.WriteString(" > ")
+	}
+	step(n)
+	for c := range strings.FieldsSeq(n.Attrs["class"]) {
+		if isIdent(c) && !GeneratedClass(c) {
+			sb.WriteByte('.')
+			sb.WriteString(c)
+		}
+	}
+	return sb.String()
 }
 
 // cssIdent returns s when it is a plain CSS identifier, else "*".

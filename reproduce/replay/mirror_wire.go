@@ -221,7 +221,8 @@ func (m *Mirror) buildNode(a *nodeArena, idx int32, parent *Node) (*Node, error)
 	if w.bad || !w.hasID || !w.hasType {
 		return nil, errBadNode
 	}
-	n := &Node{ID: w.id, Type: NodeType(w.typ), Parent: parent}
+	n := m.newNode()
+	*n = Node{ID: w.id, Type: NodeType(w.typ), Parent: parent}
 	switch n.Type {
 	case ElementNode:
 		n.Tag = m.in.intern([]byte(strings.ToLower(w.tag)))
@@ -257,12 +258,34 @@ func (m *Mirror) buildNode(a *nodeArena, idx int32, parent *Node) (*Node, error)
 	return n, nil
 }
 
+// newNode returns a zero node: the next of the block made for the event
+// being applied (see nodeBlock), else a node of its own.
+func (m *Mirror) newNode() *Node {
+	if len(m.block) == 0 {
+		return new(Node)
+	}
+	n := &m.block[0]
+	m.block = m.block[1:]
+	return n
+}
+
+// nodeBlock makes room for an event's n nodes, so they are one
+// allocation rather than one each: a snapshot or mutation builds hundreds,
+// and the nodes of one event mostly live and die together. A node kept
+// after its siblings were removed keeps their block, which is never more
+// than the nodes the event added.
+func (m *Mirror) nodeBlock(n int) func() {
+	m.block = make([]Node, n)
+	return func() { m.block = nil }
+}
+
 // loadSnapshot resets the mirror to the (valid JSON) serialized tree b.
 func (m *Mirror) loadSnapshot(b []byte) error {
 	m.Reset()
 	a := &m.arena
 	a.reset()
 	root := a.node(&cursor{b: b, in: &m.in})
+	defer m.nodeBlock(len(a.nodes))()
 	n, err := m.buildNode(a, root, nil)
 	if err != nil {
 		m.Reset()
@@ -292,7 +315,11 @@ type mutation struct {
 	adds         []wireAdd
 	texts        []mutText
 	attrs        []mutAttrs
-	arena        nodeArena
+	// arena holds what was read: the nodes[n0:n1] of its adds and their
+	// attributes, and the attributes of attrs. Mutations read ahead share
+	// one (see batch).
+	arena  *nodeArena
+	n0, n1 int32
 }
 
 type mutText struct {
@@ -317,12 +344,20 @@ type wireAdd struct {
 // decodeMutation reads a Mutation's (valid JSON) data into the mirror's
 // scratch mutation.
 func (m *Mirror) decodeMutation(data []byte) *mutation {
-	mu := &m.mu
+	m.arena.reset()
+	m.mu.decode(data, &m.arena, &m.in)
+	return &m.mu
+}
+
+// decode reads a Mutation's (valid JSON) data into mu, appending to a,
+// its strings shared through in.
+func (mu *mutation) decode(data []byte, a *nodeArena, in *interner) {
 	mu.err, mu.textErr = false, false
 	mu.removes, mu.adds, mu.texts, mu.attrs = mu.removes[:0], mu.adds[:0], mu.texts[:0], mu.attrs[:0]
-	a := &mu.arena
-	a.reset()
-	c := &cursor{b: data, in: &m.in}
+	mu.arena = a
+	mu.n0 = int32(len(a.nodes))
+	defer func() { mu.n1 = int32(len(a.nodes)) }()
+	c := &cursor{b: data, in: in}
 	// wrong marks a type error for the mirror's struct, and for the
 	// inference's too when both.
 	wrong := func(both bool) {
@@ -365,14 +400,14 @@ func (m *Mirror) decodeMutation(data []byte) *mutation {
 	switch c.peek() {
 	case 0:
 		mu.err, mu.textErr = true, true
-		return mu
+		return
 	case 'n':
-		return mu
+		return
 	case '{':
 		c.i++
 	default:
 		mu.err, mu.textErr = true, true
-		return mu
+		return
 	}
 	for {
 		name, ok := c.member()
@@ -508,7 +543,6 @@ func (m *Mirror) decodeMutation(data []byte) *mutation {
 			c.skip()
 		}
 	}
-	return mu
 }
 
 // applyMutation applies a decoded mutation (see ApplyMutation).
@@ -525,7 +559,10 @@ func (m *Mirror) applyMutation(mu *mutation) (missing int, err error) {
 		m.detach(n)
 		m.forget(n)
 	}
-	missing += m.applyAdds(mu.adds, &mu.arena)
+	if len(mu.adds) > 0 {
+		defer m.nodeBlock(int(mu.n1 - mu.n0))()
+		missing += m.applyAdds(mu.adds, mu.arena)
+	}
 	for _, t := range mu.texts {
 		n := m.nodes[t.id]
 		if n == nil {

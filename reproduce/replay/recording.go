@@ -188,28 +188,21 @@ func warningExample(raw []byte) string {
 // ordered calls fn with every valid event of rec in time order (ties in
 // recording order). The item's bytes are valid only during the call.
 //
-// A recording read from a file or envelopes is read, validated and keyed
-// on one goroutine while the timeline takes its events on this one (the
-// machine has two cores; the handoff is a few reused blocks of copies).
+// A recording read from a file or envelopes is read, validated, keyed and
+// put in order on one goroutine while the timeline takes its events on
+// this one (the machine has two cores; the handoff is a few reused blocks
+// of copies).
 func ordered(rec recording, k *eventKeys, fn func(item)) error {
 	rank := ranks(k)
+	if _, mem := rec.(memRecording); !mem {
+		return pipelined(rec, k, rank, fn)
+	}
 	q := &queue{fn: fn}
-	var err error
-	if _, mem := rec.(memRecording); mem {
-		err = verified(rec, k, rank, func(seg int, ev []byte, h header, ms float64, r int32) error {
-			q.take(seg, ev, h, ms, r)
-			return nil
-		})
-	} else {
-		err = pipelined(rec, k, rank, q)
-	}
-	if err != nil {
-		return err
-	}
-	if len(q.pending) > 0 {
-		return errChanged
-	}
-	return nil
+	err := verified(rec, k, rank, func(seg int, ev []byte, h header, ms float64, r int32) error {
+		q.take(seg, ev, h, ms, r)
+		return nil
+	})
+	return q.done(err)
 }
 
 // ranks gives every event its position in time order (-1: skipped).
@@ -266,12 +259,13 @@ type queue struct {
 	next    int32
 	pending map[int32]early
 	held    slab // the early events' bytes, reused whenever none waits
-	sc      scanner
 }
 
 type early struct {
 	seg int
 	ev  []byte
+	h   header // its data inside ev
+	ms  float64
 }
 
 func (q *queue) take(seg int, ev []byte, h header, ms float64, r int32) {
@@ -279,7 +273,12 @@ func (q *queue) take(seg int, ev []byte, h header, ms float64, r int32) {
 		if q.pending == nil {
 			q.pending = map[int32]early{}
 		}
-		q.pending[r] = early{seg, q.held.copy(ev)}
+		held := q.held.copy(ev)
+		if h.data != nil {
+			d0 := cap(ev) - cap(h.data) // data lies inside ev
+			h.data = held[d0 : d0+len(h.data)]
+		}
+		q.pending[r] = early{seg, held, h, ms}
 		return
 	}
 	q.fn(item{typ: h.typ, ms: ms, t: msTime(ms), seg: seg, data: h.data, raw: ev})
@@ -290,10 +289,7 @@ func (q *queue) take(seg int, ev []byte, h header, ms float64, r int32) {
 			return
 		}
 		delete(q.pending, q.next)
-		q.sc.scan(p.ev, true, "")
-		h := readHeader(p.ev, &q.sc)
-		ms := h.key()
-		q.fn(item{typ: h.typ, ms: ms, t: msTime(ms), seg: p.seg, data: h.data, raw: p.ev})
+		q.fn(item{typ: p.h.typ, ms: p.ms, t: msTime(p.ms), seg: p.seg, data: p.h.data, raw: p.ev})
 		q.next++
 		if len(q.pending) == 0 {
 			q.held.reset()
@@ -301,10 +297,25 @@ func (q *queue) take(seg int, ev []byte, h header, ms float64, r int32) {
 	}
 }
 
-// batch is a run of events copied for the other goroutine.
+// done is the error of a stream that fed q: err, or errChanged when an
+// event still waits for its turn.
+func (q *queue) done(err error) error {
+	if err == nil && len(q.pending) > 0 {
+		return errChanged
+	}
+	return err
+}
+
+// batch is a run of events, in time order, copied for the other
+// goroutine.
 type batch struct {
 	buf []byte
 	evs []evRef
+	// muts are the batch's Mutations, read on the reading goroutine into
+	// one arena: the DOM mirror's share of decoding is the largest, and
+	// the timeline's goroutine is the busier one.
+	muts  []mutation
+	arena *nodeArena
 }
 
 // evRef is one event of a batch: its bytes and its data member's, as
@@ -314,45 +325,87 @@ type evRef struct {
 	typ                 int
 	data                bool
 	ms                  float64
-	r                   int32
+	mut                 int32 // 1 + its index in muts; 0: not a Mutation
 }
 
 const (
 	batchBytes  = 512 << 10
 	batchEvents = 1024
+	// batchArena bounds the arena a reused batch keeps: one that grew
+	// past it on a huge event is dropped rather than kept.
+	batchArena = 1 << 16
 )
 
-// pipelined runs verified on its own goroutine and feeds q here.
-func pipelined(rec recording, k *eventKeys, rank []int32, q *queue) error {
+func newBatch() batch {
+	return batch{buf: make([]byte, 0, batchBytes), arena: new(nodeArena)}
+}
+
+// reset empties b for reuse.
+func (b *batch) reset() {
+	b.buf, b.evs = b.buf[:0], b.evs[:0]
+	a := b.arena
+	large := cap(a.nodes) > batchArena || cap(a.attrs) > batchArena || cap(a.kids) > batchArena
+	for i := range b.muts {
+		mu := &b.muts[i]
+		large = large || cap(mu.removes) > batchArena || cap(mu.adds) > batchArena ||
+			cap(mu.texts) > batchArena || cap(mu.attrs) > batchArena
+	}
+	if large {
+		b.arena, b.muts = new(nodeArena), nil
+	}
+	b.arena.reset()
+	b.muts = b.muts[:0]
+}
+
+// add copies it into the batch, reading its data when it is a Mutation.
+func (b *batch) add(it item, in *interner) {
+	e := evRef{seg: it.seg, off: len(b.buf), n: len(it.raw), typ: it.typ, ms: it.ms}
+	if it.data != nil {
+		e.data = true
+		e.d0 = cap(it.raw) - cap(it.data) // data lies inside raw
+		e.d1 = e.d0 + len(it.data)
+	}
+	if it.typ == rrIncremental && it.data != nil {
+		if src, err := sourceOf(it.data); err == nil && src != nil && *src == 0 {
+			if len(b.muts) < cap(b.muts) {
+				b.muts = b.muts[:len(b.muts)+1]
+			} else {
+				b.muts = append(b.muts, mutation{})
+			}
+			b.muts[len(b.muts)-1].decode(it.data, b.arena, in)
+			e.mut = int32(len(b.muts))
+		}
+	}
+	b.buf = append(b.buf, it.raw...)
+	b.evs = append(b.evs, e)
+}
+
+// pipelined runs verified and the queue on their own goroutine and calls
+// fn here with the events in turn.
+func pipelined(rec recording, k *eventKeys, rank []int32, fn func(item)) error {
 	out := make(chan batch, 2)
 	free := make(chan batch, 3)
 	var err error
 	go func() {
 		defer close(out)
-		b := batch{buf: make([]byte, 0, batchBytes)}
-		send := func() {
-			out <- b
-			select {
-			case b = <-free:
-				b.buf, b.evs = b.buf[:0], b.evs[:0]
-			default:
-				b = batch{buf: make([]byte, 0, batchBytes)}
-			}
-		}
-		err = verified(rec, k, rank, func(seg int, ev []byte, h header, ms float64, r int32) error {
-			e := evRef{seg: seg, off: len(b.buf), n: len(ev), typ: h.typ, ms: ms, r: r}
-			if h.data != nil {
-				e.data = true
-				e.d0 = cap(ev) - cap(h.data) // data lies inside ev
-				e.d1 = e.d0 + len(h.data)
-			}
-			b.buf = append(b.buf, ev...)
-			b.evs = append(b.evs, e)
+		var in interner // the reader's own: strings cannot be shared with fn's
+		b := newBatch()
+		q := &queue{fn: func(it item) {
+			b.add(it, &in)
 			if len(b.buf) >= batchBytes || len(b.evs) >= batchEvents {
-				send()
+				out <- b
+				select {
+				case b = <-free:
+					b.reset()
+				default:
+					b = newBatch()
+				}
 			}
+		}}
+		err = q.done(verified(rec, k, rank, func(seg int, ev []byte, h header, ms float64, r int32) error {
+			q.take(seg, ev, h, ms, r)
 			return nil
-		})
+		}))
 		if err == nil && len(b.evs) > 0 {
 			out <- b
 		}
@@ -360,11 +413,14 @@ func pipelined(rec recording, k *eventKeys, rank []int32, q *queue) error {
 	for b := range out {
 		for _, e := range b.evs {
 			ev := b.buf[e.off : e.off+e.n : e.off+e.n]
-			h := header{typ: e.typ, ok: true}
+			it := item{typ: e.typ, ms: e.ms, t: msTime(e.ms), seg: e.seg, raw: ev}
 			if e.data {
-				h.data = ev[e.d0:e.d1]
+				it.data = ev[e.d0:e.d1]
 			}
-			q.take(e.seg, ev, h, e.ms, e.r)
+			if e.mut > 0 {
+				it.mut = &b.muts[e.mut-1]
+			}
+			fn(it)
 		}
 		select {
 		case free <- b:

@@ -271,9 +271,22 @@ func (s *Selector) Matches(n *Node) bool {
 }
 
 // matchCtx caches :nth-of-type positions during one count, so a long
-// sibling list is scanned once, not once per sibling.
+// sibling list is scanned once, not once per sibling. The mirror keeps one
+// for its counts, emptied before each: a target's candidates are counted
+// at every action, and fresh maps for each were most of what counting
+// allocated.
 type matchCtx struct {
-	nth map[*Node]int
+	nth    map[*Node]int
+	counts map[string]int // scratch of nthOf
+	stack  []*Node        // scratch of CountCompiled
+}
+
+// release empties the scratch space after a count, so it holds no node
+// of a tree the mirror has dropped.
+func (c *matchCtx) release() {
+	clear(c.nth)
+	clear(c.stack[:cap(c.stack)])
+	c.stack = c.stack[:0]
 }
 
 func (c *matchCtx) nthOf(n *Node) int {
@@ -286,7 +299,11 @@ func (c *matchCtx) nthOf(n *Node) int {
 	if k, ok := c.nth[n]; ok {
 		return k
 	}
-	counts := map[string]int{}
+	if c.counts == nil {
+		c.counts = map[string]int{}
+	}
+	counts := c.counts
+	clear(counts)
 	for _, sib := range n.Parent.Children {
 		if sib.Type == ElementNode {
 			counts[sib.Tag]++
@@ -407,12 +424,9 @@ func (c compound) matches(n *Node, ctx *matchCtx) bool {
 	if c.id != "" && n.Attrs["id"] != c.id {
 		return false
 	}
-	if len(c.classes) > 0 {
-		have := n.Classes()
-		for _, want := range c.classes {
-			if !containsString(have, want) {
-				return false
-			}
+	for _, want := range c.classes {
+		if !hasClass(n.Attrs["class"], want) {
+			return false
 		}
 	}
 	for _, a := range c.attrs {
@@ -430,9 +444,11 @@ func (c compound) matches(n *Node, ctx *matchCtx) bool {
 	return c.nth == 0 || ctx.nthOf(n) == c.nth
 }
 
-func containsString(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
+// hasClass reports whether want is one of the class names in the class
+// attribute (the fields Node.Classes returns, without making them).
+func hasClass(class, want string) bool {
+	for c := range strings.FieldsSeq(class) {
+		if c == want {
 			return true
 		}
 	}
@@ -456,8 +472,8 @@ func (m *Mirror) CountCompiled(s *Selector) int {
 		return 0
 	}
 	count := 0
-	ctx := &matchCtx{}
-	stack := []*Node{m.root}
+	ctx := &m.match
+	stack := append(ctx.stack, m.root)
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -466,5 +482,7 @@ func (m *Mirror) CountCompiled(s *Selector) int {
 		}
 		stack = append(stack, n.Children...)
 	}
+	ctx.stack = stack
+	ctx.release()
 	return count
 }

@@ -26,10 +26,14 @@ func (bl *builder) target(nodeID int, dd domData, selector string) Target {
 		t.Type = n.Attr("type")
 		t.Href = n.Attr("href")
 		t.Text = n.DirectText()
-		t.Path = n.Path()
+		anc := n.Ancestors()
+		t.Path = n.path(anc)
 		t.NthOfType = n.NthOfType()
-		for _, a := range n.Ancestors() {
-			t.Ancestry = append(t.Ancestry, Element{Tag: a.Tag, ID: a.Attr("id"), Classes: a.Classes(), NthOfType: a.NthOfType()})
+		if len(anc) > 0 {
+			t.Ancestry = make([]Element, len(anc))
+			for i, a := range anc {
+				t.Ancestry[i] = Element{Tag: a.Tag, ID: a.Attr("id"), Classes: a.Classes(), NthOfType: a.NthOfType()}
+			}
 		}
 	}
 	if dd.Node != nil {

@@ -34,7 +34,8 @@ type item struct {
 	seg  int
 	data json.RawMessage
 	raw  json.RawMessage
-	// mut is a Mutation's data as read, while it is dispatched.
+	// mut is a Mutation's data as read, while it is dispatched (read
+	// ahead by the reading goroutine, or by the mirror when it is nil).
 	mut *mutation
 }
 
@@ -264,7 +265,9 @@ func (bl *builder) incremental(it item) {
 	}
 	switch *source {
 	case 0: // Mutation
-		it.mut = bl.mirror.decodeMutation(it.data)
+		if it.mut == nil {
+			it.mut = bl.mirror.decodeMutation(it.data)
+		}
 		bl.commitByText(it)
 		missing, err := bl.mirror.applyMutation(it.mut)
 		if err != nil {

@@ -118,6 +118,16 @@ func flexFloat(raw json.RawMessage) (float64, bool) {
 	if len(raw) == 0 {
 		return 0, false
 	}
+	// A number literal is what json.Unmarshal would parse, read directly:
+	// node ids and times are read this way for most events.
+	if b := trimSpace(raw); len(b) > 0 && (b[0] == '-' || b[0] >= '0' && b[0] <= '9') {
+		if end, ok := scanNumber(b, 0); ok && end == len(b) {
+			if f, err := strconv.ParseFloat(string(b), 64); err == nil {
+				return f, true
+			}
+			return 0, false // out of range: an error for json.Unmarshal too
+		}
+	}
 	var f float64
 	if err := json.Unmarshal(raw, &f); err == nil {
 		return f, true
