@@ -42,22 +42,30 @@ func (c *cursor) done() error {
 	return nil
 }
 
-// sourceOf reads an IncrementalSnapshot's {"source":int}.
-func sourceOf(data []byte) (*int, error) {
-	var src *int
+// sourceOf reads an IncrementalSnapshot's {"source":int}; ok is false
+// when the source is missing or null (as decoding it into a *int leaves
+// nil), without allocating one per event.
+func sourceOf(data []byte) (src int, ok bool, err error) {
 	c, err := members(data, nil)
 	if err != nil {
-		return nil, err
+		return 0, false, err
 	}
-	for name, ok := c.member(); ok; name, ok = c.member() {
-		if nameIs(name, "source") {
-			c.intPtr(&src)
-		} else {
+	for name, more := c.member(); more; name, more = c.member() {
+		if !nameIs(name, "source") {
 			c.skip()
+			continue
+		}
+		switch v, isInt, null := c.intValue(); {
+		case isInt:
+			src, ok = v, true
+		case null:
+			src, ok = 0, false
+		default:
+			c.bad = true
 		}
 	}
 	err = c.done()
-	return src, err
+	return src, ok, err
 }
 
 // snapshotNode reads a FullSnapshot's data.node, raw.

@@ -258,11 +258,11 @@ func (f *framer) snapshot(data []byte) {
 // incremental applies the IncrementalSnapshot sources that change what is
 // seen: DOM mutations, scrolls, resizes, field values, style rules.
 func (f *framer) incremental(data []byte) {
-	source, err := sourceOf(data)
-	if err != nil || source == nil {
+	source, ok, err := sourceOf(data)
+	if err != nil || !ok {
 		return
 	}
-	switch *source {
+	switch source {
 	case 0:
 		_, _ = f.mirror.applyMutation(f.mirror.decodeMutation(data))
 	case 3:

@@ -326,6 +326,9 @@ type evRef struct {
 	data                bool
 	ms                  float64
 	mut                 int32 // 1 + its index in muts; 0: not a Mutation
+	// src, srcRead, srcOK: an IncrementalSnapshot's source, as in item.
+	src            int
+	srcRead, srcOK bool
 }
 
 const (
@@ -366,7 +369,9 @@ func (b *batch) add(it item, in *interner) {
 		e.d1 = e.d0 + len(it.data)
 	}
 	if it.typ == rrIncremental && it.data != nil {
-		if src, err := sourceOf(it.data); err == nil && src != nil && *src == 0 {
+		src, ok, err := sourceOf(it.data)
+		e.src, e.srcRead, e.srcOK = src, true, ok && err == nil
+		if e.srcOK && src == 0 {
 			if len(b.muts) < cap(b.muts) {
 				b.muts = b.muts[:len(b.muts)+1]
 			} else {
@@ -413,7 +418,7 @@ func pipelined(rec recording, k *eventKeys, rank []int32, fn func(item)) error {
 	for b := range out {
 		for _, e := range b.evs {
 			ev := b.buf[e.off : e.off+e.n : e.off+e.n]
-			it := item{typ: e.typ, ms: e.ms, t: msTime(e.ms), seg: e.seg, raw: ev}
+			it := item{typ: e.typ, ms: e.ms, t: msTime(e.ms), seg: e.seg, raw: ev, src: e.src, srcRead: e.srcRead, srcOK: e.srcOK}
 			if e.data {
 				it.data = ev[e.d0:e.d1]
 			}

@@ -37,6 +37,11 @@ type item struct {
 	// mut is a Mutation's data as read, while it is dispatched (read
 	// ahead by the reading goroutine, or by the mirror when it is nil).
 	mut *mutation
+	// src is an IncrementalSnapshot's source as sourceOf read it, when
+	// srcRead says the reading goroutine did (it reads every one to find
+	// the Mutations); srcOK is sourceOf's ok with a nil error.
+	src            int
+	srcRead, srcOK bool
 }
 
 // evMeta is builder bookkeeping kept beside each emitted event.
@@ -258,12 +263,17 @@ func (bl *builder) metaEvent(it item) {
 
 // incremental handles IncrementalSnapshot (3) events by source.
 func (bl *builder) incremental(it item) {
-	source, err := sourceOf(it.data)
-	if err != nil || source == nil {
+	source, ok := it.src, it.srcOK
+	if !it.srcRead {
+		var err error
+		source, ok, err = sourceOf(it.data)
+		ok = ok && err == nil
+	}
+	if !ok {
 		bl.warn("malformed_event", it.raw)
 		return
 	}
-	switch *source {
+	switch source {
 	case 0: // Mutation
 		if it.mut == nil {
 			it.mut = bl.mirror.decodeMutation(it.data)
