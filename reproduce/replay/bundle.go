@@ -163,7 +163,15 @@ func loadSegmentsFile(path string, b *Bundle, bud *budget) (bool, error) {
 	}
 	rec := &fileRecording{path: path, lim: bud.lim, where: segmentsFile}
 	b.rec = rec
-	return true, rec.load(bud.reader(f, segmentsFile), bud)
+	return true, rec.load(bud.reader(f, segmentsFile), bud, fileSize(f))
+}
+
+// fileSize is f's size when it is a regular file, else 0.
+func fileSize(f *os.File) int64 {
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		return st.Size()
+	}
+	return 0
 }
 
 // readEnvelopeDir decodes every *.envelope file of dir in name order; a
@@ -396,7 +404,7 @@ func loadFile(path string, f *os.File, bud *budget) (*Bundle, error) {
 		}
 		defer zr.Close()
 		rec := &fileRecording{path: path, zlib: true, lim: bud.lim, where: name}
-		return segmentsBundle(path, rec, rec.load(recordingReader(bud.reader(zr, name), name), bud))
+		return segmentsBundle(path, rec, rec.load(recordingReader(bud.reader(zr, name), name), bud, 0))
 	}
 	kind = jsonKind(head)
 	switch kind {
@@ -405,7 +413,7 @@ func loadFile(path string, f *os.File, bud *budget) (*Bundle, error) {
 			return nil, err
 		}
 		rec := &fileRecording{path: path, lim: bud.lim, where: name}
-		return segmentsBundle(path, rec, rec.load(bud.reader(br, name), bud))
+		return segmentsBundle(path, rec, rec.load(bud.reader(br, name), bud, fileSize(f)))
 	case '{':
 		if err := bud.fits(f, name); err != nil {
 			return nil, err

@@ -477,10 +477,19 @@ type fileRecording struct {
 func (r *fileRecording) segments() int             { return r.nsegs }
 func (r *fileRecording) keys() (*eventKeys, error) { return r.k, nil }
 
+// eventBytesAtLeast is about the smallest average size of a real
+// recording's events (250–870 bytes in the recorded bundles).
+const eventBytesAtLeast = 256
+
 // load reads the file for the first time on bud: validated, within the
-// limits, keyed.
-func (r *fileRecording) load(rd io.Reader, bud *budget) error {
+// limits, keyed. size is the file's plain size when known (0 otherwise):
+// the keys are made room for at the events it may hold, as growing them
+// one event at a time copies a 100 MB recording's keys a dozen times.
+func (r *fileRecording) load(rd io.Reader, bud *budget, size int64) error {
 	r.k = &eventKeys{}
+	if n := min(size/eventBytesAtLeast, int64(bud.lim.MaxEvents)); n > 0 {
+		r.k.ms = make([]float64, 0, n)
+	}
 	n, err := streamEvents(rd, shapeAuto, bud, r.where, func(_ int, ev []byte, sc *scanner) error {
 		r.k.add(ev, sc)
 		return nil
