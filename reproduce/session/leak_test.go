@@ -106,6 +106,18 @@ func leakStandIns(t *testing.T, host string) (map[string]*standIn, url.Values) {
 	return ins, q
 }
 
+// leakPlan is a plan that opens start, a leak page on the recorded
+// stand-in, and then takes steps; the API stand-in is the recorded API.
+func leakPlan(ins map[string]*standIn, start string, steps ...plan.Step) plan.Plan {
+	return plan.Plan{
+		StartURL:       start,
+		RecordedOrigin: ins["recorded"].srv.URL,
+		APIOrigins:     []string{ins["api"].srv.URL},
+		APIPaths:       []string{"/api/"},
+		Steps:          append([]plan.Step{{Index: 0, Kind: plan.StepNavigate, URL: start}}, steps...),
+	}
+}
+
 // leakRunOn is leakRun on browser b, with the stand-ins listening on host
 // (where b's host reaches this machine).
 func leakRunOn(t *testing.T, b *Browser, host string, layers guardLayers) (map[string]*standIn, *Observation) {
@@ -113,18 +125,11 @@ func leakRunOn(t *testing.T, b *Browser, host string, layers guardLayers) (map[s
 	ins, q := leakStandIns(t, host)
 	recorded := ins["recorded"].srv.URL
 	start := recorded + "/leaks/?" + q.Encode()
-	pl := plan.Plan{
-		StartURL:       start,
-		RecordedOrigin: recorded,
-		APIOrigins:     []string{ins["api"].srv.URL},
-		APIPaths:       []string{"/api/"},
-		Steps: []plan.Step{
-			{Index: 0, Kind: plan.StepNavigate, URL: start},
-			{Index: 1, Kind: plan.StepWait, Selectors: []string{"#done"}, Duration: 20 * time.Second},
-			{Index: 2, Kind: plan.StepClick, Selectors: []string{"#popup"}},
-			{Index: 3, Kind: plan.StepNavigate, URL: recorded + "/leaks/second.html?" + q.Encode()},
-		},
-	}
+	pl := leakPlan(ins, start,
+		plan.Step{Index: 1, Kind: plan.StepWait, Selectors: []string{"#done"}, Duration: 20 * time.Second},
+		plan.Step{Index: 2, Kind: plan.StepClick, Selectors: []string{"#popup"}},
+		plan.Step{Index: 3, Kind: plan.StepNavigate, URL: recorded + "/leaks/second.html?" + q.Encode()},
+	)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	obs, err := Execute(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}, API: &slowAPI{},
@@ -222,16 +227,7 @@ func TestTheClosingPagesBeaconsAreJournaled(t *testing.T) {
 	ins, q := leakStandIns(t, "127.0.0.1")
 	recorded := ins["recorded"].srv.URL
 	start := recorded + "/leaks/second.html?" + q.Encode()
-	pl := plan.Plan{
-		StartURL:       start,
-		RecordedOrigin: recorded,
-		APIOrigins:     []string{ins["api"].srv.URL},
-		APIPaths:       []string{"/api/"},
-		Steps: []plan.Step{
-			{Index: 0, Kind: plan.StepNavigate, URL: start},
-			{Index: 1, Kind: plan.StepWait, Selectors: []string{"#second"}, Duration: 10 * time.Second},
-		},
-	}
+	pl := leakPlan(ins, start, plan.Step{Index: 1, Kind: plan.StepWait, Selectors: []string{"#second"}, Duration: 10 * time.Second})
 	want := map[string]Disposition{
 		ins["recorded"].srv.URL: DispositionApp,
 		ins["api"].srv.URL:      DispositionMock,
