@@ -176,6 +176,7 @@ func generateTest(ctx context.Context, r *reproduce.Replay, rep *reproduce.Repor
 			return "", "", err
 		}
 		ro.Logger = opts.streams.Logger()
+		ro.Browser = opts.streams.Env.sharedBrowser(ro.Chrome)
 		app := ro.App
 		pl := gopts.Plan
 		if pl == nil {

@@ -85,13 +85,18 @@ func runInspect(ctx context.Context, opts *inspectOptions) error {
 }
 
 // writeRecordingHTML renders the recording's frames in a browser of its
-// own and writes the HTML report of the recording to opts.html.
+// own (or the environment's running one) and writes the HTML report of the
+// recording to opts.html.
 func writeRecordingHTML(ctx context.Context, opts *inspectOptions, r *reproduce.Replay) error {
-	b, err := session.NewBrowser(ctx, session.ChromeConfig{Path: opts.chrome})
-	if err != nil {
-		return err
+	chrome := session.ChromeConfig{Path: opts.chrome}
+	b := opts.streams.Env.sharedBrowser(chrome)
+	if b == nil {
+		var err error
+		if b, err = session.NewBrowser(ctx, chrome); err != nil {
+			return err
+		}
+		defer b.Close()
 	}
-	defer b.Close()
 	return atomicfile.WriteFunc(opts.html, 0o644, func(w io.Writer) error {
 		return r.WriteRecordingHTML(ctx, w, b)
 	})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image/jpeg"
 	"io"
 	"net/http"
@@ -19,8 +20,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/repro-dev/repro/reproduce/chrometest"
 	"github.com/repro-dev/repro/reproduce/replay"
 	"github.com/repro-dev/repro/reproduce/sentryapi/sentrytest"
+	"github.com/repro-dev/repro/reproduce/session"
 )
 
 var (
@@ -88,7 +91,50 @@ func (e *cliEnv) env() Env {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		return e.vars[k]
-	}}
+	}, browser: sharedBrowser()}
+}
+
+// TestMain gives the in-memory CLI runs one browser (sharedBrowser),
+// launched into a temporary directory of its own, and at the end closes it
+// and checks that no Chromium process of the tests is left.
+func TestMain(m *testing.M) {
+	chrometest.Main(m, func() error {
+		if browser == nil {
+			return nil
+		}
+		return browser.Close()
+	})
+}
+
+// The CLI runs in memory (runCLI) share one browser: each rerun gets a
+// fresh browser context in it, as the runs of --runs N and repro batch
+// do, rather than a launch of its own (about 2.4 CPU-seconds here, more
+// than a short rerun). What a launch of the CLI's own does — the fail-closed
+// network from launch to exit, no process left behind — is tested on the
+// built binary (TestRunLeaksNothingOnAnyBundle, the batch tests).
+var (
+	browserOnce sync.Once
+	browser     *session.Browser
+)
+
+// sharedBrowser launches the shared browser on first use; nil under -short
+// or when it cannot be launched (a command then launches its own, and says
+// why it cannot).
+func sharedBrowser() *session.Browser {
+	if testing.Short() {
+		return nil
+	}
+	browserOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		b, err := session.NewBrowser(ctx, session.ChromeConfig{})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "the tests' shared browser did not launch; each run launches its own:", err)
+			return
+		}
+		browser = b
+	})
+	return browser
 }
 
 // isolateSentryConfig keeps the developer's own ~/.sentryclirc and SENTRY_*

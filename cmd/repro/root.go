@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/repro-dev/repro/reproduce/escape"
+	"github.com/repro-dev/repro/reproduce/session"
 )
 
 // IOStreams holds the command's standard streams so commands can be run and
@@ -31,6 +32,23 @@ type Env struct {
 	Getenv  func(string) string
 	WorkDir string
 	Home    string // the user's home directory (~/.sentryclirc)
+
+	// browser, when set, is a running browser the commands rerun and
+	// render in (every rerun in a fresh browser context of its own, as
+	// --runs N and repro batch do) instead of launching one, unless
+	// --chrome or --remote-chrome names a browser. main leaves it nil;
+	// the tests share one, since a launch costs more CPU than a short
+	// rerun.
+	browser *session.Browser
+}
+
+// sharedBrowser is the environment's running browser, unless chrome names
+// a browser of its own.
+func (e Env) sharedBrowser(chrome session.ChromeConfig) *session.Browser {
+	if chrome.Path != "" || chrome.RemoteURL != "" {
+		return nil
+	}
+	return e.browser
 }
 
 // ProcessEnv is the process's environment, working directory and home.

@@ -242,6 +242,7 @@ func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Repl
 	}
 	ro.ArtifactsDir = opts.artifacts
 	ro.RecordedFrames = opts.frames // for report.html
+	ro.Browser = opts.streams.Env.sharedBrowser(ro.Chrome)
 	ro.Logger = opts.streams.Logger()
 	fmt.Fprintf(opts.streams.Err, "repro: re-running replay %s against %s (%d run(s))…\n", escape.Terminal(r.Timeline.ReplayID), ro.App, ro.Runs)
 	progress := newProgress(opts.streams.Err)
