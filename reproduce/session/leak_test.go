@@ -132,8 +132,12 @@ func leakRunOn(t *testing.T, b *Browser, host string, layers guardLayers) (map[s
 	)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
+	// Short settles: the page's /slow call is never answered, so every
+	// step after it waits its settle out (NetworkIdle, then QuietMax and
+	// NetworkIdle again, up to four times); what the test counts does not
+	// depend on them (the page says when it is done: #done).
 	obs, err := Execute(ctx, pl, RunConfig{Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}, API: &slowAPI{},
-		Settle: SettlePolicy{Final: 300 * time.Millisecond, DeadClickWindow: 300 * time.Millisecond, NetworkIdle: time.Second}, layers: layers})
+		Settle: SettlePolicy{Final: 300 * time.Millisecond, DeadClickWindow: 300 * time.Millisecond, NetworkIdle: 300 * time.Millisecond, QuietMax: 500 * time.Millisecond}, layers: layers})
 	require.NoError(t, err)
 	time.Sleep(2 * time.Second) // what a page sends late still counts
 	return ins, obs
