@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -542,9 +543,11 @@ type pendingShot struct {
 // screenshots are off). The capture runs while the next step waits for its
 // target — a wait that only reads the page — and joinScreenshot, called
 // before anything acts on the page again, waits for it: the image is the
-// page as the step left it, and the run does not pay for it twice. view is
-// the viewport in document coordinates (pageState.View).
-func (s *Session) startScreenshot(ctx context.Context, st plan.Step, view []float64) string {
+// page as the step left it, and the run does not pay for it twice. after
+// is the page at the step's end; early, a capture begun before the step
+// settled (beginEarlyShot), is kept instead of a new one when the page did
+// not change from its start to after.
+func (s *Session) startScreenshot(ctx context.Context, st plan.Step, after activity, early *earlyShot) string {
 	s.joinScreenshot()
 	if s.cfg.ArtifactsDir == "" {
 		return ""
@@ -553,6 +556,39 @@ func (s *Session) startScreenshot(ctx context.Context, st plan.Step, view []floa
 	if st.Index < 0 {
 		name = fmt.Sprintf("open-%s.jpg", st.Kind)
 	}
+	shot := early.keep(after)
+	if early != nil {
+		s.log.Debug("screenshot: the one begun as the step settled", "step", st.Index, "kept", shot != nil)
+	}
+	if shot == nil {
+		shot = s.capture(ctx, after.view)
+	}
+	p := &pendingShot{index: st.Index, ok: make(chan bool, 1)}
+	s.shot = p
+	go func() {
+		res := <-shot
+		err := res.err
+		if err == nil {
+			err = atomicfile.Write(filepath.Join(s.cfg.ArtifactsDir, name), res.data, 0o644)
+		}
+		if err != nil {
+			s.log.Debug("screenshot", "step", st.Index, "err", err)
+		}
+		p.ok <- err == nil
+	}()
+	return name
+}
+
+// shotResult is a finished capture.
+type shotResult struct {
+	data []byte
+	err  error
+}
+
+// capture starts capturing the viewport, at half scale as a JPEG; view is
+// the viewport in document coordinates (pageState.View). The result comes
+// on the channel.
+func (s *Session) capture(ctx context.Context, view []float64) <-chan shotResult {
 	// Half-scale JPEG, encoded for speed: a screenshot per step must not
 	// cost what the step does (a full-size PNG of a 1280x800 page takes
 	// several times longer), and it is read, not zoomed into.
@@ -568,21 +604,49 @@ func (s *Session) startScreenshot(ctx context.Context, st plan.Step, view []floa
 	// A caller may cancel its step context once Do returns; the capture
 	// is bounded on its own.
 	ctx = context.WithoutCancel(ctx)
-	p := &pendingShot{index: st.Index, ok: make(chan bool, 1)}
-	s.shot = p
+	done := make(chan shotResult, 1)
 	go func() {
 		res, err := run(s, ctx, 5*time.Second, chromedp.Action[page.CaptureScreenshotResult](func(ctx context.Context, t *chromedp.Target) (page.CaptureScreenshotResult, error) {
 			return cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatJpeg, Quality: &quality, OptimizeForSpeed: &fast, Clip: &clip})
 		}))
-		if err == nil {
-			err = atomicfile.Write(filepath.Join(s.cfg.ArtifactsDir, name), res.Data, 0o644)
-		}
-		if err != nil {
-			s.log.Debug("screenshot", "step", st.Index, "err", err)
-		}
-		p.ok <- err == nil
+		done <- shotResult{res.Data, err}
 	}()
-	return name
+	return done
+}
+
+// earlyShot is a step's screenshot begun once its requests were answered,
+// beside the wait for the DOM to go quiet, rather than after it: a capture
+// takes 30-50 ms here, mostly waiting for a frame, which the quiet period
+// (20 ms at least) then hides. It is kept only when the page did not
+// change from the capture's start to the step's end: the capture's frame
+// is drawn after the state at was read, so an unchanged document, DOM
+// (its mutation count), scroll and viewport mean the image is the page as
+// the step left it, as a capture begun at the end would have it.
+type earlyShot struct {
+	at   activity
+	done <-chan shotResult
+}
+
+// beginEarlyShot starts a step's capture before its DOM went quiet; nil
+// when screenshots are off or the page could not be read.
+func (s *Session) beginEarlyShot(ctx context.Context) *earlyShot {
+	if s.cfg.ArtifactsDir == "" {
+		return nil
+	}
+	a := s.activity(ctx)
+	if a.doc == "" || len(a.view) != 4 {
+		return nil
+	}
+	return &earlyShot{at: a, done: s.capture(ctx, a.view)}
+}
+
+// keep is the early capture when the page at the step's end (after) is
+// the page it began on; nil otherwise (it is left to finish unread).
+func (e *earlyShot) keep(after activity) <-chan shotResult {
+	if e == nil || after.doc != e.at.doc || after.mutations != e.at.mutations || after.scrolls != e.at.scrolls || !slices.Equal(after.view, e.at.view) {
+		return nil
+	}
+	return e.done
 }
 
 // joinScreenshot waits for the screenshot in progress, if any; a failed

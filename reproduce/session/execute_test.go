@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image/jpeg"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -496,4 +497,38 @@ func runOnPage(t *testing.T, page string, cfg RunConfig, steps ...plan.Step) *Ob
 	require.NoError(t, err)
 	require.True(t, obs.Completed, obs.StopReason)
 	return obs
+}
+
+// TestAStepsScreenshotShowsThePageAsTheStepLeftIt: the page keeps changing
+// colour for 60 ms after the click, without a request, so the step's
+// screenshot is begun before its DOM is quiet (Session.beginEarlyShot);
+// the step's screenshot must show the colour the page settled on, not one
+// on the way (keeping the early capture regardless fails all three runs).
+func TestAStepsScreenshotShowsThePageAsTheStepLeftIt(t *testing.T) {
+	t.Parallel()
+	for try := range 3 {
+		artifacts := t.TempDir()
+		obs := runOnPage(t, "shots", RunConfig{ArtifactsDir: artifacts},
+			plan.Step{Index: 1, Kind: plan.StepClick, Selectors: []string{"#go"}})
+		require.Len(t, obs.Steps, 2)
+		f, err := os.Open(filepath.Join(artifacts, obs.Steps[1].Screenshot))
+		require.NoError(t, err)
+		img, err := jpeg.Decode(f)
+		f.Close()
+		require.NoError(t, err, "try %d", try)
+		b := img.Bounds()
+		r, g, bl, _ := img.At(b.Dx()/2, b.Dy()/2).RGBA()
+		r, g, bl = r>>8, g>>8, bl>>8
+		// Each change is one mutation: the step's count says which colour
+		// the page showed when it settled (the last, unless a starved
+		// machine held a timer past the quiet period).
+		n := obs.Steps[1].Mutations
+		want := [3]int{0, 0, 255}
+		if n < 12 {
+			want = [3]int{255 - n*20, n * 20, 0}
+		}
+		near := func(a uint32, b int) bool { return int(a)-b < 40 && b-int(a) < 40 }
+		assert.True(t, near(r, want[0]) && near(g, want[1]) && near(bl, want[2]),
+			"try %d: the screenshot's centre is rgb(%d,%d,%d), want rgb%v, the colour after the step's %d changes", try, r, g, bl, want, n)
+	}
 }

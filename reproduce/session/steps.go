@@ -49,6 +49,7 @@ func (s *Session) Do(ctx context.Context, st plan.Step) error {
 	if err != nil {
 		return fmt.Errorf("step %d (%s): %w", st.Index, st.Kind, err)
 	}
+	var early *earlyShot
 	if reason == "" {
 		if st.Kind == plan.StepClick && st.JudgeDeadClick {
 			s.mu.Lock()
@@ -62,6 +63,12 @@ func (s *Session) Do(ctx context.Context, st plan.Step) error {
 		// again from its answer.
 		s.net.waitIdle(ctx, s.cfg.Settle.NetworkIdle)
 		fresh := s.net.requestsSeen() > before.requests
+		if !fresh {
+			// No answer is left for the page to handle: its DOM has most
+			// likely changed for the last time, so the screenshot begins
+			// now, beside the quiet wait (kept only if nothing changed).
+			early = s.beginEarlyShot(ctx)
+		}
 		for range 4 {
 			seen := s.net.requestsSeen()
 			s.waitQuiet(ctx, fresh)
@@ -77,7 +84,7 @@ func (s *Session) Do(ctx context.Context, st plan.Step) error {
 	}
 	after := s.activity(ctx)
 	res.Mutations, res.Requests, _ = changedSince(before, after)
-	res.Screenshot = s.startScreenshot(ctx, st, after.view)
+	res.Screenshot = s.startScreenshot(ctx, st, after, early)
 	res.Duration = time.Since(res.StartedAt)
 	s.log.Debug("step done", "step", st.Index, "kind", st.Kind, "took", res.Duration.Round(time.Millisecond),
 		"action", performed.Sub(res.StartedAt).Round(time.Millisecond), "settle", time.Since(performed).Round(time.Millisecond))
