@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -248,6 +249,60 @@ func TestRunLeaksNothingOnAnyBundle(t *testing.T) {
 				}
 				assert.Empty(t, chromiumLeftovers(tmp), "run %d: Chromium processes outlived repro", run)
 			}
+		})
+	}
+}
+
+// TestARunThatCannotStartLeavesNoBrowser: `repro run` launches Chrome
+// while it reads the replay and checks the app. A replay that cannot be
+// read stops the launch, and an app that fails its check once the launch
+// is done closes the browser: each exits with its own error and code, and
+// no Chromium process of it is left.
+func TestARunThatCannotStartLeavesNoBrowser(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("SKIPPED: needs a real Chromium (apt-get install -y chromium); -short is set")
+	}
+	bin := reproBinary(t)
+	// An app that answers its check only after a launch is done (2.5 s),
+	// and then by dropping the connection.
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(2500 * time.Millisecond):
+		case <-r.Context().Done():
+			return
+		}
+		if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			c.Close()
+		}
+	}))
+	t.Cleanup(slow.Close)
+	broken := bundleWith(t, "recording-segments.json", `[[{"type":4,}]]`)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"a replay that cannot be read", []string{"run", broken, "--app", imagechatBuggy}, exitBadReplay, "recording-segments.json"},
+		{"an app that fails its check after the launch", []string{"run", imagechatBug, "--app", slow.URL}, exitAppUnreachable, slow.URL},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// A short directory: Chrome's profile socket path must stay
+			// under the Unix limit (108 bytes).
+			tmp, err := os.MkdirTemp("", "rb")
+			require.NoError(t, err)
+			t.Cleanup(func() { os.RemoveAll(tmp) })
+			cmd := exec.Command(bin, tc.args...)
+			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "HOME="+tmp)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			err = cmd.Run()
+			var exit *exec.ExitError
+			require.ErrorAs(t, err, &exit, stderr.String())
+			assert.Equal(t, tc.code, exit.ExitCode(), stderr.String())
+			assert.Contains(t, stderr.String(), tc.msg)
+			assert.Empty(t, chromiumLeftovers(tmp), "Chromium processes outlived repro run")
 		})
 	}
 }

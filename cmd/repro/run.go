@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -223,14 +224,29 @@ func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Repl
 	if err != nil {
 		return nil, nil, err
 	}
+	ro.Browser = opts.streams.Env.sharedBrowser(ro.Chrome)
+	var launch *launching
+	if ro.Browser == nil {
+		launch = launchEarly(cmd.Context(), ro.Chrome)
+	}
 	r, err := opts.source.open(cmd.Context(), opts.streams)
 	if err != nil {
+		launch.discard()
 		return nil, nil, err
 	}
 	// Before anything starts: an app that cannot be reached is an error,
 	// not a rerun that diverges.
 	if err := ro.App.Check(cmd.Context()); err != nil {
+		launch.discard()
 		return nil, nil, err
+	}
+	if launch != nil {
+		b, err := launch.wait()
+		if err != nil {
+			return nil, nil, err
+		}
+		defer b.Close()
+		ro.Browser = b
 	}
 	madeArtifacts := opts.artifacts == ""
 	if madeArtifacts {
@@ -242,7 +258,6 @@ func rerun(cmd *cobra.Command, opts *runOptions, out io.Writer) (*reproduce.Repl
 	}
 	ro.ArtifactsDir = opts.artifacts
 	ro.RecordedFrames = opts.frames // for report.html
-	ro.Browser = opts.streams.Env.sharedBrowser(ro.Chrome)
 	ro.Logger = opts.streams.Logger()
 	fmt.Fprintf(opts.streams.Err, "repro: re-running replay %s against %s (%d run(s))…\n", escape.Terminal(r.Timeline.ReplayID), ro.App, ro.Runs)
 	progress := newProgress(opts.streams.Err)
@@ -309,4 +324,46 @@ func shortID(id string) string {
 		return id[:8]
 	}
 	return id
+}
+
+// launching is the rerun's browser being launched (or connected to) while
+// the replay is read: a launch takes about a second here and reading a
+// replay a few hundred milliseconds, and neither needs the other. The
+// browser starts as every rerun's does, refusing every request until a
+// session takes its tab.
+type launching struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	b      *session.Browser
+	err    error
+}
+
+// launchEarly starts launching the browser chrome names.
+func launchEarly(ctx context.Context, chrome session.ChromeConfig) *launching {
+	ctx, cancel := context.WithCancel(ctx)
+	l := &launching{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		l.b, l.err = session.NewBrowser(ctx, chrome)
+	}()
+	return l
+}
+
+// wait returns the browser once launched.
+func (l *launching) wait() (*session.Browser, error) {
+	<-l.done
+	return l.b, l.err
+}
+
+// discard stops the launch, or closes the browser it launched, unused: the
+// replay could not be read or the app reached, and that error is the one
+// reported, without waiting for a launch.
+func (l *launching) discard() {
+	if l == nil {
+		return
+	}
+	l.cancel()
+	if b, err := l.wait(); err == nil {
+		_ = b.Close()
+	}
 }

@@ -64,9 +64,10 @@ func (s *Session) Do(ctx context.Context, st plan.Step) error {
 		s.net.waitIdle(ctx, s.cfg.Settle.NetworkIdle)
 		fresh := s.net.requestsSeen() > before.requests
 		if !fresh {
-			// No answer is left for the page to handle: its DOM has most
-			// likely changed for the last time, so the screenshot begins
-			// now, beside the quiet wait (kept only if nothing changed).
+			// The step made no request, so no answer is left for the page
+			// to handle: its DOM has most likely changed for the last time.
+			// The screenshot begins now, beside the quiet wait, and is
+			// kept only if nothing changed by the step's end.
 			early = s.beginEarlyShot(ctx)
 		}
 		for range 4 {
