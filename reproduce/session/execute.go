@@ -559,6 +559,11 @@ func (s *Session) startScreenshot(ctx context.Context, st plan.Step, after activ
 	shot := early.keep(after)
 	if early != nil {
 		s.log.Debug("screenshot: the one begun as the step settled", "step", st.Index, "kept", shot != nil)
+		if shot == nil {
+			// Finished first: one capture at a time, and none still
+			// running once the next step acts.
+			<-early.done
+		}
 	}
 	if shot == nil {
 		shot = s.capture(ctx, after.view)
@@ -641,7 +646,7 @@ func (s *Session) beginEarlyShot(ctx context.Context) *earlyShot {
 }
 
 // keep is the early capture when the page at the step's end (after) is
-// the page it began on; nil otherwise (it is left to finish unread).
+// the page it began on; nil otherwise.
 func (e *earlyShot) keep(after activity) <-chan shotResult {
 	if e == nil || after.doc != e.at.doc || after.mutations != e.at.mutations || after.scrolls != e.at.scrolls || !slices.Equal(after.view, e.at.view) {
 		return nil
