@@ -502,8 +502,9 @@ func runOnPage(t *testing.T, page string, cfg RunConfig, steps ...plan.Step) *Ob
 // TestAStepsScreenshotShowsThePageAsTheStepLeftIt: the page keeps changing
 // colour for 60 ms after the click, without a request, so the step's
 // screenshot is begun before its DOM is quiet (Session.beginEarlyShot);
-// the step's screenshot must show the colour the page settled on, not one
-// on the way (keeping the early capture regardless fails all three runs).
+// the step's screenshot must show the colour the page settled on (or a
+// later one), not one on the way (keeping the early capture regardless
+// fails all three runs).
 func TestAStepsScreenshotShowsThePageAsTheStepLeftIt(t *testing.T) {
 	t.Parallel()
 	for try := range 3 {
@@ -519,16 +520,18 @@ func TestAStepsScreenshotShowsThePageAsTheStepLeftIt(t *testing.T) {
 		b := img.Bounds()
 		r, g, bl, _ := img.At(b.Dx()/2, b.Dy()/2).RGBA()
 		r, g, bl = r>>8, g>>8, bl>>8
-		// Each change is one mutation: the step's count says which colour
-		// the page showed when it settled (the last, unless a starved
-		// machine held a timer past the quiet period).
+		// Each change is one mutation, colour k = rgb(255-20k, 20k, 0) up
+		// to the last, blue: the step's count says which colour the page
+		// showed when it settled (the last, unless a starved machine held
+		// a timer past the quiet period). The screenshot may show a later
+		// one (the page's timers go on once the step is done), never an
+		// earlier one.
 		n := obs.Steps[1].Mutations
-		want := [3]int{0, 0, 255}
-		if n < 12 {
-			want = [3]int{255 - n*20, n * 20, 0}
+		shown := 12
+		if bl < 128 {
+			shown = int((g + 10) / 20)
 		}
-		near := func(a uint32, b int) bool { return int(a)-b < 40 && b-int(a) < 40 }
-		assert.True(t, near(r, want[0]) && near(g, want[1]) && near(bl, want[2]),
-			"try %d: the screenshot's centre is rgb(%d,%d,%d), want rgb%v, the colour after the step's %d changes", try, r, g, bl, want, n)
+		assert.GreaterOrEqual(t, shown, min(n, 12),
+			"try %d: the screenshot's centre is rgb(%d,%d,%d), the page after %d changes; the step ended after %d", try, r, g, bl, shown, n)
 	}
 }
