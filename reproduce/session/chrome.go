@@ -323,5 +323,19 @@ func (b *Browser) Err() error {
 	if b == nil || b.ctx == nil {
 		return errors.New("no browser")
 	}
-	return context.Cause(b.ctx)
+	if err := context.Cause(b.ctx); err != nil {
+		return err
+	}
+	// chromedp closes LostConnection as the connection drops and cancels
+	// the browser's context a moment later: a call that failed on the
+	// lost connection can return in between, and a batch must then see
+	// the browser gone (to retry the rerun elsewhere), not a live one.
+	if c := chromedp.FromContext(b.ctx); c != nil && c.Browser != nil {
+		select {
+		case <-c.Browser.LostConnection:
+			return errors.New("lost the connection to the browser")
+		default:
+		}
+	}
+	return nil
 }
