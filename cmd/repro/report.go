@@ -3,10 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/getsentry/sentry-go"
@@ -205,9 +211,13 @@ func (opts *reportOptions) targetIssues(ctx context.Context) ([]targetIssue, err
 }
 
 // recordVerdictEvent sends the verdict to the team's Sentry project through
-// sentry-go, tagged so it can be searched and alerted on.
+// sentry-go, tagged so it can be searched and alerted on. It returns the
+// event's id only once the project accepted it: sentry-go drops an event
+// whose request failed and still reports its queue flushed, so the
+// request's outcome is read off the client's HTTP transport (sentEvents).
 func recordVerdictEvent(dsn string, rep *reproduce.Report, markdown string, atts []*sentry.Attachment) (string, error) {
-	client, err := sentry.NewClient(sentry.ClientOptions{Dsn: dsn, Release: versionString()})
+	sent := &sentEvents{base: http.DefaultTransport, outcome: map[string]error{}}
+	client, err := sentry.NewClient(sentry.ClientOptions{Dsn: dsn, Release: versionString(), HTTPTransport: sent})
 	if err != nil {
 		return "", fmt.Errorf("verdict event: bad DSN: %w", err)
 	}
@@ -221,19 +231,76 @@ func recordVerdictEvent(dsn string, rep *reproduce.Report, markdown string, atts
 		level = sentry.LevelWarning
 	}
 	ev := sentry.NewEvent()
+	var raw [16]byte
+	_, _ = rand.Read(raw[:])
+	ev.EventID = sentry.EventID(hex.EncodeToString(raw[:])) // kept by the client: the request is found by it
 	ev.Message = fmt.Sprintf("repro: replay %s %s", rep.ReplayID, rep.Verdict.Value)
 	ev.Level = level
 	ev.Tags = map[string]string{"replay_id": rep.ReplayID, "verdict": rep.Verdict.Value, "where": rep.Verdict.Where, "flaky": fmt.Sprint(rep.Flaky)}
 	ev.Contexts = map[string]sentry.Context{"repro": {"summary": rep.Verdict.Summary, "agreement": rep.Agreement, "report_markdown": markdown}}
 	ev.Fingerprint = []string{"repro-verdict", rep.ReplayID}
 	id := hub.CaptureEvent(ev)
-	if !hub.Flush(10 * time.Second) {
-		return "", errors.New("verdict event: could not deliver it to Sentry within 10s")
-	}
 	if id == nil {
 		return "", errors.New("verdict event: dropped by the Sentry client")
 	}
+	if !hub.Flush(10 * time.Second) {
+		return "", errors.New("verdict event: could not deliver it to Sentry within 10s")
+	}
+	if err := sent.result(string(*id)); err != nil {
+		return "", fmt.Errorf("verdict event: Sentry did not accept it (%w); nothing was recorded, check --dsn", err)
+	}
 	return string(*id), nil
+}
+
+// sentEvents is an http.RoundTripper that passes a Sentry client's requests
+// on and keeps how each envelope's request ended, by the event id its first
+// line names.
+type sentEvents struct {
+	base    http.RoundTripper
+	mu      sync.Mutex
+	outcome map[string]error // event id → nil once answered 2xx
+}
+
+func (s *sentEvents) RoundTrip(req *http.Request) (*http.Response, error) {
+	var id string
+	if req.Body != nil {
+		body, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		line, _, _ := bytes.Cut(body, []byte("\n"))
+		var head struct {
+			EventID string `json:"event_id"`
+		}
+		if json.Unmarshal(line, &head) == nil {
+			id = head.EventID
+		}
+	}
+	resp, err := s.base.RoundTrip(req)
+	if id != "" {
+		outcome := err
+		if err == nil && (resp.StatusCode < 200 || resp.StatusCode > 299) {
+			outcome = fmt.Errorf("HTTP %d", resp.StatusCode)
+		}
+		s.mu.Lock()
+		s.outcome[id] = outcome
+		s.mu.Unlock()
+	}
+	return resp, err
+}
+
+// result is how the request carrying event id ended; an error when it
+// was never made.
+func (s *sentEvents) result(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err, made := s.outcome[id]
+	if !made {
+		return errors.New("the client sent no request for it")
+	}
+	return err
 }
 
 // reportAttachments are the files the verdict event carries: report.html
