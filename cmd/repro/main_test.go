@@ -97,14 +97,7 @@ func (e *cliEnv) env() Env {
 // TestMain gives the in-memory CLI runs one browser (sharedBrowser),
 // launched into a temporary directory of its own, and at the end closes it
 // and checks that no Chromium process of the tests is left.
-func TestMain(m *testing.M) {
-	chrometest.Main(m, func() error {
-		if browser == nil {
-			return nil
-		}
-		return browser.Close()
-	})
-}
+func TestMain(m *testing.M) { chrometest.Main(m, browser.Close) }
 
 // The CLI runs in memory (runCLI) share one browser: each rerun gets a
 // fresh browser context in it, as the runs of --runs N and repro batch
@@ -112,29 +105,26 @@ func TestMain(m *testing.M) {
 // than a short rerun). What a launch of the CLI's own does — the fail-closed
 // network from launch to exit, no process left behind — is tested on the
 // built binary (TestRunLeaksNothingOnAnyBundle, the batch tests).
-var (
-	browserOnce sync.Once
-	browser     *session.Browser
-)
+var browser = chrometest.NewShared(func(ctx context.Context) (*session.Browser, error) {
+	b, err := session.NewBrowser(ctx, session.ChromeConfig{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "the tests' shared browser did not launch; each run launches its own:", err)
+	}
+	return b, err
+})
 
-// sharedBrowser launches the shared browser on first use; nil under -short
-// or when it cannot be launched (a command then launches its own, and says
-// why it cannot).
+// sharedBrowser is the shared browser, launched on first use; nil under
+// -short or when it cannot be launched (a command then launches its own,
+// and says why it cannot).
 func sharedBrowser() *session.Browser {
 	if testing.Short() {
 		return nil
 	}
-	browserOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		b, err := session.NewBrowser(ctx, session.ChromeConfig{})
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "the tests' shared browser did not launch; each run launches its own:", err)
-			return
-		}
-		browser = b
-	})
-	return browser
+	b, err := browser.Get()
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 // isolateSentryConfig keeps the developer's own ~/.sentryclirc and SENTRY_*

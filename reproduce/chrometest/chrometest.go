@@ -8,6 +8,7 @@ package chrometest
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -149,4 +150,56 @@ func startDevTools(t testing.TB, path string, prefix []string) (wsURL string, ki
 		t.Fatal("chromium printed no DevTools endpoint")
 	}
 	return "", nil
+}
+
+// Shared is what a test binary's Chromium tests share: a browser launched
+// once, on first use, and closed after the tests (pass its Close to Main).
+// T is the browser's type (session.Browser for most packages; chrometest
+// cannot name it: session's own tests use this package).
+type Shared[T interface{ Close() error }] struct {
+	launch func(context.Context) (T, error)
+	once   sync.Once
+	v      T
+	err    error
+	made   bool
+}
+
+// NewShared is a Shared that launch starts, given 30 seconds.
+func NewShared[T interface{ Close() error }](launch func(context.Context) (T, error)) *Shared[T] {
+	return &Shared[T]{launch: launch}
+}
+
+// Get launches the browser on the first call and returns it, or the
+// launch's error, to every call.
+func (s *Shared[T]) Get() (T, error) {
+	s.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		s.v, s.err = s.launch(ctx)
+		s.made = s.err == nil
+	})
+	return s.v, s.err
+}
+
+// For is the browser for a test that needs one: the test is skipped, and
+// says so, under -short; it fails when the browser did not launch.
+func (s *Shared[T]) For(t testing.TB) T {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("SKIPPED: needs a real Chromium (apt-get install -y chromium); -short is set")
+	}
+	v, err := s.Get()
+	if err != nil {
+		t.Fatalf("launch chromium: %v", err)
+	}
+	return v
+}
+
+// Close closes the browser if it was launched.
+func (s *Shared[T]) Close() error {
+	s.once.Do(func() {}) // nothing launches from here on
+	if !s.made {
+		return nil
+	}
+	return s.v.Close()
 }

@@ -29,39 +29,18 @@ import (
 	"github.com/repro-dev/repro/reproduce/session"
 )
 
-var (
-	browserOnce sync.Once
-	browser     *session.Browser
-	browserErr  error
-)
+// The Chromium tests share one browser, checked at the end for processes
+// left behind.
+var browser = chrometest.NewShared(func(ctx context.Context) (*session.Browser, error) {
+	return session.NewBrowser(ctx, session.ChromeConfig{})
+})
 
 // TestMain gives the package's Chromium tests one browser and checks at
 // the end that none of its processes is left.
-func TestMain(m *testing.M) {
-	chrometest.Main(m, func() error {
-		if browser == nil {
-			return nil
-		}
-		return browser.Close()
-	})
-}
+func TestMain(m *testing.M) { chrometest.Main(m, browser.Close) }
 
 // testBrowser returns the shared browser, skipping loudly under -short.
-func testBrowser(t *testing.T) *session.Browser {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("SKIPPED: needs a real Chromium (apt-get install -y chromium); -short is set")
-	}
-	browserOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		browser, browserErr = session.NewBrowser(ctx, session.ChromeConfig{})
-	})
-	if browserErr != nil {
-		t.Fatalf("launch chromium: %v", browserErr)
-	}
-	return browser
-}
+func testBrowser(t *testing.T) *session.Browser { return browser.For(t) }
 
 // withInspect calls f once each frame is laid out, before its
 // screenshot: the tests check the live page there.

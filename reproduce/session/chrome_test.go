@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,28 +19,12 @@ import (
 
 // The Chromium tests share one browser (launching costs ~0.5s); each test
 // gets its own tab in a fresh browser context through its Session.
-var (
-	browserOnce sync.Once
-	browser     *Browser
-	browserErr  error
-)
+var browser = chrometest.NewShared(func(ctx context.Context) (*Browser, error) {
+	return NewBrowser(ctx, ChromeConfig{})
+})
 
 // testBrowser returns the shared browser, skipping loudly under -short.
-func testBrowser(t *testing.T) *Browser {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("SKIPPED: needs a real Chromium (apt-get install -y chromium); -short is set")
-	}
-	browserOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		browser, browserErr = NewBrowser(ctx, ChromeConfig{})
-	})
-	if browserErr != nil {
-		t.Fatalf("launch chromium: %v", browserErr)
-	}
-	return browser
-}
+func testBrowser(t *testing.T) *Browser { return browser.For(t) }
 
 func TestFindChromeReportsMissingChromeWithInstallCommand(t *testing.T) {
 	cases := []struct {
