@@ -197,7 +197,7 @@ func (r *Report) htmlSteps(obs *session.Observation, in HTMLInput) []htmlStep {
 			hs.Rerun.Note = "the rerun did not reach this step"
 		default:
 			hs.Status, hs.Reason = string(res.Status), res.Reason
-			hs.Rerun = rerunImage(obs.ArtifactsDir, res, vw, vh)
+			hs.Rerun = rerunImage(obs, res, vw, vh)
 		}
 		out = append(out, hs)
 	}
@@ -206,9 +206,15 @@ func (r *Report) htmlSteps(obs *session.Observation, in HTMLInput) []htmlStep {
 
 // rerunImage embeds the step's screenshot, with the target's box (recorded
 // when the step acted on it) as an outline in percent of the viewport.
-func rerunImage(dir string, res session.StepResult, vw, vh float64) htmlImage {
-	if res.Screenshot == "" || dir == "" {
+func rerunImage(obs *session.Observation, res session.StepResult, vw, vh float64) htmlImage {
+	dir := obs.ArtifactsDir
+	switch {
+	case dir == "":
 		return htmlImage{Note: "no screenshot (the run kept no artifacts)"}
+	case res.Screenshot == "" && obs.Screenshots == session.ScreenshotsEvidence:
+		return htmlImage{Note: "no screenshot: the rerun takes them at the first and last steps, the steps of the recorded failure and where it failed itself (--screenshots all for every step)"}
+	case res.Screenshot == "":
+		return htmlImage{Note: "the screenshot could not be taken"}
 	}
 	b, err := os.ReadFile(filepath.Join(dir, res.Screenshot))
 	if err != nil || len(b) == 0 {

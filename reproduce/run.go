@@ -41,9 +41,14 @@ type RunOptions struct {
 	// ArtifactsDir receives screenshots, one sub-directory per run; ""
 	// keeps none.
 	ArtifactsDir string
-	StepTimeout  time.Duration
-	Settle       session.SettlePolicy
-	Logger       *slog.Logger
+	// Screenshots chooses the steps that get one: session.ScreenshotsEvidence
+	// (the default: the first and last steps, the steps the recorded
+	// failure names, and those where the rerun failed) or
+	// session.ScreenshotsAll.
+	Screenshots session.ScreenshotPolicy
+	StepTimeout time.Duration
+	Settle      session.SettlePolicy
+	Logger      *slog.Logger
 	// RecordedFrames renders what the user saw at each step (the recorded
 	// page rebuilt at that moment) into Report.Frames for report.html,
 	// once the verdict is known (after OnVerdict), in the reruns' browser.
@@ -68,6 +73,7 @@ func (opts RunOptions) Config() session.RunConfig {
 		App:         opts.App,
 		Timing:      opts.Timing,
 		StepTimeout: opts.StepTimeout,
+		Screenshots: opts.Screenshots,
 		Settle:      opts.Settle,
 		Logger:      opts.Logger,
 	}
@@ -134,6 +140,7 @@ func Run(ctx context.Context, r *Replay, opts RunOptions) (*Report, error) {
 	runs := max(opts.Runs, 1)
 	cfg := opts.Config()
 	cfg.Decided = rep.Signature.Decided
+	cfg.EvidenceSteps = rep.Signature.Steps()
 	if opts.Browser != nil {
 		cfg.Browser = opts.Browser
 	} else if runs > 1 || opts.RecordedFrames {

@@ -81,6 +81,7 @@ all did and one of them is a verdict --fail-on names.`,
 	opts.rerunFlags.add(f, "the app under test, for every replay: a base URL or a directory of static files (required)")
 	f.IntVarP(&opts.parallel, "jobs", "j", 0, "reruns at a time (default: one per core)")
 	f.BoolVar(&opts.frames, "frames", true, framesUsage)
+	opts.rerunFlags.addScreenshotsFlag(f)
 	f.DurationVar(&opts.replayTimeout, "replay-timeout", 3*time.Minute, "most one replay may take, fetch and rerun; past it the replay gets an error result")
 	f.StringVarP(&opts.out, "out", "o", "", "directory for results.jsonl, summary.json and each replay's report (default: a new directory, printed)")
 	f.BoolVar(&opts.json, "json", false, "print the summary as one JSON object (summary.json)")

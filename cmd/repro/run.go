@@ -48,6 +48,7 @@ type rerunFlags struct {
 	remoteChrome     []string // repro batch spreads reruns over several
 	remoteProxyHost  string
 	stepTimeout      time.Duration
+	screenshots      string // --screenshots, where a command registers it (addScreenshotsFlag)
 }
 
 // add registers the rerun flags; appUsage describes --app for the command.
@@ -118,8 +119,17 @@ func (rf *rerunFlags) browserlessOptions() (reproduce.RunOptions, error) {
 	if rf.forwardUnmatched && rf.upstream == "" {
 		return ro, usageError{fmt.Errorf("--forward-unmatched needs --upstream")}
 	}
+	if ro.Screenshots, err = session.ParseScreenshotPolicy(rf.screenshots); err != nil {
+		return ro, usageError{fmt.Errorf("--%w", err)}
+	}
 	ro.Inputs, err = rf.parseInputs()
 	return ro, err
+}
+
+// addScreenshotsFlag registers --screenshots (run, report, the bare
+// pipeline and batch: the commands that write report.html).
+func (rf *rerunFlags) addScreenshotsFlag(f *pflag.FlagSet) {
+	f.StringVar(&rf.screenshots, "screenshots", "evidence", "which steps of the rerun get a screenshot in report.html: evidence (the first and last steps, the steps of the recorded failure, and those where the rerun failed; each capture costs time) or all")
 }
 
 // parseInputs reads the --input flags (selector=value).
@@ -185,6 +195,7 @@ func (opts *runOptions) addFlags(cmd *cobra.Command) {
 	f.BoolVar(&opts.json, "json", false, `print one JSON object; its "verdict" field holds the verdict`)
 	f.BoolVar(&opts.markdown, "markdown", false, "print a ticket-ready Markdown comment")
 	f.BoolVar(&opts.frames, "frames", true, framesUsage)
+	opts.rerunFlags.addScreenshotsFlag(f)
 	f.IntVar(&opts.runs, "runs", 1, "re-run N times in fresh browser contexts and report agreement")
 	f.StringVar(&opts.artifacts, "artifacts", "", "directory for screenshots and the report (default: a new temporary directory)")
 }

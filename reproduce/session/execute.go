@@ -1,6 +1,7 @@
 package session
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -97,9 +98,17 @@ type RunConfig struct {
 	// StepTimeout bounds one step's wait for its target (default 5s;
 	// navigations get three times as long).
 	StepTimeout time.Duration
-	// ArtifactsDir receives a PNG screenshot after each step; "" takes none.
+	// ArtifactsDir receives the steps' screenshots (JPEG); "" takes none.
 	ArtifactsDir string
-	Settle       SettlePolicy
+	// Screenshots says which steps get one (ScreenshotsEvidence, the
+	// default, or ScreenshotsAll).
+	Screenshots ScreenshotPolicy
+	// EvidenceSteps are the steps the recorded failure names (the
+	// signature's signals): under ScreenshotsEvidence they always get a
+	// screenshot, so the report shows the rerun where the user saw the
+	// failure whether or not the rerun shows it too.
+	EvidenceSteps []int
+	Settle        SettlePolicy
 	// Logger gets diagnostics (nil: quiet).
 	Logger *slog.Logger
 
@@ -117,6 +126,36 @@ type RunConfig struct {
 	// layers breaks one layer of the fail-closed network on purpose, so
 	// tests can show that the other alone leaks nothing.
 	layers guardLayers
+}
+
+// ScreenshotPolicy chooses the steps that get a screenshot.
+type ScreenshotPolicy string
+
+// Screenshot policies.
+const (
+	// ScreenshotsEvidence takes a screenshot where it is evidence: at the
+	// first and the last step, at the steps the recorded failure names
+	// (RunConfig.EvidenceSteps), and at any step that could not be done or
+	// where the rerun saw a failure of its own by the step's end (an
+	// uncaught exception, a console error, an error event of the app's
+	// SDK, a request that failed or was answered 4xx/5xx). As Playwright's
+	// screenshot "only-on-failure": a capture costs 30-50 ms of a 2-core
+	// machine's CPU, the whole of what a studio-sized rerun takes beyond
+	// a hand-written test's time.
+	ScreenshotsEvidence ScreenshotPolicy = "evidence"
+	// ScreenshotsAll takes one after every step.
+	ScreenshotsAll ScreenshotPolicy = "all"
+)
+
+// ParseScreenshotPolicy reads a --screenshots value.
+func ParseScreenshotPolicy(s string) (ScreenshotPolicy, error) {
+	switch p := ScreenshotPolicy(s); p {
+	case ScreenshotsEvidence, ScreenshotsAll:
+		return p, nil
+	case "":
+		return ScreenshotsEvidence, nil
+	}
+	return "", fmt.Errorf("screenshots %q: want evidence or all", s)
 }
 
 // guardLayers opens a layer of the fail-closed network (tests only).
@@ -235,6 +274,9 @@ func NewSession(ctx context.Context, p plan.Plan, cfg RunConfig) (*Session, erro
 	s.obs = Observation{
 		ReplayID: p.ReplayID, AppURL: app.base.String(), StartedAt: s.started,
 		StoppedAt: -1, ArtifactsDir: cfg.ArtifactsDir,
+	}
+	if cfg.ArtifactsDir != "" {
+		s.obs.Screenshots = cmp.Or(cfg.Screenshots, ScreenshotsEvidence)
 	}
 	s.router = router{appBase: app.base, recordedOrigin: p.RecordedOrigin, apiOrigins: p.APIOrigins, apiPaths: p.APIPaths}
 	s.net = newNetguard(s.router, cfg.API, func() int { return int(s.current.Load()) }, log)
@@ -643,6 +685,41 @@ func (s *Session) beginEarlyShot(ctx context.Context) *earlyShot {
 		return nil
 	}
 	return &earlyShot{at: a, done: s.capture(ctx, a.view)}
+}
+
+// shotPlanned says whether step st gets a screenshot whatever happens in
+// it (the policy, the first and last steps, the recorded failure's).
+func (s *Session) shotPlanned(st plan.Step) bool {
+	if s.cfg.ArtifactsDir == "" {
+		return false
+	}
+	if s.obs.Screenshots == ScreenshotsAll || st.Index <= 0 || st.Index == len(s.plan.Steps)-1 {
+		return true
+	}
+	return slices.Contains(s.cfg.EvidenceSteps, st.Index)
+}
+
+// wantShot says whether step st, now done, gets a screenshot: a planned
+// one, or a step that failed or where the rerun saw a failure of its own.
+func (s *Session) wantShot(st plan.Step, failed bool) bool {
+	if s.cfg.ArtifactsDir == "" {
+		return false
+	}
+	if failed || s.shotPlanned(st) {
+		return true
+	}
+	s.mu.Lock()
+	seen := slices.ContainsFunc(s.obs.Exceptions, func(e Exception) bool { return e.Step == st.Index }) ||
+		slices.ContainsFunc(s.obs.Console, func(c ConsoleEntry) bool { return c.Step == st.Index && c.Level == "error" })
+	s.mu.Unlock()
+	if seen || s.net == nil {
+		return seen
+	}
+	network, ingest := s.net.snapshot()
+	return slices.ContainsFunc(ingest, func(e IngestEvent) bool { return e.Step == st.Index }) ||
+		slices.ContainsFunc(network, func(n NetworkRecord) bool {
+			return n.Step == st.Index && n.Disposition != DispositionBlocked && (n.Status >= 400 || n.Error != "")
+		})
 }
 
 // keep is the early capture when the page at the step's end (after) is

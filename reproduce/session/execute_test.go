@@ -68,7 +68,7 @@ func TestExecuteRunsAPlanAndObservesIt(t *testing.T) {
 	pl := execPlan()
 	obs, err := Execute(ctx, pl, RunConfig{
 		Browser: b, App: AppUnderTest{Dir: filepath.Join("testdata", "runner")},
-		StepTimeout: time.Second, ArtifactsDir: artifacts,
+		StepTimeout: time.Second, ArtifactsDir: artifacts, EvidenceSteps: []int{4},
 		Settle: SettlePolicy{Final: 200 * time.Millisecond, DeadClickWindow: 500 * time.Millisecond},
 	})
 	if err != nil {
@@ -162,21 +162,45 @@ func TestExecuteRunsAPlanAndObservesIt(t *testing.T) {
 		}
 	})
 
-	t.Run("a screenshot is taken after each step", func(t *testing.T) {
+	t.Run("screenshots are taken where they are evidence", func(t *testing.T) {
+		// The default policy: the first step, the step the recording names
+		// (EvidenceSteps: 4), the click that threw (6) and the step that
+		// could not be done (12, where the run stopped); none elsewhere.
+		var shot []int
 		for _, s := range obs.Steps {
 			if s.Screenshot == "" {
-				t.Errorf("step %d has no screenshot", s.Index)
 				continue
 			}
+			shot = append(shot, s.Index)
 			fi, err := os.Stat(filepath.Join(artifacts, s.Screenshot))
 			if err != nil || fi.Size() == 0 {
 				t.Errorf("step %d screenshot %s: %v", s.Index, s.Screenshot, err)
 			}
 		}
-		if _, err := os.Stat(filepath.Join(artifacts, "step-03-check.jpg")); err != nil {
-			t.Error(err)
-		}
+		assert.Equal(t, []int{0, 4, 6, 12}, shot)
+		assert.Equal(t, ScreenshotsEvidence, obs.Screenshots)
+		_, err := os.Stat(filepath.Join(artifacts, "step-03-check.jpg"))
+		assert.ErrorIs(t, err, os.ErrNotExist, "a step with no failure gets no screenshot")
 	})
+}
+
+// TestScreenshotsAllTakesOneAfterEveryStep: with ScreenshotsAll every step
+// gets its screenshot, named by its index and kind.
+func TestScreenshotsAllTakesOneAfterEveryStep(t *testing.T) {
+	t.Parallel()
+	artifacts := t.TempDir()
+	steps := execPlan().Steps[1:4] // input, select, check: no failure among them
+	obs := runOnPage(t, "exec", RunConfig{ArtifactsDir: artifacts, Screenshots: ScreenshotsAll}, steps...)
+	require.Len(t, obs.Steps, 4)
+	for _, s := range obs.Steps {
+		require.NotEmpty(t, s.Screenshot, "step %d", s.Index)
+		fi, err := os.Stat(filepath.Join(artifacts, s.Screenshot))
+		require.NoError(t, err)
+		assert.NotZero(t, fi.Size(), "step %d", s.Index)
+	}
+	_, err := os.Stat(filepath.Join(artifacts, "step-03-check.jpg"))
+	assert.NoError(t, err)
+	assert.Equal(t, ScreenshotsAll, obs.Screenshots)
 }
 
 func TestSessionDrivesOneStepPerStatement(t *testing.T) {

@@ -48,6 +48,9 @@ type Observation struct {
 	FinalURL string `json:"final_url,omitempty"`
 	// ArtifactsDir holds the per-step screenshots ("" when none were taken).
 	ArtifactsDir string `json:"artifacts_dir,omitempty"`
+	// Screenshots is the policy that chose the steps with one (set with
+	// ArtifactsDir).
+	Screenshots ScreenshotPolicy `json:"screenshots,omitempty"`
 }
 
 // StepStatus is how a step went.

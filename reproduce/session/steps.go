@@ -63,7 +63,7 @@ func (s *Session) Do(ctx context.Context, st plan.Step) error {
 		// again from its answer.
 		s.net.waitIdle(ctx, s.cfg.Settle.NetworkIdle)
 		fresh := s.net.requestsSeen() > before.requests
-		if !fresh {
+		if !fresh && s.shotPlanned(st) {
 			// The step made no request, so no answer is left for the page
 			// to handle: its DOM has most likely changed for the last time.
 			// The screenshot begins now, beside the quiet wait, and is
@@ -85,7 +85,9 @@ func (s *Session) Do(ctx context.Context, st plan.Step) error {
 	}
 	after := s.activity(ctx)
 	res.Mutations, res.Requests, _ = changedSince(before, after)
-	res.Screenshot = s.startScreenshot(ctx, st, after, early)
+	if s.wantShot(st, reason != "") {
+		res.Screenshot = s.startScreenshot(ctx, st, after, early)
+	}
 	res.Duration = time.Since(res.StartedAt)
 	s.log.Debug("step done", "step", st.Index, "kind", st.Kind, "took", res.Duration.Round(time.Millisecond),
 		"action", performed.Sub(res.StartedAt).Round(time.Millisecond), "settle", time.Since(performed).Round(time.Millisecond))

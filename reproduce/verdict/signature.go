@@ -67,6 +67,16 @@ func (s Signature) Proofs() []Signal {
 	return out
 }
 
+// Steps are the plan steps the signals are tied to, in order, each once.
+func (s Signature) Steps() []int {
+	var out []int
+	for _, sig := range s.Signals {
+		out = append(out, sig.Step)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // Decided reports whether obs already shows one of the proof signals: the
 // rerun reproduces the bug whatever the rest of it shows (RunConfig.Decided).
 func (s Signature) Decided(obs *session.Observation) bool {
