@@ -406,7 +406,7 @@ const documentJS = `(() => {
       const stable = box === last;
       last = box;
       return stable ? {index: i, states, box: [b.x, b.y, b.width, b.height]} : false;
-    }, ms, 16, true).then(v => v || {index: -1, states});
+    }, ms, 16, true).then(v => v || {index: -1, states, path: location.pathname});
   };
 
   // alive: the first effect after a click that the SDK counts — a DOM

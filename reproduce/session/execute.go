@@ -137,8 +137,8 @@ const (
 	// first and the last step, at the steps the recorded failure names
 	// (RunConfig.EvidenceSteps), and at any step that could not be done or
 	// where the rerun saw a failure of its own by the step's end (an
-	// uncaught exception, a console error, an error event of the app's
-	// SDK, a request that failed or was answered 4xx/5xx). As Playwright's
+	// uncaught exception, a console.error, an error event of the app's
+	// SDK, an API request that failed or was answered 4xx/5xx). As Playwright's
 	// screenshot "only-on-failure": a capture costs 30-50 ms of a 2-core
 	// machine's CPU, the whole of what a studio-sized rerun takes beyond
 	// a hand-written test's time.
@@ -709,8 +709,10 @@ func (s *Session) wantShot(st plan.Step, failed bool) bool {
 		return true
 	}
 	s.mu.Lock()
+	// The app's own failures, as the verdict reads them: the browser's
+	// log (a missing favicon's 404) and the app's assets are not.
 	seen := slices.ContainsFunc(s.obs.Exceptions, func(e Exception) bool { return e.Step == st.Index }) ||
-		slices.ContainsFunc(s.obs.Console, func(c ConsoleEntry) bool { return c.Step == st.Index && c.Level == "error" })
+		slices.ContainsFunc(s.obs.Console, func(c ConsoleEntry) bool { return c.Step == st.Index && c.Level == "error" && c.Source == "" })
 	s.mu.Unlock()
 	if seen || s.net == nil {
 		return seen
@@ -718,7 +720,7 @@ func (s *Session) wantShot(st plan.Step, failed bool) bool {
 	network, ingest := s.net.snapshot()
 	return slices.ContainsFunc(ingest, func(e IngestEvent) bool { return e.Step == st.Index }) ||
 		slices.ContainsFunc(network, func(n NetworkRecord) bool {
-			return n.Step == st.Index && n.Disposition != DispositionBlocked && (n.Status >= 400 || n.Error != "")
+			return n.Step == st.Index && n.Disposition == DispositionMock && (n.Status >= 400 || n.Error != "")
 		})
 }
 

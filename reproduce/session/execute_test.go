@@ -82,6 +82,10 @@ func TestExecuteRunsAPlanAndObservesIt(t *testing.T) {
 		if want := "no element matched any of [#missing]"; !strings.Contains(obs.StopReason, want) {
 			t.Errorf("reason %q lacks %q", obs.StopReason, want)
 		}
+		// Where the page was: step 9 went back to the page the run opened.
+		if want := "(the page was at /exec/)"; !strings.HasSuffix(obs.StopReason, want) {
+			t.Errorf("reason %q does not end with %q", obs.StopReason, want)
+		}
 		if len(obs.Steps) != 13 {
 			t.Errorf("%d step results, want 13 (step 13 must not run)", len(obs.Steps))
 		}

@@ -72,6 +72,10 @@ type found struct {
 	// Box is the element's box (x, y, width, height in CSS pixels of the
 	// viewport) when it was found.
 	Box []float64 `json:"box"`
+	// Path is the page's URL path when none was found: a reason that
+	// says where the page was tells a path that went elsewhere from a
+	// page that changed.
+	Path string `json:"path"`
 }
 
 // resolve finds the first of the ranked candidates that matches an
@@ -101,14 +105,18 @@ func (s *Session) resolve(ctx context.Context, sels []string, allowHidden, hasPo
 	if hasPoint {
 		return "", true, "", nil
 	}
+	where := ""
+	if f.Path != "" {
+		where = fmt.Sprintf(" (the page was at %s)", f.Path)
+	}
 	for _, want := range []string{"hidden", "disabled"} {
 		for i, st := range f.States {
 			if st == want && i < len(sels) {
-				return "", false, fmt.Sprintf("element not %s within %s: %s", map[string]string{"hidden": "visible", "disabled": "enabled"}[want], d, sels[i]), nil
+				return "", false, fmt.Sprintf("element not %s within %s: %s%s", map[string]string{"hidden": "visible", "disabled": "enabled"}[want], d, sels[i], where), nil
 			}
 		}
 	}
-	return "", false, fmt.Sprintf("no element matched any of [%s] within %s", strings.Join(sels, ", "), d), nil
+	return "", false, fmt.Sprintf("no element matched any of [%s] within %s%s", strings.Join(sels, ", "), d, where), nil
 }
 
 // sdkScrollWindow is how soon after a click a scroll counts as its effect
