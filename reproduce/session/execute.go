@@ -701,13 +701,17 @@ func (s *Session) shotPlanned(st plan.Step) bool {
 
 // wantShot says whether step st, now done, gets a screenshot: a planned
 // one, or a step that failed or where the rerun saw a failure of its own.
-func (s *Session) wantShot(st plan.Step, failed bool) bool {
+// The console is drained first: an exception the step's click threw is
+// in the protocol's stream before the step ended, but the watcher may not
+// have read it yet (it did not, under the race detector).
+func (s *Session) wantShot(ctx context.Context, st plan.Step, failed bool) bool {
 	if s.cfg.ArtifactsDir == "" {
 		return false
 	}
 	if failed || s.shotPlanned(st) {
 		return true
 	}
+	s.drainConsole(ctx)
 	s.mu.Lock()
 	// The app's own failures, as the verdict reads them: the browser's
 	// log (a missing favicon's 404) and the app's assets are not.

@@ -85,7 +85,7 @@ func (s *Session) Do(ctx context.Context, st plan.Step) error {
 	}
 	after := s.activity(ctx)
 	res.Mutations, res.Requests, _ = changedSince(before, after)
-	if s.wantShot(st, reason != "") {
+	if s.wantShot(ctx, st, reason != "") {
 		res.Screenshot = s.startScreenshot(ctx, st, after, early)
 	}
 	res.Duration = time.Since(res.StartedAt)
