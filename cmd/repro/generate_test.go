@@ -179,3 +179,21 @@ func TestMinimizeTakesTheRunFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestScreenshotsFlagTakesEvidenceOrAll: --screenshots is on the commands
+// that write report.html, and a value other than evidence or all is a
+// usage error (2) before anything runs.
+func TestScreenshotsFlagTakesEvidenceOrAll(t *testing.T) {
+	t.Parallel()
+	bundle := "../../testdata/replays/imagechat-bug"
+	app := "../../testdata/apps/imagechat/buggy"
+	for _, cmd := range [][]string{
+		{"run", bundle, "--app", app},
+		{"report", bundle, "--app", app, "--dry-run"},
+		{"batch", "../../testdata/replays", "--app", app, "--out", t.TempDir()},
+	} {
+		code, _, stderr := runCLI(t, append(cmd, "--screenshots", "sometimes")...)
+		assert.Equal(t, exitUsage, code, "%s: %s", cmd[0], stderr)
+		assert.Contains(t, stderr, `--screenshots "sometimes": want evidence or all`, cmd[0])
+	}
+}
