@@ -269,6 +269,7 @@ func (s *sentEvents) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, err
 		}
+		req = req.Clone(req.Context()) // a RoundTripper leaves the caller's request as it was
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		line, _, _ := bytes.Cut(body, []byte("\n"))
 		var head struct {
