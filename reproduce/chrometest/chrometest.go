@@ -2,8 +2,9 @@
 // (a test-support package, as net/http/httptest is): a TestMain that gives
 // each test binary a temporary directory for its browsers' profiles and
 // checks, at the end, that no Chromium process of them is left (a leaked
-// browser is a bug of a session's Close); and a Chromium started with a
-// DevTools port, as a user's --remote-chrome or a pool's browser is.
+// browser is a bug of a session's Close); the browser a test binary's tests
+// share (Shared); and a Chromium started with a DevTools port, as a user's
+// --remote-chrome or a pool's browser is.
 package chrometest
 
 import (
