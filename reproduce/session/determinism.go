@@ -392,21 +392,45 @@ const documentJS = `(() => {
     if (el.disabled) return 'disabled';
     return 'ok';
   };
+  // coveredBy names the element a click at el's centre (the centre of its
+  // first box, where the runner clicks) would reach instead of el: another
+  // element on top of it (a toast, a banner, an overlay). '' when the
+  // point reaches el, a child of it or an ancestor (an element that lets
+  // clicks through), or lies outside the viewport (the click scrolls it
+  // into view first).
+  const coveredBy = (el) => {
+    const b = el.getClientRects()[0];
+    if (!b) return '';
+    const x = b.left + b.width / 2, y = b.top + b.height / 2;
+    if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) return '';
+    const top = document.elementFromPoint(x, y);
+    if (!top || top === el || el.contains(top) || top.contains(el)) return '';
+    return (top.tagName.toLowerCase() + (top.id ? '#' + top.id : '') + (top.classList && top.classList[0] ? '.' + top.classList[0] : '')).slice(0, 80);
+  };
   // find: the first candidate that is attached, visible (unless hidden is
   // allowed), enabled and stable (the same box on two tests in a row, the
-  // second at the next animation frame at the latest).
-  r.find = (sels, allowHidden, ms) => {
-    let last = null, states = [];
+  // second at the next animation frame at the latest); with hit, also the
+  // element a click at its centre reaches (as Playwright's "receives
+  // events"): a candidate under another element is waited for, not
+  // passed over for the next candidate (it is the same element, most
+  // likely) nor clicked through.
+  r.find = (sels, allowHidden, ms, hit) => {
+    let last = null, states = [], cover = '';
     return wait(() => {
       states = sels.map(state);
       const i = states.findIndex(st => st === 'ok' || (allowHidden && st === 'hidden'));
       if (i < 0) { last = null; return false; }
-      const b = document.querySelector(sels[i]).getBoundingClientRect();
+      const el = document.querySelector(sels[i]);
+      if (hit && states[i] === 'ok') {
+        cover = coveredBy(el);
+        if (cover) { states[i] = 'covered'; last = null; return false; }
+      }
+      const b = el.getBoundingClientRect();
       const box = [i, b.x, b.y, b.width, b.height].join(',');
       const stable = box === last;
       last = box;
       return stable ? {index: i, states, box: [b.x, b.y, b.width, b.height]} : false;
-    }, ms, 16, true).then(v => v || {index: -1, states, path: location.pathname});
+    }, ms, 16, true).then(v => v || {index: -1, states, path: location.pathname, cover});
   };
 
   // alive: the first effect after a click that the SDK counts — a DOM

@@ -563,3 +563,40 @@ func TestAStepsScreenshotShowsThePageAsTheStepLeftIt(t *testing.T) {
 			"try %d: the screenshot's centre is rgb(%d,%d,%d), the page after %d changes; the step ended after %d", try, r, g, bl, shown, n)
 	}
 }
+
+// TestAClickWaitsUntilNothingCoversItsTarget: a click waits until a click
+// at its target's centre reaches the target (as Playwright's "receives
+// events"), rather than clicking whatever lies on top: the toast over
+// #save goes after 800 ms and the click then reaches #save, never the
+// toast. An element that stays covered stops the run with a reason naming
+// what covers it, even with a recorded point to fall back on (the point
+// would reach the cover too).
+func TestAClickWaitsUntilNothingCoversItsTarget(t *testing.T) {
+	t.Parallel()
+	logged := func(obs *Observation) []string {
+		var out []string
+		for _, c := range obs.Console {
+			if c.Level == "log" {
+				out = append(out, c.Text)
+			}
+		}
+		return out
+	}
+	obs := runOnPage(t, "covered", RunConfig{},
+		plan.Step{Index: 1, Kind: plan.StepClick, Selectors: []string{"#save"}})
+	assert.Equal(t, []string{"save clicked"}, logged(obs), "the click waited for the toast to go and reached #save")
+
+	url := "http://app.example.test/covered/"
+	pl := plan.Plan{StartURL: url, Steps: []plan.Step{
+		{Index: 0, Kind: plan.StepNavigate, URL: url},
+		{Index: 1, Kind: plan.StepClick, Selectors: []string{"#stuck"}, X: 100, Y: 220, HasPoint: true},
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	obs, err := Execute(ctx, pl, RunConfig{Browser: testBrowser(t), App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}, StepTimeout: 2500 * time.Millisecond})
+	require.NoError(t, err)
+	assert.False(t, obs.Completed)
+	assert.Equal(t, 1, obs.StoppedAt)
+	assert.Contains(t, obs.StopReason, "element covered within 2.5s: #stuck (a click at its centre reaches div#banner.cookie-banner)")
+	assert.Empty(t, logged(obs), "nothing was clicked through the banner")
+}

@@ -46,7 +46,7 @@ type Observation struct {
 
 	// FinalURL is the page's URL after the last step and the settle period.
 	FinalURL string `json:"final_url,omitempty"`
-	// ArtifactsDir holds the per-step screenshots ("" when none were taken).
+	// ArtifactsDir holds the steps' screenshots ("" when none were taken).
 	ArtifactsDir string `json:"artifacts_dir,omitempty"`
 	// Screenshots is the policy that chose the steps with one (set with
 	// ArtifactsDir).

@@ -172,7 +172,7 @@ func (s *Session) perform(ctx context.Context, st plan.Step, res *StepResult) (s
 		if d <= 0 {
 			d = timeout
 		}
-		sel, _, reason, err := s.resolve(ctx, st.Selectors, false, false, d)
+		sel, _, reason, err := s.resolve(ctx, st.Selectors, false, false, false, d)
 		res.Selector = sel
 		return reason, err
 	}
@@ -183,7 +183,9 @@ func (s *Session) perform(ctx context.Context, st plan.Step, res *StepResult) (s
 	if len(st.Selectors) > 0 {
 		var reason string
 		var err error
-		sel, usePoint, reason, err = s.resolve(ctx, st.Selectors, allowHidden, usePoint, timeout)
+		// A click waits until the element itself would get it.
+		hit := st.Kind == plan.StepClick
+		sel, usePoint, reason, err = s.resolve(ctx, st.Selectors, allowHidden, usePoint, hit, timeout)
 		if reason != "" || err != nil {
 			return reason, err
 		}

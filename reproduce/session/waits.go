@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,22 +77,38 @@ type found struct {
 	// says where the page was tells a path that went elsewhere from a
 	// page that changed.
 	Path string `json:"path"`
+	// Cover names the element on top of the chosen candidate when it was
+	// covered (states "covered").
+	Cover string `json:"cover"`
 }
 
 // resolve finds the first of the ranked candidates that matches an
-// attached, visible, enabled and stable element, waiting for one up to d.
-// With a recorded point to fall back on it waits at most 2s (usePoint
-// comes back true when nothing matched). The reason says why nothing
-// matched.
-func (s *Session) resolve(ctx context.Context, sels []string, allowHidden, hasPoint bool, d time.Duration) (sel string, usePoint bool, reason string, err error) {
-	if hasPoint && d > 2*time.Second {
-		d = 2 * time.Second
-	}
+// attached, visible, enabled and stable element, waiting for one up to d;
+// with hit (a click), one that a click at its centre reaches. With a
+// recorded point to fall back on it waits at most 2s (usePoint comes back
+// true when nothing matched), unless the element matched and is covered:
+// the point would reach the cover too, so that wait goes on up to d. The
+// reason says why nothing matched.
+func (s *Session) resolve(ctx context.Context, sels []string, allowHidden, hasPoint, hit bool, d time.Duration) (sel string, usePoint bool, reason string, err error) {
 	start := time.Now()
-	f, err := evalWait[found](s, ctx, d, func(left time.Duration) string {
-		return `window.__repro ? ` + callJS(`(sels, hidden, ms) => window.__repro.find(sels, hidden, ms)`, sels, allowHidden, left.Milliseconds()) + ` : {index: -1, states: []}`
-	})
-	s.log.Debug("wait: target", "selectors", len(sels), "index", f.Index, "took", time.Since(start).Round(time.Millisecond))
+	find := func(d time.Duration) (found, error) {
+		return evalWait[found](s, ctx, d, func(left time.Duration) string {
+			return `window.__repro ? ` + callJS(`(sels, hidden, ms, hit) => window.__repro.find(sels, hidden, ms, hit)`, sels, allowHidden, left.Milliseconds(), hit) + ` : {index: -1, states: []}`
+		})
+	}
+	var f found
+	if hasPoint && d > 2*time.Second {
+		f, err = find(2 * time.Second)
+		if err == nil && f.Index < 0 && slices.Contains(f.States, "covered") {
+			f, err = find(d - time.Since(start))
+		}
+	} else {
+		f, err = find(d)
+	}
+	if hasPoint && d > 2*time.Second && !slices.Contains(f.States, "covered") {
+		d = 2 * time.Second // what the reason says it waited
+	}
+	s.log.Debug("wait: target", "selectors", len(sels), "index", f.Index, "took", time.Since(start).Round(time.Millisecond), "cover", f.Cover)
 	s.joinScreenshot() // taken while the target was looked for; before acting on the page
 	if err != nil && (ctx.Err() != nil || s.browserLost(err) != nil) {
 		return "", false, "", err
@@ -102,12 +119,19 @@ func (s *Session) resolve(ctx context.Context, sels []string, allowHidden, hasPo
 		}
 		return sels[f.Index], false, "", nil
 	}
-	if hasPoint {
-		return "", true, "", nil
-	}
 	where := ""
 	if f.Path != "" {
 		where = fmt.Sprintf(" (the page was at %s)", f.Path)
+	}
+	// Covered: the user's click reached the element; the rerun's would
+	// reach another (nor would the recorded point).
+	for i, st := range f.States {
+		if st == "covered" && i < len(sels) {
+			return "", false, fmt.Sprintf("element covered within %s: %s (a click at its centre reaches %s)%s", d, sels[i], f.Cover, where), nil
+		}
+	}
+	if hasPoint {
+		return "", true, "", nil
 	}
 	for _, want := range []string{"hidden", "disabled"} {
 		for i, st := range f.States {
