@@ -588,12 +588,10 @@ type pendingShot struct {
 // page as the step left it, and the run does not pay for it twice. after
 // is the page at the step's end; early, a capture begun before the step
 // settled (beginEarlyShot), is kept instead of a new one when the page did
-// not change from its start to after.
+// not change from its start to after. Only a step that gets a screenshot
+// (wantShot) calls it.
 func (s *Session) startScreenshot(ctx context.Context, st plan.Step, after activity, early *earlyShot) string {
 	s.joinScreenshot()
-	if s.cfg.ArtifactsDir == "" {
-		return ""
-	}
 	name := fmt.Sprintf("step-%02d-%s.jpg", st.Index, st.Kind)
 	if st.Index < 0 {
 		name = fmt.Sprintf("open-%s.jpg", st.Kind)
@@ -674,12 +672,10 @@ type earlyShot struct {
 	done <-chan shotResult
 }
 
-// beginEarlyShot starts a step's capture before its DOM went quiet; nil
-// when screenshots are off or the page could not be read.
+// beginEarlyShot starts a step's capture before its DOM went quiet, for a
+// step whose screenshot is planned (shotPlanned); nil when the page could
+// not be read.
 func (s *Session) beginEarlyShot(ctx context.Context) *earlyShot {
-	if s.cfg.ArtifactsDir == "" {
-		return nil
-	}
 	a := s.activity(ctx)
 	if a.doc == "" || len(a.view) != 4 {
 		return nil
