@@ -106,11 +106,7 @@ func TestBatchOfEveryBundleGivesRunsVerdictsAndLeaksNothing(t *testing.T) {
 				// answers (a server of its own, not the app's counted one).
 				flags = append(flags, "--upstream", accountBackend(t))
 			}
-			// A short directory: Chrome's profile socket path must stay
-			// under the Unix limit (108 bytes).
-			tmp, err := os.MkdirTemp("", "rb")
-			require.NoError(t, err)
-			t.Cleanup(func() { os.RemoveAll(tmp) })
+			tmp := shortTempDir(t, "rb")
 			out := filepath.Join(tmp, "batch")
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			cmd := exec.CommandContext(ctx, bin, append([]string{"batch", dir, "--out", out, "--json", "-j", "2", "--generate"}, flags...)...)

@@ -228,11 +228,7 @@ func TestRunLeaksNothingOnAnyBundle(t *testing.T) {
 				recorded := newCounter(t, nil, nil)
 				app := leakApp(t, mustAbs(filepath.Join("../../testdata/apps", m.App, m.Variant)), "http://publickey@"+strings.TrimPrefix(ingest.srv.URL, "http://")+"/1")
 				bundle := relocated(t, dir, m.Origin, recorded.srv.URL)
-				// A short directory: Chrome's profile socket path must stay
-				// under the Unix limit (108 bytes).
-				tmp, err := os.MkdirTemp("", "rl")
-				require.NoError(t, err)
-				t.Cleanup(func() { os.RemoveAll(tmp) })
+				tmp := shortTempDir(t, "rl")
 				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 				cmd := exec.CommandContext(ctx, bin, "run", bundle, "--app", app.srv.URL, "--latency", "none", "--artifacts", filepath.Join(tmp, "artifacts"))
 				cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "HOME="+tmp)
@@ -288,16 +284,12 @@ func TestARunThatCannotStartLeavesNoBrowser(t *testing.T) {
 		{"an app that fails its check after the launch", []string{"run", imagechatBug, "--app", slow.URL}, exitAppUnreachable, slow.URL},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			// A short directory: Chrome's profile socket path must stay
-			// under the Unix limit (108 bytes).
-			tmp, err := os.MkdirTemp("", "rb")
-			require.NoError(t, err)
-			t.Cleanup(func() { os.RemoveAll(tmp) })
+			tmp := shortTempDir(t, "rb")
 			cmd := exec.Command(bin, tc.args...)
 			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "HOME="+tmp)
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
-			err = cmd.Run()
+			err := cmd.Run()
 			var exit *exec.ExitError
 			require.ErrorAs(t, err, &exit, stderr.String())
 			assert.Equal(t, tc.code, exit.ExitCode(), stderr.String())
@@ -305,4 +297,15 @@ func TestARunThatCannotStartLeavesNoBrowser(t *testing.T) {
 			assert.Empty(t, chromiumLeftovers(tmp), "Chromium processes outlived repro run")
 		})
 	}
+}
+
+// shortTempDir is a new directory for a repro process's TMPDIR and HOME,
+// removed after the test: a short one, as Chrome's profile socket path
+// must stay under the Unix limit (108 bytes).
+func shortTempDir(t *testing.T, prefix string) string {
+	t.Helper()
+	tmp, err := os.MkdirTemp("", prefix)
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(tmp) })
+	return tmp
 }
