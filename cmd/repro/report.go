@@ -217,7 +217,12 @@ func (opts *reportOptions) targetIssues(ctx context.Context) ([]targetIssue, err
 // request's outcome is read off the client's HTTP transport (sentEvents).
 func recordVerdictEvent(dsn string, rep *reproduce.Report, markdown string, atts []*sentry.Attachment) (string, error) {
 	sent := &sentEvents{base: http.DefaultTransport, outcome: map[string]error{}}
-	client, err := sentry.NewClient(sentry.ClientOptions{Dsn: dsn, Release: versionString(), HTTPTransport: sent})
+	// The synchronous transport sends the event within CaptureEvent: the
+	// default one queues it for a worker, and its Flush may return before
+	// the worker made the request (seen in CI: flushed, nothing sent).
+	transport := sentry.NewHTTPSyncTransport()
+	transport.Timeout = 10 * time.Second
+	client, err := sentry.NewClient(sentry.ClientOptions{Dsn: dsn, Release: versionString(), Transport: transport, HTTPTransport: sent})
 	if err != nil {
 		return "", fmt.Errorf("verdict event: bad DSN: %w", err)
 	}
@@ -242,9 +247,6 @@ func recordVerdictEvent(dsn string, rep *reproduce.Report, markdown string, atts
 	id := hub.CaptureEvent(ev)
 	if id == nil {
 		return "", errors.New("verdict event: dropped by the Sentry client")
-	}
-	if !hub.Flush(10 * time.Second) {
-		return "", errors.New("verdict event: could not deliver it to Sentry within 10s")
 	}
 	if err := sent.result(string(*id)); err != nil {
 		return "", fmt.Errorf("verdict event: Sentry did not accept it (%w); nothing was recorded, check --dsn", err)
