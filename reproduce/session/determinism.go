@@ -405,7 +405,52 @@ const documentJS = `(() => {
     if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) return '';
     const top = document.elementFromPoint(x, y);
     if (!top || top === el || el.contains(top) || top.contains(el)) return '';
-    return (top.tagName.toLowerCase() + (top.id ? '#' + top.id : '') + (top.classList && top.classList[0] ? '.' + top.classList[0] : '')).slice(0, 80);
+    return nameOf(top);
+  };
+  const nameOf = (e) => e && e.tagName ? (e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.classList && e.classList[0] ? '.' + e.classList[0] : '')).slice(0, 80) : String(e);
+
+  // The press-time hit check (as Playwright's hit target interception): a
+  // click measures its target in one exchange and presses at that point
+  // in the next, and a page that moves in between (a layout shift, a
+  // toast that goes) takes the press somewhere else. aim(el, x, y) arms
+  // the check for the press at x, y: the first event of the click says
+  // what it reached; when that is not el, a child of el, or what the
+  // point reached when it was aimed (an ancestor that takes el's clicks),
+  // it and the rest of the click are stopped before any of the page's
+  // listeners sees them. shot() disarms it and says how the press ended
+  // ('hit', 'missed' and what it reached, or '' when no event of it came
+  // to this document). aim returns a miss at once when the point already
+  // reaches something else.
+  const on = window.addEventListener.bind(window), off = window.removeEventListener.bind(window);
+  const clickEvents = ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click', 'dblclick', 'auxclick', 'contextmenu'];
+  let armed = null;
+  r.aim = (el, x, y) => {
+    r.shot();
+    const at = document.elementFromPoint(x, y);
+    const takes = (n) => !!n && (n === el || el.contains(n) || n === at);
+    if (at && !(at === el || el.contains(at) || at.contains(el))) return {verdict: 'missed', reached: nameOf(at)};
+    const st = {verdict: '', reached: ''};
+    st.handle = (e) => {
+      if (!e.isTrusted) return;
+      if (!st.verdict) {
+        const path = e.composedPath ? e.composedPath() : [e.target];
+        const t = path[0];
+        const n = t && t.nodeType === 1 ? t : t && t.parentElement;
+        st.verdict = path.includes(el) || takes(n) ? 'hit' : 'missed';
+        if (st.verdict === 'missed') st.reached = nameOf(n);
+      }
+      if (st.verdict === 'missed') { e.preventDefault(); e.stopImmediatePropagation(); }
+    };
+    for (const t of clickEvents) on(t, st.handle, true);
+    armed = st;
+    return {verdict: 'armed', reached: ''};
+  };
+  r.shot = () => {
+    const st = armed;
+    armed = null;
+    if (!st) return {verdict: '', reached: ''};
+    for (const t of clickEvents) off(t, st.handle, true);
+    return {verdict: st.verdict, reached: st.reached};
   };
   // find: the first candidate that is attached, visible (unless hidden is
   // allowed), enabled and stable (the same box on two tests in a row, the

@@ -573,15 +573,6 @@ func TestAStepsScreenshotShowsThePageAsTheStepLeftIt(t *testing.T) {
 // would reach the cover too).
 func TestAClickWaitsUntilNothingCoversItsTarget(t *testing.T) {
 	t.Parallel()
-	logged := func(obs *Observation) []string {
-		var out []string
-		for _, c := range obs.Console {
-			if c.Level == "log" {
-				out = append(out, c.Text)
-			}
-		}
-		return out
-	}
 	obs := runOnPage(t, "covered", RunConfig{},
 		plan.Step{Index: 1, Kind: plan.StepClick, Selectors: []string{"#save"}})
 	assert.Equal(t, []string{"save clicked"}, logged(obs), "the click waited for the toast to go and reached #save")
@@ -599,4 +590,44 @@ func TestAClickWaitsUntilNothingCoversItsTarget(t *testing.T) {
 	assert.Equal(t, 1, obs.StoppedAt)
 	assert.Contains(t, obs.StopReason, "element covered within 2.5s: #stuck (a click at its centre reaches div#banner.cookie-banner)")
 	assert.Empty(t, logged(obs), "nothing was clicked through the banner")
+}
+
+// logged is what the page logged with console.log, in order.
+func logged(obs *Observation) []string {
+	var out []string
+	for _, c := range obs.Console {
+		if c.Level == "log" {
+			out = append(out, c.Text)
+		}
+	}
+	return out
+}
+
+// TestAClickThatThePageMovesAwayFromIsPressedAgain: a click measures its
+// target and presses at its centre in two exchanges with the page; a page
+// that moves between them (a layout shift) must not get the press on
+// whatever now lies there. The press that missed is stopped before any of
+// the page's listeners sees it, and the click is measured and pressed
+// again: #go gets exactly one click, the shim that took its place none,
+// and the only mousedown the page saw is #go's. A target the page moves
+// before every press stops the step naming what the press reached.
+func TestAClickThatThePageMovesAwayFromIsPressedAgain(t *testing.T) {
+	t.Parallel()
+	obs := runOnPage(t, "jumpy", RunConfig{},
+		plan.Step{Index: 1, Kind: plan.StepClick, Selectors: []string{"#go"}})
+	assert.Equal(t, []string{"mousedown on go", "go clicked"}, logged(obs), "the press that the shift sent to the shim was stopped; the second reached #go")
+
+	url := "http://app.example.test/jumpy/"
+	pl := plan.Plan{StartURL: url, Steps: []plan.Step{
+		{Index: 0, Kind: plan.StepNavigate, URL: url},
+		{Index: 1, Kind: plan.StepClick, Selectors: []string{"#restless"}},
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	obs, err := Execute(ctx, pl, RunConfig{Browser: testBrowser(t), App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}, StepTimeout: 1500 * time.Millisecond})
+	require.NoError(t, err)
+	assert.False(t, obs.Completed)
+	assert.Equal(t, 1, obs.StoppedAt)
+	assert.Contains(t, obs.StopReason, "click #restless: missed: a click at its centre reached ")
+	assert.Empty(t, logged(obs), "no press that missed reached the page")
 }

@@ -494,33 +494,77 @@ func callJS(fn string, args ...any) string {
 
 // click clicks the element sel matches as chromedp.Click does — scrolled
 // into view if needed (centered), a left button pressed and released at
-// the center of its first box — in two exchanges with the page instead of
-// chromedp's eight or so (find the node, its box, its visibility, scroll,
-// its quads, press, release): one call finds the element, scrolls it and
-// measures it; the press and the release then go out in order without a
-// round trip between them. The step's target wait has already found the
-// element attached, visible, enabled and stable; one that is gone or has
-// no box by now gets chromedp's own click, which waits for it as before.
+// the center of its first box — in a few exchanges with the page instead
+// of chromedp's eight or so (find the node, its box, its visibility,
+// scroll, its quads, press, release): one call finds the element, scrolls
+// it, measures it and arms the press-time hit check (window.__repro.aim);
+// the press and the release then go out in order without a round trip
+// between them; a last call reads how the press ended. A press the page
+// moved away from the element (it reached something else) was stopped
+// before the page saw it, and the click is measured and pressed again
+// (after 20, 100, 100, 500 ms… as Playwright retries), until the step's
+// time is up: "missed: a click at its centre reached div.toast". The
+// step's target wait has already found the element attached, visible,
+// enabled, stable and uncovered; one that is gone or has no box by now
+// gets chromedp's own click, which waits for it as before.
 func (s *Session) click(sel string) chromedp.Action[chromedp.Void] {
-	type point struct{ X, Y float64 }
+	type aim struct {
+		X, Y    float64
+		Verdict string `json:"verdict"`
+		Reached string `json:"reached"`
+	}
+	backoff := []time.Duration{0, 20 * time.Millisecond, 100 * time.Millisecond, 100 * time.Millisecond, 500 * time.Millisecond}
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		p, err := chromedp.Evaluate[*point](callJS(`(sel) => {
-			const el = document.querySelector(sel); if (!el) return null;
-			if (el.scrollIntoViewIfNeeded) el.scrollIntoViewIfNeeded(true); else el.scrollIntoView({block: 'center', inline: 'center'});
-			const r = el.getClientRects()[0]; if (!r || r.width === 0 || r.height === 0) return null;
-			return {X: r.left + r.width / 2, Y: r.top + r.height / 2}; }`, sel))(ctx, t)
-		if err != nil {
+		missed := "" // what the last press that was stopped reached
+		gaveUp := func(err error) error {
+			if missed != "" && ctx.Err() != nil {
+				return fmt.Errorf("missed: a click at its centre reached %s (the page moved under it)", missed)
+			}
 			return err
 		}
-		if p == nil {
-			_, err := chromedp.Click(chromedp.CSS(sel))(ctx, t)
-			return err
+		for try := 0; ; try++ {
+			a, err := chromedp.Evaluate[*aim](callJS(`(sel) => {
+				const el = document.querySelector(sel); if (!el) return null;
+				if (el.scrollIntoViewIfNeeded) el.scrollIntoViewIfNeeded(true); else el.scrollIntoView({block: 'center', inline: 'center'});
+				const r = el.getClientRects()[0]; if (!r || r.width === 0 || r.height === 0) return null;
+				const X = r.left + r.width / 2, Y = r.top + r.height / 2;
+				const h = window.__repro && window.__repro.aim ? window.__repro.aim(el, X, Y) : {verdict: '', reached: ''};
+				return {X, Y, verdict: h.verdict, reached: h.reached}; }`, sel))(ctx, t)
+			if err != nil {
+				return gaveUp(err)
+			}
+			if a == nil {
+				_, err := chromedp.Click(chromedp.CSS(sel))(ctx, t)
+				return err
+			}
+			if a.Verdict != "missed" {
+				press := input.DispatchMouseEventParams{Type: input.DispatchMouseEventTypeMousePressed, X: a.X, Y: a.Y, Button: input.MouseButtonLeft, ClickCount: 1}
+				release := press
+				release.Type = input.DispatchMouseEventTypeMouseReleased
+				if _, err := callInOrder(ctx, s.browser.wire, t, []command{{input.CommandDispatchMouseEvent, press}, {input.CommandDispatchMouseEvent, release}}); err != nil {
+					return gaveUp(err)
+				}
+				if a.Verdict != "armed" {
+					return nil // no hit check in this document (no init script)
+				}
+				// The click may have navigated: a document without the
+				// check, or none at all, says the press was not stopped.
+				got, err := chromedp.Evaluate[*aim](`window.__repro && window.__repro.shot ? window.__repro.shot() : null`)(ctx, t)
+				if err != nil && ctx.Err() != nil {
+					return gaveUp(err)
+				}
+				if err != nil || got == nil || got.Verdict != "missed" {
+					return nil
+				}
+				a = got
+			}
+			missed = a.Reached
+			s.log.Debug("click: missed, again", "selector", sel, "reached", a.Reached, "try", try+1)
+			sleep(ctx, backoff[min(try+1, len(backoff)-1)])
+			if ctx.Err() != nil {
+				return gaveUp(ctx.Err())
+			}
 		}
-		press := input.DispatchMouseEventParams{Type: input.DispatchMouseEventTypeMousePressed, X: p.X, Y: p.Y, Button: input.MouseButtonLeft, ClickCount: 1}
-		release := press
-		release.Type = input.DispatchMouseEventTypeMouseReleased
-		_, err = callInOrder(ctx, s.browser.wire, t, []command{{input.CommandDispatchMouseEvent, press}, {input.CommandDispatchMouseEvent, release}})
-		return err
 	})
 }
 
