@@ -68,8 +68,8 @@ type eventKeys struct {
 	firstChecked, first bool
 }
 
-// add keys one event.
-func (k *eventKeys) add(ev []byte, sc *scanner) {
+// add keys one event and returns its envelope.
+func (k *eventKeys) add(ev []byte, sc *scanner) header {
 	h := readHeader(ev, sc)
 	ms := h.key()
 	if !k.firstChecked {
@@ -85,6 +85,7 @@ func (k *eventKeys) add(ev []byte, sc *scanner) {
 		k.valid++
 	}
 	k.ms = append(k.ms, ms)
+	return h
 }
 
 // looksLikeEvent reports whether ev is an object with "type" and
@@ -229,6 +230,9 @@ func ranks(k *eventKeys) []int32 {
 // verified streams rec, checks every event against its key and passes
 // the valid ones on with their rank.
 func verified(rec recording, k *eventKeys, rank []int32, take func(seg int, ev []byte, h header, ms float64, r int32) error) error {
+	if fr, ok := rec.(*fileRecording); ok && fr.ix != nil {
+		return fr.ix.replay(fr.path, k, rank, take)
+	}
 	idx := 0
 	err := rec.stream(func(seg int, ev []byte, s *scanner) error {
 		if idx >= len(k.ms) {
@@ -472,6 +476,10 @@ type fileRecording struct {
 	where string
 	nsegs int
 	k     *eventKeys
+	// ix says where each event of a plain file lies (nil for zlib, or
+	// when it grew too large for the events' size): the timeline's read
+	// takes them from the file without scanning them again.
+	ix *eventIndex
 }
 
 func (r *fileRecording) segments() int             { return r.nsegs }
@@ -487,14 +495,30 @@ const eventBytesAtLeast = 256
 // one event at a time copies a 100 MB recording's keys a dozen times.
 func (r *fileRecording) load(rd io.Reader, bud *budget, size int64) error {
 	r.k = &eventKeys{}
-	if n := min(size/eventBytesAtLeast, int64(bud.lim.MaxEvents)); n > 0 {
+	n := min(size/eventBytesAtLeast, int64(bud.lim.MaxEvents))
+	if n > 0 {
 		r.k.ms = make([]float64, 0, n)
 	}
-	n, err := streamEvents(rd, shapeAuto, bud, r.where, func(_ int, ev []byte, sc *scanner) error {
-		r.k.add(ev, sc)
+	var sums *chunkSums
+	if !r.zlib {
+		sums = &chunkSums{r: rd}
+		rd = sums
+		r.ix = &eventIndex{}
+		if n > 0 {
+			r.ix.evs = make([]evAt, 0, n)
+		}
+	}
+	nsegs, err := streamEvents(rd, shapeAuto, bud, r.where, func(seg int, ev []byte, sc *scanner) error {
+		h := r.k.add(ev, sc)
+		if r.ix != nil && !r.ix.add(seg, ev, sc.off, h) {
+			r.ix = nil
+		}
 		return nil
 	})
-	r.nsegs = n
+	r.nsegs = nsegs
+	if r.ix != nil {
+		r.ix.sums, r.ix.size = sums.finish()
+	}
 	return err
 }
 

@@ -30,6 +30,9 @@ type scanner struct {
 	stack  []byte
 	fields []field // the top-level members of the last object scanned
 	valid  bool    // the last value scanned was valid JSON
+	// off is where the last value scanned began in its input, when a
+	// jsonStream scanned it.
+	off int64
 }
 
 const (

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -296,5 +297,120 @@ func TestSpecial8FindsEveryStopByte(t *testing.T) {
 				t.Fatalf("special8 with %#x at %d = %v, want %v", c, pos, got, want)
 			}
 		}
+	}
+}
+
+// TestIndexedReadGivesTheScanningReadsTimeline: the timeline's read of a
+// plain recording file takes each event by the offset the load kept
+// instead of scanning the file again; for every bundle it must build the
+// timeline (and its warnings) the scanning read builds.
+func TestIndexedReadGivesTheScanningReadsTimeline(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join(bundlesDir, "*"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no bundles under %s: %v", bundlesDir, err)
+	}
+	// And a recording of many chunks, its events out of order: one
+	// bundle's segments 40 times over (5.6 MB), timestamps unchanged.
+	data, err := os.ReadFile(filepath.Join(bundlesDir, "studio-healthy", segmentsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner := bytes.TrimSuffix(bytes.TrimPrefix(bytes.TrimSpace(data), []byte("[")), []byte("]"))
+	long := t.TempDir()
+	writeFile(t, long, segmentsFile, "["+strings.Repeat(string(inner)+",", 39)+string(inner)+"]")
+	dirs = append(dirs, long)
+	for _, dir := range dirs {
+		if _, err := os.Stat(filepath.Join(dir, segmentsFile)); err != nil {
+			continue
+		}
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			indexed, scanned := timelineJSON(t, dir, true), timelineJSON(t, dir, false)
+			if indexed != scanned {
+				t.Errorf("the indexed read's timeline (%d bytes) differs from the scanning read's (%d bytes)", len(indexed), len(scanned))
+			}
+		})
+	}
+}
+
+// timelineJSON loads dir and builds its timeline, with the load's event
+// index or without it (the scanning read).
+func timelineJSON(t *testing.T, dir string, index bool) string {
+	t.Helper()
+	b, err := LoadBundle(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr, ok := b.rec.(*fileRecording)
+	if !ok || fr.ix == nil {
+		t.Fatalf("%s: the load kept no event index", dir)
+	}
+	if !index {
+		fr.ix = nil
+	}
+	tl, err := BuildTimeline(b, AllowNoSnapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := json.Marshal(tl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// TestIndexedReadRefusesAnyChangedByte: the indexed read checks every
+// chunk it reads against the load's sums, so a recording changed in place
+// — one character of a text, same size, same keys, which a scanning read
+// cannot tell — is refused rather than mixed with what was validated.
+func TestIndexedReadRefusesAnyChangedByte(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(filepath.Join(bundlesDir, "imagechat-bug", segmentsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, segmentsFile, string(data))
+	b, err := LoadBundle(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.LastIndex(data, []byte(`"textContent":"`))
+	if i < 0 {
+		t.Fatal("no textContent in the recording")
+	}
+	changed := bytes.Clone(data)
+	j := i + len(`"textContent":"`)
+	if changed[j] == 'x' {
+		changed[j] = 'y'
+	} else {
+		changed[j] = 'x'
+	}
+	writeFile(t, dir, segmentsFile, string(changed))
+	if _, err := BuildTimeline(b, AllowNoSnapshot()); !errors.Is(err, errChanged) {
+		t.Fatalf("BuildTimeline after one byte changed = %v, want %v", err, errChanged)
+	}
+}
+
+// TestATinyEventsRecordingDropsItsIndex: an index of 16 bytes an event is
+// kept only while it stays under an eighth of the bytes it describes; a
+// recording of 150,000 tiny events (40 bytes each) drops it during the load
+// and its timeline is built by the scanning read, the same timeline.
+func TestATinyEventsRecordingDropsItsIndex(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString(`[[{"type":4,"timestamp":1700000000000,"data":{"href":"http://x.test/","width":800,"height":600}}`)
+	for i := range 150_000 {
+		fmt.Fprintf(&sb, `,{"type":3,"timestamp":%d,"data":{"source":99}}`, 1700000000001+i)
+	}
+	sb.WriteString("]]")
+	dir := t.TempDir()
+	writeFile(t, dir, segmentsFile, sb.String())
+	b, err := LoadBundle(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fr := b.rec.(*fileRecording); fr.ix != nil {
+		t.Fatalf("the load kept an index of %d events for %d bytes", len(fr.ix.evs), sb.Len())
+	}
+	if _, err := BuildTimeline(b, AllowNoSnapshot()); err != nil {
+		t.Fatal(err)
 	}
 }

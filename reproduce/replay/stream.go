@@ -181,6 +181,7 @@ type jsonStream struct {
 	where string
 	buf   []byte // unread input is buf[pos:]
 	pos   int
+	base  int64 // how much of the input lies before buf
 	rerr  error // the reader's error (io.EOF at the end), once seen
 	sc    scanner
 }
@@ -194,6 +195,7 @@ func (s *jsonStream) fill() bool {
 	}
 	if s.pos > 0 {
 		n := copy(s.buf[:cap(s.buf)], s.buf[s.pos:])
+		s.base += int64(s.pos)
 		s.buf, s.pos = s.buf[:n], 0
 	}
 	if len(s.buf) == cap(s.buf) {
@@ -301,6 +303,7 @@ func (s *jsonStream) value() ([]byte, error) {
 		}
 		if !more {
 			v := s.buf[s.pos : s.pos+n]
+			s.sc.off = s.base + int64(s.pos)
 			s.pos += n
 			return v, nil
 		}
