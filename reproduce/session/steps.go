@@ -518,7 +518,7 @@ func (s *Session) click(sel string) chromedp.Action[chromedp.Void] {
 		missed := "" // what the last press that was stopped reached
 		gaveUp := func(err error) error {
 			if missed != "" && ctx.Err() != nil {
-				return fmt.Errorf("missed: a click at its centre reached %s (the page moved under it)", missed)
+				return fmt.Errorf("missed: a click at its centre reached %s, not the element (the page moved under it, or something lies over it once scrolled into view)", missed)
 			}
 			return err
 		}
