@@ -508,13 +508,41 @@ func (r *fileRecording) load(rd io.Reader, bud *budget, size int64) error {
 			r.ix.evs = make([]evAt, 0, n)
 		}
 	}
+	var sp *splitter
+	if !r.zlib && size > 0 {
+		sp = startSplit(r.path, size, bud.lim, r.where)
+	}
 	nsegs, err := streamEvents(rd, shapeAuto, bud, r.where, func(seg int, ev []byte, sc *scanner) error {
+		if sp != nil && sp.reached(sc.off, seg, bud) {
+			return errSplit
+		}
 		h := r.k.add(ev, sc)
 		if r.ix != nil && !r.ix.add(seg, ev, sc.off, h) {
 			r.ix = nil
 		}
 		return nil
 	})
+	if errors.Is(err, errSplit) {
+		// The second half scanned the rest: join it.
+		t := sp.t
+		bud.events += t.events - 1
+		bud.bytes += size - sums.size
+		if sp.multi {
+			nsegs = sp.seg + 1 + t.segs
+		} else {
+			nsegs = 1
+		}
+		r.nsegs = nsegs
+		all, _ := sums.finish()
+		r.ix = t.join(r.k, r.ix, all, sp.mid, sp.seg)
+		if testSplitJoined != nil {
+			testSplitJoined()
+		}
+		return nil
+	}
+	if sp != nil {
+		sp.wait()
+	}
 	r.nsegs = nsegs
 	if r.ix != nil {
 		r.ix.sums, r.ix.size = sums.finish()
