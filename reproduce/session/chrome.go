@@ -175,6 +175,15 @@ func NewBrowser(ctx context.Context, cfg ChromeConfig) (*Browser, error) {
 		}
 	case <-ctx.Done():
 		cancel()
+		// The launch ends before this returns: a browser process that
+		// started meanwhile is killed and reaped, and its children with it
+		// (chromedp's allocator waits only for browsers it handed out).
+		// `repro run` cancels its early launch when the replay cannot be
+		// read and exits next: Debian's /usr/bin/chromium, a shell script
+		// still starting, was seen alive after it (CI, the built binary's
+		// TestARunThatCannotStartLeavesNoBrowser), dying only by the
+		// parent-death signal.
+		<-done
 		return nil, fmt.Errorf("launch chrome: %w", ctx.Err())
 	}
 	// Only when the sessions' proxies ask for credentials are the
