@@ -55,6 +55,9 @@ type Mirror struct {
 	match matchCtx
 	// block holds the nodes still free in the event being applied.
 	block []Node
+	// gen counts the changes made through the mirror (a snapshot, a
+	// mutation, a reset): equal gens, the same tree.
+	gen uint64
 }
 
 type compiledSelector struct {
@@ -80,6 +83,7 @@ func NewMirror() *Mirror { return &Mirror{nodes: map[int]*Node{}} }
 
 // Reset empties the mirror.
 func (m *Mirror) Reset() {
+	m.gen++
 	m.nodes = make(map[int]*Node, len(m.nodes))
 	m.root = nil
 }

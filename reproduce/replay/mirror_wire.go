@@ -547,6 +547,7 @@ func (mu *mutation) decode(data []byte, a *nodeArena, in *interner) {
 
 // applyMutation applies a decoded mutation (see ApplyMutation).
 func (m *Mirror) applyMutation(mu *mutation) (missing int, err error) {
+	m.gen++
 	if mu.err {
 		return 0, fmt.Errorf("mutation: %w", errWrongType)
 	}

@@ -108,6 +108,30 @@ func fillTarget(dst *Target, src Target) {
 	dst.InDOM = dst.InDOM || src.InDOM
 }
 
+// count is Mirror.Count remembered until the mirror changes: a click's
+// rrweb event and its breadcrumb, and the steps on one element between two
+// mutations, count the same selectors in the same tree (about half of a
+// long recording's counts). The builder changes its mirror only through
+// snapshots and mutations, which move its gen.
+func (bl *builder) count(sel string) (int, error) {
+	if bl.counts == nil || bl.countGen != bl.mirror.gen {
+		if bl.counts == nil || len(bl.counts) > 256 {
+			bl.counts = map[string]int{}
+		} else {
+			clear(bl.counts)
+		}
+		bl.countGen = bl.mirror.gen
+	}
+	if n, ok := bl.counts[sel]; ok {
+		return n, nil
+	}
+	n, err := bl.mirror.Count(sel)
+	if err == nil {
+		bl.counts[sel] = n
+	}
+	return n, err
+}
+
 // candidates lists selectors that could find t again, most specific
 // first, each with its match count in the recorded DOM now (-1 when there
 // is no recorded DOM to count in, or the counting budget is spent).
@@ -125,7 +149,7 @@ func (bl *builder) candidates(t Target) []Candidate {
 		c := Candidate{Selector: sel, Kind: kind, Matches: -1}
 		if bl.mirror.Root() != nil && bl.countBudget >= bl.mirror.Len() {
 			bl.countBudget -= bl.mirror.Len()
-			if n, err := bl.mirror.Count(sel); err == nil {
+			if n, err := bl.count(sel); err == nil {
 				c.Matches = n
 			} else {
 				return

@@ -104,6 +104,10 @@ type builder struct {
 	// countBudget bounds the DOM nodes visited to count candidate
 	// selectors, so a hostile recording cannot make the build quadratic.
 	countBudget int
+	// counts are the candidate counts made in the mirror as it is now
+	// (its gen countGen).
+	counts   map[string]int
+	countGen uint64
 }
 
 // BuildTimeline decodes the bundle's recording into a typed, time-ordered
