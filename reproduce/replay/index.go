@@ -24,8 +24,9 @@ import (
 // is not kept for zlib files, whose second read inflates them again
 // anyway.
 
-// indexChunk is how many bytes of the file each sum covers.
-const indexChunk = 256 << 10
+// indexChunk is how many bytes of the file each sum covers (a variable
+// only for the fuzz test, which splits files of a few hundred bytes).
+var indexChunk int64 = 256 << 10
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -208,12 +209,12 @@ func (c *chunkSums) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	b := p[:n]
 	for len(b) > 0 {
-		k := min(len(b), indexChunk-c.n)
+		k := min(len(b), int(indexChunk)-c.n)
 		c.cur = crc32.Update(c.cur, castagnoli, b[:k])
 		c.n += k
 		c.size += int64(k)
 		b = b[k:]
-		if c.n == indexChunk {
+		if c.n == int(indexChunk) {
 			c.sums = append(c.sums, c.cur)
 			c.cur, c.n = 0, 0
 		}

@@ -139,8 +139,11 @@ func eventStart(b []byte) int {
 // scanTail scans the file at path from mid (a multiple of indexChunk)
 // as the second half of a split load and sends where it began on found
 // (-1 when it found no place) before scanning on.
-func scanTail(path string, mid int64, multi bool, lim Limits, where string, stop *atomic.Bool, found chan<- int64) *tail {
+func scanTail(path string, mid, size int64, multi bool, lim Limits, where string, stop *atomic.Bool, found chan<- int64) *tail {
 	t := &tail{at: -1, ix: &eventIndex{}}
+	if n := min((size-mid)/eventBytesAtLeast, int64(lim.MaxEvents)); n > 0 {
+		t.k.ms, t.ix.evs = make([]float64, 0, n), make([]evAt, 0, n)
+	}
 	sent := false
 	defer func() {
 		if !sent {
@@ -292,7 +295,7 @@ func startSplit(path string, size int64, lim Limits, where string) *splitter {
 		return nil
 	}
 	sp := &splitter{mid: mid, multi: multi, at: -2, found: make(chan int64, 1), done: make(chan *tail, 1)}
-	go func() { sp.done <- scanTail(path, mid, multi, lim, where, &sp.stop, sp.found) }()
+	go func() { sp.done <- scanTail(path, mid, size, multi, lim.withDefaults(), where, &sp.stop, sp.found) }()
 	return sp
 }
 

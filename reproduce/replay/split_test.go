@@ -195,3 +195,77 @@ func TestSplitLoadFallsBackExactly(t *testing.T) {
 		}
 	})
 }
+
+// FuzzSplitLoadIsTheLoadAlone: whatever the bytes of a recording file —
+// anyone can send one — a split load gives exactly what the load alone
+// gives: the same error, or the same keys, segments, index and timeline.
+// Files of a few hundred bytes are split (64-byte chunks).
+//
+//	go test ./reproduce/replay -run '^$' -fuzz FuzzSplitLoadIsTheLoadAlone -fuzztime 60s -fuzzminimizetime 1x
+func FuzzSplitLoadIsTheLoadAlone(f *testing.F) {
+	for _, name := range []string{"account-bug", "feed-healthy"} {
+		data, err := os.ReadFile(filepath.Join(bundlesDir, name, segmentsFile))
+		if err != nil {
+			f.Fatal(err)
+		}
+		var segs [][]json.RawMessage
+		if err := json.Unmarshal(data, &segs); err != nil {
+			f.Fatal(err)
+		}
+		// A few events of each segment: a small file of the real shape.
+		var parts []string
+		for _, s := range segs {
+			var evs []string
+			for i, e := range s {
+				if i < 6 && len(e) < 2000 {
+					evs = append(evs, string(e))
+				}
+			}
+			parts = append(parts, "["+strings.Join(evs, ",")+"]")
+		}
+		f.Add([]byte("[" + strings.Join(parts, ",") + "]"))
+		f.Add([]byte("[" + strings.Join(parts, ",null,[],") + "]"))
+	}
+	f.Add([]byte(`[[{"type":4,"data":{"href":"http://x.test/"},"timestamp":1},{"type":5,"data":{"tag":"x","payload":[{"type":3,"data":{},"timestamp":2},{"type":3,"data":{},"timestamp":3}]},"timestamp":4},{"type":3,"data":{"source":2},"timestamp":5}]]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		oldChunk, oldMin := indexChunk, splitMin
+		defer func() { indexChunk, splitMin = oldChunk, oldMin }()
+		indexChunk = 64
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, segmentsFile), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		load := func(split bool) (*Bundle, error) {
+			splitMin = 1 << 62
+			if split {
+				splitMin = 0
+			}
+			return LoadBundle(dir)
+		}
+		seq, errSeq := load(false)
+		spl, errSpl := load(true)
+		if fmt.Sprint(errSeq) != fmt.Sprint(errSpl) {
+			t.Fatalf("errors differ:\n alone: %v\n split: %v", errSeq, errSpl)
+		}
+		if errSeq != nil {
+			return
+		}
+		a, b := seq.rec.(*fileRecording), spl.rec.(*fileRecording)
+		if a.nsegs != b.nsegs || !reflect.DeepEqual(a.k.ms, b.k.ms) || a.k.valid != b.k.valid || a.k.bad != b.k.bad || a.k.example != b.k.example {
+			t.Fatalf("keys differ: alone %d segments %v, split %d segments %v", a.nsegs, a.k.ms, b.nsegs, b.k.ms)
+		}
+		if a.ix != nil && b.ix != nil && (!reflect.DeepEqual(a.ix.evs, b.ix.evs) || !reflect.DeepEqual(a.ix.sums, b.ix.sums) || a.ix.size != b.ix.size) {
+			t.Fatal("the indexes differ")
+		}
+		ta, errA := BuildTimeline(seq, AllowNoSnapshot())
+		tb, errB := BuildTimeline(spl, AllowNoSnapshot())
+		if fmt.Sprint(errA) != fmt.Sprint(errB) {
+			t.Fatalf("BuildTimeline errors differ: %v / %v", errA, errB)
+		}
+		ja, _ := json.Marshal(ta)
+		jb, _ := json.Marshal(tb)
+		if !bytes.Equal(ja, jb) {
+			t.Fatal("the timelines differ")
+		}
+	})
+}
