@@ -37,9 +37,11 @@ import (
 //     whole-file reader held before).
 //
 // Reading twice costs a second pass over the file (from the page cache) or
-// a second inflate, far less than decoding a tree of generic values did.
-// If the file changes between the passes the build fails rather than mix
-// two recordings.
+// a second inflate, far less than decoding a tree of generic values did;
+// a plain file is not scanned the second time: the load keeps where each
+// event lies and the second pass takes them by offset (index.go), and a
+// large one is loaded on both cores (split.go). If the file changes
+// between the passes the build fails rather than mix two recordings.
 
 // recording is where a bundle's rrweb events come from.
 type recording interface {
