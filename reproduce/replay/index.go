@@ -11,7 +11,7 @@ import (
 
 // A plain recording file is scanned once. While it is loaded (validated
 // and keyed), where each event lies is kept — its offset, its length, its
-// type and its data member: 16 bytes an event — with a CRC-32C of every
+// type and its data member: 12 bytes an event — with a CRC-32C of every
 // indexChunk bytes of the file. The timeline's read (the second pass) then
 // takes each event from the file by its offset instead of scanning the
 // file again, and checks every chunk it reads against the first pass's
@@ -39,14 +39,25 @@ type eventIndex struct {
 	end  int64      // where the last event indexed ends
 }
 
-// evAt is one event, 16 bytes: gap bytes after the previous event's end
+// evAt is one event, 12 bytes: gap bytes after the previous event's end
 // (the file's start for the first) lie its n bytes, with its data member
 // at [d0:d0+dlen] within them (d0 == 0: none; an event starts with '{').
-// An event whose numbers do not fit drops the index.
+// gt holds the gap (at most maxGap) above the type (0–15: rrweb's are
+// 0–6). An event whose numbers do not fit drops the index.
 type evAt struct {
 	n, dlen uint32
-	gap, d0 uint16
-	typ     int8
+	d0, gt  uint16
+}
+
+const maxGap = 1<<12 - 1
+
+func (e evAt) gap() int64 { return int64(e.gt >> 4) }
+func (e evAt) typ() int   { return int(e.gt & 15) }
+
+// withGap is e with its gap set to gap (at most maxGap).
+func (e evAt) withGap(gap int64) evAt {
+	e.gt = uint16(gap)<<4 | e.gt&15
+	return e
 }
 
 // segStart: the events from index ev on are segment seg's.
@@ -59,10 +70,10 @@ func (x *eventIndex) add(seg int, ev []byte, off int64, h header) bool {
 		x.segs = append(x.segs, segStart{ev: len(x.evs), seg: seg})
 	}
 	gap := off - x.end
-	if gap < 0 || gap > math.MaxUint16 || len(ev) > math.MaxUint32 || h.typ < math.MinInt8 || h.typ > math.MaxInt8 {
+	if gap < 0 || gap > maxGap || len(ev) > math.MaxUint32 || h.typ < 0 || h.typ > 15 {
 		return false
 	}
-	e := evAt{n: uint32(len(ev)), gap: uint16(gap), typ: int8(h.typ)}
+	e := evAt{n: uint32(len(ev)), gt: uint16(gap)<<4 | uint16(h.typ)}
 	if h.data != nil {
 		d0 := cap(ev) - cap(h.data) // data lies inside ev
 		if d0 <= 0 || d0 > math.MaxUint16 {
@@ -73,7 +84,7 @@ func (x *eventIndex) add(seg int, ev []byte, off int64, h header) bool {
 	x.evs = append(x.evs, e)
 	x.end = off + int64(len(ev))
 	if len(x.evs)%4096 == 0 {
-		const each = 16 // unsafe.Sizeof(evAt{})
+		const each = 12 // unsafe.Sizeof(evAt{})
 		return int64(len(x.evs))*each <= x.end/8+1<<20
 	}
 	return true
@@ -98,7 +109,7 @@ func (x *eventIndex) replay(path string, k *eventKeys, rank []int32, take func(s
 			seg = x.segs[next].seg
 			next++
 		}
-		off := end + int64(e.gap)
+		off := end + e.gap()
 		end = off + int64(e.n)
 		if rank[i] < 0 {
 			continue
@@ -107,7 +118,7 @@ func (x *eventIndex) replay(path string, k *eventKeys, rank []int32, take func(s
 		if err != nil {
 			return err
 		}
-		h := header{typ: int(e.typ), ok: true}
+		h := header{typ: e.typ(), ok: true}
 		if e.d0 > 0 {
 			d1 := uint64(e.d0) + uint64(e.dlen)
 			if d1 > uint64(e.n) {

@@ -254,11 +254,11 @@ func (t *tail) join(k *eventKeys, ix *eventIndex, sums []uint32, mid int64, seg 
 	k.ms = append(k.ms, t.k.ms...)
 	k.valid += t.k.valid
 	k.bad += t.k.bad
-	if ix == nil || t.ix == nil || t.at-ix.end > 0xffff {
+	if ix == nil || t.ix == nil || t.at-ix.end > maxGap {
 		return nil
 	}
 	if len(t.ix.evs) > 0 {
-		t.ix.evs[0].gap = uint16(t.at - ix.end)
+		t.ix.evs[0] = t.ix.evs[0].withGap(t.at - ix.end)
 	}
 	n := len(ix.evs)
 	ix.evs = append(ix.evs, t.ix.evs...)
