@@ -502,6 +502,7 @@ func (r *fileRecording) load(rd io.Reader, bud *budget, size int64) error {
 		r.k.ms = make([]float64, 0, n)
 	}
 	var sums *chunkSums
+	var sp *splitter
 	if !r.zlib {
 		sums = &chunkSums{r: rd}
 		rd = sums
@@ -509,9 +510,6 @@ func (r *fileRecording) load(rd io.Reader, bud *budget, size int64) error {
 		if n > 0 {
 			r.ix.evs = make([]evAt, 0, n)
 		}
-	}
-	var sp *splitter
-	if !r.zlib && size > 0 {
 		sp = startSplit(r.path, size, bud.lim, r.where)
 	}
 	nsegs, err := streamEvents(rd, shapeAuto, bud, r.where, func(seg int, ev []byte, sc *scanner) error {

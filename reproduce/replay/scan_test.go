@@ -263,17 +263,7 @@ func TestLoadedBundleKeepsNoRawEvents(t *testing.T) {
 // second read of the file; a file rewritten since the load is refused, not
 // mixed with what was loaded.
 func TestRecordingChangedBetweenReadsFails(t *testing.T) {
-	src := filepath.Join(bundlesDir, "imagechat-bug")
-	dir := t.TempDir()
-	data, err := os.ReadFile(filepath.Join(src, segmentsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, dir, segmentsFile, string(data))
-	b, err := LoadBundle(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, _, b := loadCopy(t, "imagechat-bug")
 	other, err := os.ReadFile(filepath.Join(bundlesDir, "feed-bug", segmentsFile))
 	if err != nil {
 		t.Fatal(err)
@@ -282,6 +272,22 @@ func TestRecordingChangedBetweenReadsFails(t *testing.T) {
 	if _, err := BuildTimeline(b, AllowNoSnapshot()); !errors.Is(err, errChanged) {
 		t.Fatalf("BuildTimeline after the file changed = %v, want %v", err, errChanged)
 	}
+}
+
+// loadCopy copies bundle's recording into a new directory and loads it
+// there, for a test that changes the file after the load.
+func loadCopy(t *testing.T, bundle string) (dir string, data []byte, b *Bundle) {
+	t.Helper()
+	dir = t.TempDir()
+	data, err := os.ReadFile(filepath.Join(bundlesDir, bundle, segmentsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, segmentsFile, string(data))
+	if b, err = LoadBundle(dir); err != nil {
+		t.Fatal(err)
+	}
+	return dir, data, b
 }
 
 func TestSpecial8FindsEveryStopByte(t *testing.T) {
@@ -363,16 +369,7 @@ func timelineJSON(t *testing.T, dir string, index bool) string {
 // — one character of a text, same size, same keys, which a scanning read
 // cannot tell — is refused rather than mixed with what was validated.
 func TestIndexedReadRefusesAnyChangedByte(t *testing.T) {
-	dir := t.TempDir()
-	data, err := os.ReadFile(filepath.Join(bundlesDir, "imagechat-bug", segmentsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, dir, segmentsFile, string(data))
-	b, err := LoadBundle(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, data, b := loadCopy(t, "imagechat-bug")
 	i := bytes.LastIndex(data, []byte(`"textContent":"`))
 	if i < 0 {
 		t.Fatal("no textContent in the recording")

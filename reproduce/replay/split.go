@@ -186,25 +186,11 @@ func scanTail(path string, mid, size int64, multi bool, lim Limits, where string
 		}
 		return nil
 	}
-	// The rest of the segment (or of the one segment) it began in.
-	for {
-		if err := s.b.event(where); err != nil {
-			return fail(err)
-		}
-		v, err := s.value()
-		if err != nil {
-			return fail(err)
-		}
-		if err := fn(0, v, &s.sc); err != nil {
-			return fail(err)
-		}
-		done, err := s.comma()
-		if err != nil {
-			return fail(err)
-		}
-		if done {
-			break
-		}
+	// The rest of the segment (or of the one segment) it began in: it
+	// begins at an event, not at the array's start (j0 1: a ']' cannot
+	// come first).
+	if err := s.eventsFrom(0, 0, 1, fn); err != nil {
+		return fail(err)
 	}
 	// The segments after it.
 	for multi {

@@ -259,7 +259,13 @@ func (s *jsonStream) comma() (bool, error) {
 // of events of any shape.
 func (s *jsonStream) events(i, seg int, fn eventFunc) error {
 	s.pos++ // '['
-	for j := 0; ; j++ {
+	return s.eventsFrom(i, seg, 0, fn)
+}
+
+// eventsFrom reads the events of element i from its event j0 on (past its
+// '['), up to and past its ']'.
+func (s *jsonStream) eventsFrom(i, seg, j0 int, fn eventFunc) error {
+	for j := j0; ; j++ {
 		c, err := s.next()
 		if err != nil {
 			return unexpectedEOF(err)

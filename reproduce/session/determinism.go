@@ -404,9 +404,12 @@ const documentJS = `(() => {
     const x = b.left + b.width / 2, y = b.top + b.height / 2;
     if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) return '';
     const top = document.elementFromPoint(x, y);
-    if (!top || top === el || el.contains(top) || top.contains(el)) return '';
+    if (!top || reaches(el, top)) return '';
     return nameOf(top);
   };
+  // reaches: a click that lands on n reaches el: n is el, a child of it,
+  // or an ancestor (one that lets el's clicks through to it).
+  const reaches = (el, n) => n === el || el.contains(n) || n.contains(el);
   const nameOf = (e) => e && e.tagName ? (e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.classList && e.classList[0] ? '.' + e.classList[0] : '')).slice(0, 80) : String(e);
 
   // The press-time hit check (as Playwright's hit target interception): a
@@ -428,7 +431,7 @@ const documentJS = `(() => {
     r.shot();
     const at = document.elementFromPoint(x, y);
     const takes = (n) => !!n && (n === el || el.contains(n) || n === at);
-    if (at && !(at === el || el.contains(at) || at.contains(el))) return {verdict: 'missed', reached: nameOf(at)};
+    if (at && !reaches(el, at)) return {verdict: 'missed', reached: nameOf(at)};
     const st = {verdict: '', reached: ''};
     st.handle = (e) => {
       if (!e.isTrusted) return;

@@ -577,19 +577,25 @@ func TestAClickWaitsUntilNothingCoversItsTarget(t *testing.T) {
 		plan.Step{Index: 1, Kind: plan.StepClick, Selectors: []string{"#save"}})
 	assert.Equal(t, []string{"save clicked"}, logged(obs), "the click waited for the toast to go and reached #save")
 
-	url := "http://app.example.test/covered/"
-	pl := plan.Plan{StartURL: url, Steps: []plan.Step{
-		{Index: 0, Kind: plan.StepNavigate, URL: url},
-		{Index: 1, Kind: plan.StepClick, Selectors: []string{"#stuck"}, X: 100, Y: 220, HasPoint: true},
-	}}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	obs, err := Execute(ctx, pl, RunConfig{Browser: testBrowser(t), App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}, StepTimeout: 2500 * time.Millisecond})
-	require.NoError(t, err)
-	assert.False(t, obs.Completed)
+	obs = runStoppingOnPage(t, "covered", 2500*time.Millisecond,
+		plan.Step{Index: 1, Kind: plan.StepClick, Selectors: []string{"#stuck"}, X: 100, Y: 220, HasPoint: true})
 	assert.Equal(t, 1, obs.StoppedAt)
 	assert.Contains(t, obs.StopReason, "element covered within 2.5s: #stuck (a click at its centre reaches div#banner.cookie-banner)")
 	assert.Empty(t, logged(obs), "nothing was clicked through the banner")
+}
+
+// runStoppingOnPage runs steps on a page of testdata/runner, as runOnPage
+// does, with a step timeout, for a run that must stop before its end.
+func runStoppingOnPage(t *testing.T, page string, stepTimeout time.Duration, steps ...plan.Step) *Observation {
+	t.Helper()
+	url := "http://app.example.test/" + page + "/"
+	pl := plan.Plan{StartURL: url, Steps: append([]plan.Step{{Index: 0, Kind: plan.StepNavigate, URL: url}}, steps...)}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	obs, err := Execute(ctx, pl, RunConfig{Browser: testBrowser(t), App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}, StepTimeout: stepTimeout})
+	require.NoError(t, err)
+	assert.False(t, obs.Completed, "the run went to its end")
+	return obs
 }
 
 // logged is what the page logged with console.log, in order.
@@ -617,16 +623,8 @@ func TestAClickThatThePageMovesAwayFromIsPressedAgain(t *testing.T) {
 		plan.Step{Index: 1, Kind: plan.StepClick, Selectors: []string{"#go"}})
 	assert.Equal(t, []string{"mousedown on go", "go clicked"}, logged(obs), "the press that the shift sent to the shim was stopped; the second reached #go")
 
-	url := "http://app.example.test/jumpy/"
-	pl := plan.Plan{StartURL: url, Steps: []plan.Step{
-		{Index: 0, Kind: plan.StepNavigate, URL: url},
-		{Index: 1, Kind: plan.StepClick, Selectors: []string{"#restless"}},
-	}}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	obs, err := Execute(ctx, pl, RunConfig{Browser: testBrowser(t), App: AppUnderTest{Dir: filepath.Join("testdata", "runner")}, StepTimeout: 1500 * time.Millisecond})
-	require.NoError(t, err)
-	assert.False(t, obs.Completed)
+	obs = runStoppingOnPage(t, "jumpy", 1500*time.Millisecond,
+		plan.Step{Index: 1, Kind: plan.StepClick, Selectors: []string{"#restless"}})
 	assert.Equal(t, 1, obs.StoppedAt)
 	assert.Contains(t, obs.StopReason, "click #restless: missed: a click at its centre reached ")
 	assert.Empty(t, logged(obs), "no press that missed reached the page")
