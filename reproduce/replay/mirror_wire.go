@@ -350,8 +350,11 @@ func (m *Mirror) decodeMutation(data []byte) *mutation {
 }
 
 // decode reads a Mutation's (valid JSON) data into mu, appending to a,
-// its strings shared through in.
-func (mu *mutation) decode(data []byte, a *nodeArena, in *interner) {
+// its strings shared through in. It reads the data's source too, as
+// sourceOf does (ok false when missing, null or not an object; bad when
+// of the wrong type), so that an IncrementalSnapshot's data is read once:
+// when the source is not a Mutation's, mu and a's growth are discarded.
+func (mu *mutation) decode(data []byte, a *nodeArena, in *interner) (src int, ok, bad bool) {
 	mu.err, mu.textErr = false, false
 	mu.removes, mu.adds, mu.texts, mu.attrs = mu.removes[:0], mu.adds[:0], mu.texts[:0], mu.attrs[:0]
 	mu.arena = a
@@ -410,8 +413,8 @@ func (mu *mutation) decode(data []byte, a *nodeArena, in *interner) {
 		return
 	}
 	for {
-		name, ok := c.member()
-		if !ok {
+		name, more := c.member()
+		if !more {
 			break
 		}
 		switch {
@@ -539,10 +542,20 @@ func (mu *mutation) decode(data []byte, a *nodeArena, in *interner) {
 					mu.adds = append(mu.adds, ad)
 				}
 			}
+		case nameIs(name, "source"):
+			switch v, isInt, null := c.intValue(); {
+			case isInt:
+				src, ok = v, true
+			case null:
+				src, ok = 0, false
+			default:
+				bad = true // and stays: a later one does not mend it
+			}
 		default:
 			c.skip()
 		}
 	}
+	return src, ok, bad
 }
 
 // applyMutation applies a decoded mutation (see ApplyMutation).

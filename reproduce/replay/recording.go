@@ -375,16 +375,22 @@ func (b *batch) add(it item, in *interner) {
 		e.d1 = e.d0 + len(it.data)
 	}
 	if it.typ == rrIncremental && it.data != nil {
-		src, ok, err := sourceOf(it.data)
-		e.src, e.srcRead, e.srcOK = src, true, ok && err == nil
+		// Read as a Mutation (and its source with it); kept only when it
+		// is one.
+		if len(b.muts) < cap(b.muts) {
+			b.muts = b.muts[:len(b.muts)+1]
+		} else {
+			b.muts = append(b.muts, mutation{})
+		}
+		a := b.arena
+		nodes, attrs, kids := len(a.nodes), len(a.attrs), len(a.kids)
+		src, ok, bad := b.muts[len(b.muts)-1].decode(it.data, a, in)
+		e.src, e.srcRead, e.srcOK = src, true, ok && !bad
 		if e.srcOK && src == 0 {
-			if len(b.muts) < cap(b.muts) {
-				b.muts = b.muts[:len(b.muts)+1]
-			} else {
-				b.muts = append(b.muts, mutation{})
-			}
-			b.muts[len(b.muts)-1].decode(it.data, b.arena, in)
 			e.mut = int32(len(b.muts))
+		} else {
+			b.muts = b.muts[:len(b.muts)-1]
+			a.nodes, a.attrs, a.kids = a.nodes[:nodes], a.attrs[:attrs], a.kids[:kids]
 		}
 	}
 	b.buf = append(b.buf, it.raw...)

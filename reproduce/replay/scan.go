@@ -329,11 +329,7 @@ func skipValue(b []byte, i int) int {
 		}
 		return i
 	}
-	for i < len(b) {
-		switch b[i] {
-		case ',', '}', ']', ' ', '\t', '\r', '\n':
-			return i
-		}
+	for i < len(b) && !endsValue(b[i]) {
 		i++
 	}
 	return i
@@ -361,11 +357,17 @@ func nameIs(raw []byte, name string) bool {
 		}
 		return true
 	}
-	// Lengths differ: only an escape or a non-ASCII fold (K, ſ) can match.
-	if bytes.IndexByte(raw, '\\') < 0 && isASCII(raw) {
+	// Lengths differ: only an escape or a non-ASCII fold (K, ſ) can match,
+	// and each of name's (ASCII) bytes then takes one to six of raw's.
+	if len(raw) < len(name) || len(raw) > 6*len(name) {
 		return false
 	}
-	return nameFolds(raw, name)
+	for _, c := range raw {
+		if c >= utf8.RuneSelf || c == '\\' {
+			return nameFolds(raw, name)
+		}
+	}
+	return false
 }
 
 // nameFolds is nameIs the slow way: unescaped, then Unicode case folding.
@@ -552,6 +554,27 @@ func (c *cursor) number() (lit []byte, ok, null bool) {
 // intValue reads an int as encoding/json does: a number without fraction
 // or exponent that fits.
 func (c *cursor) intValue() (v int, ok, null bool) {
+	// Fast path: up to 18 digits, optionally negative, followed by what
+	// ends a value (nearly every id and type): what number and ParseInt
+	// would give.
+	c.ws()
+	i, neg := c.i, false
+	if i < len(c.b) && c.b[i] == '-' {
+		i, neg = i+1, true
+	}
+	d0 := i
+	for i < len(c.b) && i-d0 < 19 && c.b[i] >= '0' && c.b[i] <= '9' {
+		v = v*10 + int(c.b[i]-'0')
+		i++
+	}
+	if n := i - d0; n > 0 && n <= 18 && (i == len(c.b) || endsValue(c.b[i])) {
+		c.i = i
+		if neg {
+			v = -v
+		}
+		return v, true, false
+	}
+	v = 0
 	lit, ok, null := c.number()
 	if !ok {
 		return 0, false, null
@@ -561,6 +584,16 @@ func (c *cursor) intValue() (v int, ok, null bool) {
 		return 0, false, false
 	}
 	return int(n), true, false
+}
+
+// endsValue reports whether c ends a number or literal (where skipValue
+// stops).
+func endsValue(c byte) bool {
+	switch c {
+	case ',', '}', ']', ' ', '\t', '\r', '\n':
+		return true
+	}
+	return false
 }
 
 // int reads an int into *dst; null leaves it.

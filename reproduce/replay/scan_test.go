@@ -96,6 +96,14 @@ func TestDecodersReadMembersAsEncodingJSON(t *testing.T) {
 		`{"id":1,"isChecked":true,"userTriggered":false,"text":null}`,
 		`{"id":1,"isChecked":1}`,
 		`{"op":"resource.fetch","description":"/api","startTimestamp":1.5,"data":{"a":[1]}}`,
+		`{"type":-3,"id":123456789012345678}`, // 18 digits: the fast path
+		`{"type":-0,"id":1234567890123456789}`, // 19 digits: ParseInt
+		`{"id":99999999999999999999}`,          // overflows
+		`{"type" : 2 , "id" :9 }`,
+		"{\"type\":2\n,\"id\":\t9\r}",
+		`{"i\u017fChecked":true,"isChec\u212aed":false}`, // ſ and K fold to s and k
+		"{\"i\u017fChecked\":true,\"TEXT\u212a\":\"no\"}",
+		"{\"i\xc5\xbfChecked\":true,\"\xe2\x84\xaaey\":1}", // the same unescaped
 		`{"op":3}`,
 		`{"OP":"x","op":"y"}`,
 		`null`, `[1]`, `"s"`, `3`, `{}`,
@@ -409,5 +417,30 @@ func TestATinyEventsRecordingDropsItsIndex(t *testing.T) {
 	}
 	if _, err := BuildTimeline(b, AllowNoSnapshot()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAMutationsReadGivesItsSourceAsSourceOf: the reading goroutine takes
+// an IncrementalSnapshot's source from the one pass that reads it as a
+// Mutation; it must be what sourceOf (json.Unmarshal into a *int) gives.
+func TestAMutationsReadGivesItsSourceAsSourceOf(t *testing.T) {
+	inputs := []string{
+		`{"source":0,"texts":[],"attributes":[],"removes":[],"adds":[]}`,
+		`{"texts":[],"adds":[{"parentId":1,"node":{"type":3,"textContent":"x","id":5}}],"source":0}`,
+		`{"source":2,"type":2,"id":9}`,
+		`{"source":0,"source":3}`,
+		`{"source":"0","source":0}`, // a wrong type stays an error
+		`{"source":0,"source":null}`,
+		`{"SOURCE":0}`, `{"sourc\u0065":0}`,
+		`{"source":0.5}`, `{"source":1e1}`, `{"source":-0}`,
+		`{"adds":[]}`, `{}`, `null`, `[0]`, `"source"`, `0`,
+	}
+	for _, in := range inputs {
+		wsrc, wok, werr := sourceOf([]byte(in))
+		var mu mutation
+		src, ok, bad := mu.decode([]byte(in), new(nodeArena), new(interner))
+		if got, want := ok && !bad, wok && werr == nil; got != want || got && src != wsrc {
+			t.Errorf("decode(%s) source = %d, %v, bad %v; sourceOf = %d, %v, %v", in, src, ok, bad, wsrc, wok, werr)
+		}
 	}
 }
