@@ -96,7 +96,7 @@ func TestDecodersReadMembersAsEncodingJSON(t *testing.T) {
 		`{"id":1,"isChecked":true,"userTriggered":false,"text":null}`,
 		`{"id":1,"isChecked":1}`,
 		`{"op":"resource.fetch","description":"/api","startTimestamp":1.5,"data":{"a":[1]}}`,
-		`{"type":-3,"id":123456789012345678}`, // 18 digits: the fast path
+		`{"type":-3,"id":123456789012345678}`,  // 18 digits: the fast path
 		`{"type":-0,"id":1234567890123456789}`, // 19 digits: ParseInt
 		`{"id":99999999999999999999}`,          // overflows
 		`{"type" : 2 , "id" :9 }`,
