@@ -58,17 +58,11 @@ var ignoredCategories = map[string]bool{
 }
 
 // breadcrumb handles a breadcrumb custom event by category.
-func (bl *builder) breadcrumb(it item, payload json.RawMessage) {
-	bc, err := bl.breadcrumbOf(payload)
-	if err != nil || bc.Category == "" {
+func (bl *builder) breadcrumb(it item, r *customRead) {
+	bc, dd := r.bc, r.dd
+	if r.bcErr != nil || bc.Category == "" {
 		bl.warn("malformed_event", it.raw)
 		return
-	}
-	var dd domData
-	if len(bc.Data) > 0 && jsonKind(bc.Data) == '{' {
-		if bl.domDataOf(bc.Data, &dd) != nil {
-			dd = domData{}
-		}
 	}
 	switch bc.Category {
 	case "ui.click":

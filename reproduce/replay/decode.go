@@ -51,7 +51,7 @@ func sourceOf(data []byte) (src int, ok bool, err error) {
 		return 0, false, err
 	}
 	for name, more := c.member(); more; name, more = c.member() {
-		if !nameIs(name, "source") {
+		if !name.is("source") {
 			c.skip()
 			continue
 		}
@@ -76,7 +76,7 @@ func snapshotNode(data []byte) ([]byte, error) {
 		return nil, err
 	}
 	for name, ok := c.member(); ok; name, ok = c.member() {
-		if nameIs(name, "node") {
+		if name.is("node") {
 			node = c.raw()
 		} else {
 			c.skip()
@@ -87,16 +87,16 @@ func snapshotNode(data []byte) ([]byte, error) {
 }
 
 // customOf reads a Custom event's {"tag":string,"payload":raw}.
-func (bl *builder) customOf(data []byte) (tag string, payload []byte, err error) {
-	c, err := members(data, &bl.mirror.in)
+func customOf(data []byte, in *interner) (tag string, payload []byte, err error) {
+	c, err := members(data, in)
 	if err != nil {
 		return "", nil, err
 	}
 	for name, ok := c.member(); ok; name, ok = c.member() {
 		switch {
-		case nameIs(name, "tag"):
+		case name.is("tag"):
 			c.str(&tag)
-		case nameIs(name, "payload"):
+		case name.is("payload"):
 			payload = c.raw()
 		default:
 			c.skip()
@@ -104,6 +104,57 @@ func (bl *builder) customOf(data []byte) (tag string, payload []byte, err error)
 	}
 	err = c.done()
 	return tag, payload, err
+}
+
+// customRead is what a Custom event's bytes say, read apart from the
+// builder's state: on the reading goroutine ahead of the event's dispatch
+// (the timeline's goroutine is the busier one), or by the builder when
+// nothing read it ahead. Its raw members lie in the event's bytes.
+type customRead struct {
+	tag     string
+	payload []byte
+	err     error
+	// tag "breadcrumb": its payload, and its data's DOM part when the
+	// data is an object that reads as one (else zero).
+	bc    breadcrumbPayload
+	bcErr error
+	dd    domData
+	// tag "performanceSpan": its payload, and a fetch/XHR span's data
+	// with its request and response details.
+	span      spanPayload
+	spanErr   error
+	net       networkData
+	netErr    error
+	req, resp *Payload
+}
+
+// readCustom reads a Custom event's data into *r, its strings shared
+// through in.
+func readCustom(data []byte, in *interner, r *customRead) {
+	*r = customRead{}
+	r.tag, r.payload, r.err = customOf(data, in)
+	if r.err != nil {
+		return
+	}
+	switch r.tag {
+	case "breadcrumb":
+		r.bc, r.bcErr = breadcrumbOf(r.payload, in)
+		if r.bcErr == nil && len(r.bc.Data) > 0 && jsonKind(r.bc.Data) == '{' {
+			if domDataOf(r.bc.Data, &r.dd, in) != nil {
+				r.dd = domData{}
+			}
+		}
+	case "performanceSpan":
+		r.span, r.spanErr = spanOf(r.payload, in)
+		if r.spanErr == nil && networkOp(r.span.Op) {
+			if len(r.span.Data) > 0 {
+				r.netErr = networkDataOf(r.span.Data, &r.net, in)
+			}
+			if r.netErr == nil {
+				r.req, r.resp = parsePayload(r.net.Request), parsePayload(r.net.Response)
+			}
+		}
+	}
 }
 
 // mouseData is a MouseInteraction's data.
@@ -120,13 +171,13 @@ func (bl *builder) mouseData(data []byte) (mouseData, error) {
 	}
 	for name, ok := c.member(); ok; name, ok = c.member() {
 		switch {
-		case nameIs(name, "type"):
+		case name.is("type"):
 			c.intPtr(&d.Type)
-		case nameIs(name, "id"):
+		case name.is("id"):
 			c.intPtr(&d.ID)
-		case nameIs(name, "x"):
+		case name.is("x"):
 			c.floatPtr(&d.X)
-		case nameIs(name, "y"):
+		case name.is("y"):
 			c.floatPtr(&d.Y)
 		default:
 			c.skip()
@@ -150,11 +201,11 @@ func (bl *builder) scrollData(data []byte) (scrollData, error) {
 	}
 	for name, ok := c.member(); ok; name, ok = c.member() {
 		switch {
-		case nameIs(name, "id"):
+		case name.is("id"):
 			c.intPtr(&d.ID)
-		case nameIs(name, "x"):
+		case name.is("x"):
 			c.float(&d.X)
-		case nameIs(name, "y"):
+		case name.is("y"):
 			c.float(&d.Y)
 		default:
 			c.skip()
@@ -179,13 +230,13 @@ func (bl *builder) inputData(data []byte) (inputData, error) {
 	}
 	for name, ok := c.member(); ok; name, ok = c.member() {
 		switch {
-		case nameIs(name, "id"):
+		case name.is("id"):
 			c.intPtr(&d.ID)
-		case nameIs(name, "text"):
+		case name.is("text"):
 			c.strPtr(&d.Text)
-		case nameIs(name, "isChecked"):
+		case name.is("isChecked"):
 			c.boolPtr(&d.IsChecked)
-		case nameIs(name, "userTriggered"):
+		case name.is("userTriggered"):
 			c.boolPtr(&d.UserTriggered)
 		default:
 			c.skip()
@@ -242,7 +293,7 @@ func (c *cursor) anyMap(m *map[string]any) {
 		if !ok {
 			return
 		}
-		key := c.in.decode(name)
+		key := c.in.decode(name.b)
 		v, ok := c.anyValue()
 		if !ok {
 			c.bad = true
@@ -277,21 +328,21 @@ func (c *cursor) anySlice(s *[]any) {
 }
 
 // breadcrumbOf reads a breadcrumb payload.
-func (bl *builder) breadcrumbOf(payload []byte) (breadcrumbPayload, error) {
+func breadcrumbOf(payload []byte, in *interner) (breadcrumbPayload, error) {
 	var bc breadcrumbPayload
-	c, err := members(payload, &bl.mirror.in)
+	c, err := members(payload, in)
 	if err != nil {
 		return bc, err
 	}
 	for name, ok := c.member(); ok; name, ok = c.member() {
 		switch {
-		case nameIs(name, "category"):
+		case name.is("category"):
 			c.str(&bc.Category)
-		case nameIs(name, "message"):
+		case name.is("message"):
 			c.str(&bc.Message)
-		case nameIs(name, "level"):
+		case name.is("level"):
 			c.str(&bc.Level)
-		case nameIs(name, "data"):
+		case name.is("data"):
 			bc.Data = c.raw()
 		default:
 			c.skip()
@@ -302,16 +353,16 @@ func (bl *builder) breadcrumbOf(payload []byte) (breadcrumbPayload, error) {
 }
 
 // domDataOf reads the DOM part of a ui.* breadcrumb's data into *dd.
-func (bl *builder) domDataOf(data []byte, dd *domData) error {
-	c, err := members(data, &bl.mirror.in)
+func domDataOf(data []byte, dd *domData, in *interner) error {
+	c, err := members(data, in)
 	if err != nil {
 		return err
 	}
 	for name, ok := c.member(); ok; name, ok = c.member() {
 		switch {
-		case nameIs(name, "nodeId"):
+		case name.is("nodeId"):
 			dd.NodeID = c.raw()
-		case nameIs(name, "node"):
+		case name.is("node"):
 			switch c.peek() {
 			case 'n':
 				c.skip()
@@ -334,13 +385,13 @@ func (bl *builder) domDataOf(data []byte, dd *domData) error {
 					break
 				}
 				switch {
-				case nameIs(name, "id"):
+				case name.is("id"):
 					n.ID = c.raw()
-				case nameIs(name, "tagName"):
+				case name.is("tagName"):
 					c.str(&n.TagName)
-				case nameIs(name, "textContent"):
+				case name.is("textContent"):
 					c.str(&n.TextContent)
-				case nameIs(name, "attributes"):
+				case name.is("attributes"):
 					c.anyMap(&n.Attributes)
 				default:
 					c.skip()
@@ -354,23 +405,23 @@ func (bl *builder) domDataOf(data []byte, dd *domData) error {
 }
 
 // spanOf reads a performanceSpan payload.
-func (bl *builder) spanOf(payload []byte) (spanPayload, error) {
+func spanOf(payload []byte, in *interner) (spanPayload, error) {
 	var p spanPayload
-	c, err := members(payload, &bl.mirror.in)
+	c, err := members(payload, in)
 	if err != nil {
 		return p, err
 	}
 	for name, ok := c.member(); ok; name, ok = c.member() {
 		switch {
-		case nameIs(name, "op"):
+		case name.is("op"):
 			c.str(&p.Op)
-		case nameIs(name, "description"):
+		case name.is("description"):
 			c.str(&p.Description)
-		case nameIs(name, "startTimestamp"):
+		case name.is("startTimestamp"):
 			p.Start = c.raw()
-		case nameIs(name, "endTimestamp"):
+		case name.is("endTimestamp"):
 			p.End = c.raw()
-		case nameIs(name, "data"):
+		case name.is("data"):
 			p.Data = c.raw()
 		default:
 			c.skip()
@@ -386,20 +437,20 @@ type networkData struct {
 	StatusCode, Request, Response json.RawMessage
 }
 
-func (bl *builder) networkDataOf(data []byte, d *networkData) error {
-	c, err := members(data, &bl.mirror.in)
+func networkDataOf(data []byte, d *networkData, in *interner) error {
+	c, err := members(data, in)
 	if err != nil {
 		return err
 	}
 	for name, ok := c.member(); ok; name, ok = c.member() {
 		switch {
-		case nameIs(name, "method"):
+		case name.is("method"):
 			c.str(&d.Method)
-		case nameIs(name, "statusCode"):
+		case name.is("statusCode"):
 			d.StatusCode = c.raw()
-		case nameIs(name, "request"):
+		case name.is("request"):
 			d.Request = c.raw()
-		case nameIs(name, "response"):
+		case name.is("response"):
 			d.Response = c.raw()
 		default:
 			c.skip()
@@ -423,13 +474,13 @@ func payloadDataOf(raw []byte, w *payloadData) error {
 	}
 	for name, ok := c.member(); ok; name, ok = c.member() {
 		switch {
-		case nameIs(name, "headers"):
+		case name.is("headers"):
 			c.anyMap(&w.Headers)
-		case nameIs(name, "size"):
+		case name.is("size"):
 			w.Size = c.raw()
-		case nameIs(name, "body"):
+		case name.is("body"):
 			w.Body = c.raw()
-		case nameIs(name, "_meta"):
+		case name.is("_meta"):
 			switch c.peek() {
 			case 'n':
 				c.skip()
@@ -446,7 +497,7 @@ func payloadDataOf(raw []byte, w *payloadData) error {
 				if !ok {
 					break
 				}
-				if nameIs(name, "warnings") {
+				if name.is("warnings") {
 					c.anySlice(&w.Meta.Warnings)
 				} else {
 					c.skip()

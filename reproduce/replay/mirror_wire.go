@@ -68,7 +68,7 @@ func (a *nodeArena) node(c *cursor) int32 {
 		}
 		w := &a.nodes[idx]
 		switch {
-		case nameIs(name, "id"):
+		case name.is("id"):
 			v, ok, null := c.intValue()
 			switch {
 			case ok:
@@ -78,7 +78,7 @@ func (a *nodeArena) node(c *cursor) int32 {
 			default:
 				w.bad = true
 			}
-		case nameIs(name, "type"):
+		case name.is("type"):
 			v, ok, null := c.intValue()
 			switch {
 			case ok:
@@ -88,25 +88,25 @@ func (a *nodeArena) node(c *cursor) int32 {
 			default:
 				w.bad, w.textBad = true, true
 			}
-		case nameIs(name, "tagName"):
+		case name.is("tagName"):
 			if s, ok, null := c.strValue(); ok {
 				w.tag = s
 			} else if !null {
 				w.bad = true
 			}
-		case nameIs(name, "textContent"):
+		case name.is("textContent"):
 			if s, ok, null := c.strValue(); ok {
 				w.text = s
 			} else if !null {
 				w.bad, w.textBad = true, true
 			}
-		case nameIs(name, "name"):
+		case name.is("name"):
 			if s, ok, null := c.strValue(); ok {
 				w.name = s
 			} else if !null {
 				w.bad = true
 			}
-		case nameIs(name, "attributes"):
+		case name.is("attributes"):
 			a0, a1, ok := a.attributes(c, w.a0, w.a1)
 			w = &a.nodes[idx]
 			if ok {
@@ -114,7 +114,7 @@ func (a *nodeArena) node(c *cursor) int32 {
 			} else {
 				w.bad = true
 			}
-		case nameIs(name, "childNodes"):
+		case name.is("childNodes"):
 			switch c.peek() {
 			case 'n':
 				c.skip()
@@ -167,7 +167,7 @@ func (a *nodeArena) attributes(c *cursor, a0, a1 int32) (int32, int32, bool) {
 		if !ok {
 			break
 		}
-		at := wattr{key: c.in.decode(name)}
+		at := wattr{key: c.in.decode(name.b)}
 		switch p := c.peek(); {
 		case p == '"':
 			at.val, at.ok, _ = c.strValue()
@@ -418,7 +418,7 @@ func (mu *mutation) decode(data []byte, a *nodeArena, in *interner) (src int, ok
 			break
 		}
 		switch {
-		case nameIs(name, "texts"):
+		case name.is("texts"):
 			mu.texts = mu.texts[:0]
 			if !array(true) {
 				continue
@@ -432,10 +432,10 @@ func (mu *mutation) decode(data []byte, a *nodeArena, in *interner) (src int, ok
 						break
 					}
 					switch {
-					case nameIs(n, "id"):
+					case n.is("id"):
 						c.int(&t.id)
 						wrong(false)
-					case nameIs(n, "value"):
+					case n.is("value"):
 						c.strPtr(&t.val)
 						wrong(true)
 					default:
@@ -446,7 +446,7 @@ func (mu *mutation) decode(data []byte, a *nodeArena, in *interner) (src int, ok
 					mu.texts = append(mu.texts, t)
 				}
 			}
-		case nameIs(name, "attributes"):
+		case name.is("attributes"):
 			mu.attrs = mu.attrs[:0]
 			if !array(false) {
 				continue
@@ -460,10 +460,10 @@ func (mu *mutation) decode(data []byte, a *nodeArena, in *interner) (src int, ok
 						break
 					}
 					switch {
-					case nameIs(n, "id"):
+					case n.is("id"):
 						c.int(&at.id)
 						wrong(false)
-					case nameIs(n, "attributes"):
+					case n.is("attributes"):
 						a0, a1, ok := a.attributes(c, at.a0, at.a1)
 						if ok {
 							at.a0, at.a1 = a0, a1
@@ -479,7 +479,7 @@ func (mu *mutation) decode(data []byte, a *nodeArena, in *interner) (src int, ok
 					mu.attrs = append(mu.attrs, at)
 				}
 			}
-		case nameIs(name, "removes"):
+		case name.is("removes"):
 			mu.removes = mu.removes[:0]
 			if !array(false) {
 				continue
@@ -493,9 +493,9 @@ func (mu *mutation) decode(data []byte, a *nodeArena, in *interner) (src int, ok
 						break
 					}
 					switch {
-					case nameIs(n, "parentId"):
+					case n.is("parentId"):
 						c.int(&r.parent)
-					case nameIs(n, "id"):
+					case n.is("id"):
 						c.int(&r.id)
 					default:
 						c.skip()
@@ -506,7 +506,7 @@ func (mu *mutation) decode(data []byte, a *nodeArena, in *interner) (src int, ok
 					mu.removes = append(mu.removes, r)
 				}
 			}
-		case nameIs(name, "adds"):
+		case name.is("adds"):
 			mu.adds = mu.adds[:0]
 			if !array(true) {
 				continue
@@ -520,13 +520,13 @@ func (mu *mutation) decode(data []byte, a *nodeArena, in *interner) (src int, ok
 						break
 					}
 					switch {
-					case nameIs(n, "parentId"):
+					case n.is("parentId"):
 						c.int(&ad.ParentID)
-					case nameIs(n, "nextId"):
+					case n.is("nextId"):
 						c.intPtr(&ad.NextID)
-					case nameIs(n, "previousId"):
+					case n.is("previousId"):
 						c.intPtr(&ad.PreviousID)
-					case nameIs(n, "node"):
+					case n.is("node"):
 						if c.peek() == 'n' {
 							c.skip()
 							ad.node = -1
@@ -542,7 +542,7 @@ func (mu *mutation) decode(data []byte, a *nodeArena, in *interner) (src int, ok
 					mu.adds = append(mu.adds, ad)
 				}
 			}
-		case nameIs(name, "source"):
+		case name.is("source"):
 			switch v, isInt, null := c.intValue(); {
 			case isInt:
 				src, ok = v, true

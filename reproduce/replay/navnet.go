@@ -127,15 +127,15 @@ type spanPayload struct {
 }
 
 // span handles a performanceSpan.
-func (bl *builder) span(it item, payload json.RawMessage) {
-	p, err := bl.spanOf(payload)
-	if err != nil || p.Op == "" {
+func (bl *builder) span(it item, r *customRead) {
+	p := r.span
+	if r.spanErr != nil || p.Op == "" {
 		bl.warn("malformed_event", it.raw)
 		return
 	}
 	switch {
-	case p.Op == "resource.fetch" || p.Op == "resource.xhr":
-		bl.network(it, p)
+	case networkOp(p.Op):
+		bl.network(it, r)
 	case p.Op == "navigation.navigate" || p.Op == "navigation.reload":
 		bl.navigate(p.Description, navLoadSpan, bl.spanItem(it, p))
 	case p.Op == "navigation.back_forward":
@@ -160,10 +160,13 @@ func (bl *builder) spanItem(it item, p spanPayload) item {
 	return it
 }
 
+// networkOp reports whether a span's op is a fetch or an XHR.
+func networkOp(op string) bool { return op == "resource.fetch" || op == "resource.xhr" }
+
 // network records a fetch/XHR span.
-func (bl *builder) network(it item, p spanPayload) {
-	var d networkData
-	if len(p.Data) > 0 && bl.networkDataOf(p.Data, &d) != nil {
+func (bl *builder) network(it item, r *customRead) {
+	p, d := r.span, r.net
+	if r.netErr != nil {
 		bl.warn("malformed_event", it.raw)
 		return
 	}
@@ -179,8 +182,8 @@ func (bl *builder) network(it item, p spanPayload) {
 		RawURL:    p.Description,
 		Status:    flexInt(d.StatusCode),
 		Start:     bl.spanItem(it, p).t,
-		Request:   parsePayload(d.Request),
-		Response:  parsePayload(d.Response),
+		Request:   r.req,
+		Response:  r.resp,
 	}
 	if pu, err := url.Parse(u); err == nil {
 		n.Path = pu.Path

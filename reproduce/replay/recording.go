@@ -322,6 +322,8 @@ type batch struct {
 	// the timeline's goroutine is the busier one.
 	muts  []mutation
 	arena *nodeArena
+	// customs are the batch's Custom events, read likewise.
+	customs []customRead
 }
 
 // evRef is one event of a batch: its bytes and its data member's, as
@@ -332,6 +334,7 @@ type evRef struct {
 	data                bool
 	ms                  float64
 	mut                 int32 // 1 + its index in muts; 0: not a Mutation
+	custom              int32 // 1 + its index in customs; 0: not read
 	// src, srcRead, srcOK: an IncrementalSnapshot's source, as in item.
 	src            int
 	srcRead, srcOK bool
@@ -364,6 +367,8 @@ func (b *batch) reset() {
 	}
 	b.arena.reset()
 	b.muts = b.muts[:0]
+	clear(b.customs) // what they point to is the timeline's now
+	b.customs = b.customs[:0]
 }
 
 // add copies it into the batch, reading its data when it is a Mutation.
@@ -394,6 +399,13 @@ func (b *batch) add(it item, in *interner) {
 		}
 	}
 	b.buf = append(b.buf, it.raw...)
+	if it.typ == rrCustom && it.data != nil {
+		// Read from the batch's copy: its raw members must outlive the
+		// reader's buffer.
+		b.customs = append(b.customs, customRead{})
+		readCustom(b.buf[len(b.buf)-len(it.raw)+e.d0:len(b.buf)-len(it.raw)+e.d1], in, &b.customs[len(b.customs)-1])
+		e.custom = int32(len(b.customs))
+	}
 	b.evs = append(b.evs, e)
 }
 
@@ -436,6 +448,9 @@ func pipelined(rec recording, k *eventKeys, rank []int32, fn func(item)) error {
 			}
 			if e.mut > 0 {
 				it.mut = &b.muts[e.mut-1]
+			}
+			if e.custom > 0 {
+				it.custom = &b.customs[e.custom-1]
 			}
 			fn(it)
 		}

@@ -460,9 +460,40 @@ func (c *cursor) open(kind byte) bool {
 	return true
 }
 
+// mname is a member's name as read: its bytes inside the quotes, and
+// whether they are plain (ASCII, no escape), which no other spelling of
+// an ASCII name can be compared to but byte for byte, ignoring case.
+type mname struct {
+	b     []byte
+	plain bool
+}
+
+// is reports whether the member's name is name (ASCII) as encoding/json
+// matches struct fields: exactly, else ignoring case (see nameIs).
+func (n mname) is(name string) bool {
+	if len(n.b) == len(name) && string(n.b) == name {
+		return true
+	}
+	if n.plain {
+		return len(n.b) == len(name) && asciiFold(n.b, name)
+	}
+	return nameIs(n.b, name)
+}
+
+// asciiFold reports whether ASCII a and name are equal ignoring case.
+func asciiFold(a []byte, name string) bool {
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], name[i]
+		if x != y && (x|0x20 != y|0x20 || x|0x20 < 'a' || x|0x20 > 'z') {
+			return false
+		}
+	}
+	return true
+}
+
 // member moves to the next member of the object entered and returns its
-// name's bytes; false at the object's end.
-func (c *cursor) member() ([]byte, bool) {
+// name; false at the object's end.
+func (c *cursor) member() (mname, bool) {
 	c.ws()
 	if c.i < len(c.b) && c.b[c.i] == ',' {
 		c.i++
@@ -472,10 +503,16 @@ func (c *cursor) member() ([]byte, bool) {
 		if c.i < len(c.b) {
 			c.i++ // '}'
 		}
-		return nil, false
+		return mname{}, false
 	}
 	end, _, _ := scanString(c.b, c.i)
-	name := c.b[c.i+1 : max(c.i+1, end-1)]
+	name := mname{b: c.b[c.i+1 : max(c.i+1, end-1)], plain: true}
+	for _, ch := range name.b {
+		if ch >= utf8.RuneSelf || ch == '\\' {
+			name.plain = false
+			break
+		}
+	}
 	c.i = end
 	c.ws()
 	if c.i < len(c.b) && c.b[c.i] == ':' {

@@ -124,7 +124,7 @@ func TestDecodersReadMembersAsEncodingJSON(t *testing.T) {
 		}
 		var sw spanWant
 		werr = json.Unmarshal(data, &sw)
-		sp, gerr := bl.spanOf(data)
+		sp, gerr := spanOf(data, new(interner))
 		if (werr != nil) != (gerr != nil) || werr == nil && (sp.Op != sw.Op || sp.Description != sw.Description ||
 			!bytes.Equal(sp.Start, sw.Start) || !bytes.Equal(sp.End, sw.End) || !bytes.Equal(sp.Data, sw.Data)) {
 			t.Errorf("spanOf(%s) = %+v, %v; json.Unmarshal = %+v, %v", in, sp, gerr, sw, werr)
@@ -137,7 +137,6 @@ func TestDecodersReadMembersAsEncodingJSON(t *testing.T) {
 }
 
 func TestPayloadAndDOMDataMatchEncodingJSON(t *testing.T) {
-	bl := &builder{mirror: NewMirror()}
 	inputs := []string{
 		`{"headers":{"Content-Type":"a","n":1,"b":true,"z":null,"o":{"x":[1]}},"size":94,"body":{"k":"v"},"_meta":{"warnings":["URL_SKIPPED",1]}}`,
 		`{"headers":{"a":"1"},"headers":{"b":"2"}}`, // a second object adds to the map
@@ -167,7 +166,7 @@ func TestPayloadAndDOMDataMatchEncodingJSON(t *testing.T) {
 		var want domData
 		werr := json.Unmarshal([]byte(in), &want)
 		var got domData
-		gerr := bl.domDataOf([]byte(in), &got)
+		gerr := domDataOf([]byte(in), &got, new(interner))
 		if (werr != nil) != (gerr != nil) || werr == nil && (got.nodeID() != want.nodeID() || (got.Node == nil) != (want.Node == nil) ||
 			got.Node != nil && (got.Node.TagName != want.Node.TagName || got.Node.TextContent != want.Node.TextContent ||
 				!reflect.DeepEqual(got.Node.Attributes, want.Node.Attributes) || !bytes.Equal(got.Node.ID, want.Node.ID))) {

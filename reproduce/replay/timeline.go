@@ -42,6 +42,9 @@ type item struct {
 	// the Mutations); srcOK is sourceOf's ok with a nil error.
 	src            int
 	srcRead, srcOK bool
+	// custom is a Custom event's data as read ahead by the reading
+	// goroutine (nil: the builder reads it).
+	custom *customRead
 }
 
 // evMeta is builder bookkeeping kept beside each emitted event.
@@ -66,7 +69,9 @@ type evMeta struct {
 
 // builder turns time-ordered items into a Timeline.
 type builder struct {
-	opts     Options
+	// customRead: a Custom event read by the builder itself.
+	customRead customRead
+	opts       Options
 	tl       *Timeline
 	mirror   *Mirror
 	warnings map[string]*Warning
@@ -315,19 +320,23 @@ func (bl *builder) incremental(it item) {
 
 // custom handles Sentry's custom events (5) by tag.
 func (bl *builder) custom(it item) {
-	tag, payload, err := bl.customOf(it.data)
-	if err != nil {
+	r := it.custom
+	if r == nil {
+		r = &bl.customRead
+		readCustom(it.data, &bl.mirror.in, r)
+	}
+	if r.err != nil {
 		bl.warn("malformed_event", it.raw)
 		return
 	}
-	switch tag {
+	switch r.tag {
 	case "breadcrumb":
-		bl.breadcrumb(it, payload)
+		bl.breadcrumb(it, r)
 	case "performanceSpan":
-		bl.span(it, payload)
+		bl.span(it, r)
 	case "options":
 		var opts map[string]any
-		if json.Unmarshal(payload, &opts) != nil || opts == nil {
+		if json.Unmarshal(r.payload, &opts) != nil || opts == nil {
 			bl.warn("malformed_event", it.raw)
 			return
 		}
