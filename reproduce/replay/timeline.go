@@ -72,11 +72,11 @@ type builder struct {
 	// customRead: a Custom event read by the builder itself.
 	customRead customRead
 	opts       Options
-	tl       *Timeline
-	mirror   *Mirror
-	warnings map[string]*Warning
-	events   []Event
-	meta     []evMeta
+	tl         *Timeline
+	mirror     *Mirror
+	warnings   map[string]*Warning
+	events     []Event
+	meta       []evMeta
 
 	snapshot   bool
 	pageURL    string
