@@ -151,7 +151,9 @@ func (h header) key() float64 {
 	}
 	var f float64
 	var ok bool
-	if len(h.ts) > 0 && (h.ts[0] == '-' || h.ts[0] >= '0' && h.ts[0] <= '9') {
+	if n, plain := plainInt(h.ts); plain {
+		f, ok = float64(n), true // exact: at most 15 digits
+	} else if len(h.ts) > 0 && (h.ts[0] == '-' || h.ts[0] >= '0' && h.ts[0] <= '9') {
 		v, err := strconv.ParseFloat(string(h.ts), 64)
 		f, ok = v, err == nil
 	} else {
@@ -165,6 +167,22 @@ func (h header) key() float64 {
 		return -1
 	}
 	return ms
+}
+
+// plainInt reads b when it is 1 to 15 digits (an rrweb timestamp in ms):
+// a number float64 holds exactly, as ParseFloat would read it.
+func plainInt(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 15 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
 }
 
 // msTime is TimestampToTime for a normalized ms value.

@@ -53,7 +53,9 @@ var strSpecial = func() (t [256]bool) {
 	return
 }()
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+func isSpace(c byte) bool {
+	return c <= ' ' && (c == ' ' || c == '\t' || c == '\n' || c == '\r') // one comparison for any other byte
+}
 
 // scan validates the JSON value at the start of b (b[0] is not a space)
 // and returns its length. more says b ended inside the value and more input

@@ -278,15 +278,12 @@ func (s *Selector) Matches(n *Node) bool {
 type matchCtx struct {
 	nth    map[*Node]int
 	counts map[string]int // scratch of nthOf
-	stack  []*Node        // scratch of CountCompiled
 }
 
 // release empties the scratch space after a count, so it holds no node
 // of a tree the mirror has dropped.
 func (c *matchCtx) release() {
 	clear(c.nth)
-	clear(c.stack[:cap(c.stack)])
-	c.stack = c.stack[:0]
 }
 
 func (c *matchCtx) nthOf(n *Node) int {
@@ -471,18 +468,21 @@ func (m *Mirror) CountCompiled(s *Selector) int {
 	if m.root == nil {
 		return 0
 	}
-	count := 0
 	ctx := &m.match
-	stack := append(ctx.stack, m.root)
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if s.matches(n, ctx) {
-			count++
-		}
-		stack = append(stack, n.Children...)
-	}
-	ctx.stack = stack
+	count := s.countUnder(m.root, ctx)
 	ctx.release()
+	return count
+}
+
+// countUnder counts the matches of s in n's subtree. Recursive: no node
+// is copied to a stack (the walk runs at every action's every candidate).
+func (s *Selector) countUnder(n *Node, ctx *matchCtx) int {
+	count := 0
+	if s.matches(n, ctx) {
+		count++
+	}
+	for _, c := range n.Children {
+		count += s.countUnder(c, ctx)
+	}
 	return count
 }
