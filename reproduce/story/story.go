@@ -95,6 +95,21 @@ type storyBuilder struct {
 	key     string     // what the pending line repeats
 	count   int
 	marked  bool
+	urls    map[string]string // DisplayURL of each URL met, against tl.InitialURL
+}
+
+// displayURL is replay.DisplayURL against the initial URL, once per URL (a
+// long replay repeats a few API URLs thousands of times).
+func (b *storyBuilder) displayURL(u string) string {
+	if d, ok := b.urls[u]; ok {
+		return d
+	}
+	if b.urls == nil {
+		b.urls = map[string]string{}
+	}
+	d := replay.DisplayURL(u, b.tl.InitialURL)
+	b.urls[u] = d
+	return d
 }
 
 func (b *storyBuilder) flush() {
@@ -127,11 +142,16 @@ func (b *storyBuilder) add(i int) {
 	switch ev.Kind {
 	case replay.KindNavigation:
 		n := ev.Navigation
-		how := map[string]string{replay.ViaLoad: "opened", replay.ViaPush: "went to", replay.ViaBack: "went back to", replay.ViaForward: "went forward to"}[n.Via]
-		if how == "" {
-			how = "went to"
+		how := "went to"
+		switch n.Via {
+		case replay.ViaLoad:
+			how = "opened"
+		case replay.ViaBack:
+			how = "went back to"
+		case replay.ViaForward:
+			how = "went forward to"
 		}
-		b.emit(i, "user", "", fmt.Sprintf("%s %s", how, replay.DisplayURL(n.URL, b.tl.InitialURL)), false)
+		b.emit(i, "user", "", how+" "+b.displayURL(n.URL), false)
 	case replay.KindClick:
 		t := replay.DescribeTarget(ev.Click.Target)
 		b.emit(i, "user", "click "+t, "clicked "+t, false)
@@ -159,7 +179,7 @@ func (b *storyBuilder) add(i int) {
 		b.emit(i, "user", "", fmt.Sprintf("resized the window to %dx%d", ev.Resize.Width, ev.Resize.Height), false)
 	case replay.KindNetwork:
 		n := ev.Network
-		text := fmt.Sprintf("%s %s → %s after %s", n.Method, replay.DisplayURL(n.URL, b.tl.InitialURL), replay.StatusText(n.Status), replay.FormatDuration(n.Duration))
+		text := fmt.Sprintf("%s %s → %s after %s", n.Method, b.displayURL(n.URL), replay.StatusText(n.Status), replay.FormatDuration(n.Duration))
 		key := ""
 		if !n.Failed {
 			key = "net " + n.Method + " " + n.Path
