@@ -71,6 +71,10 @@ func closeTabsAt(ws, path string) error {
 // or answers and has the tab closed under the rerun (account-bug opens
 // "/login"); the first endpoint is a DevTools port nothing listens on.
 // (One batch, not three: each costs a browser and reruns.)
+// hangTimeout is its --replay-timeout: 3× what imagechat-bug took on a
+// loaded machine.
+const hangTimeout = 30 * time.Second
+
 func TestBatchGoesOnPastAHangAKilledTabAndADeadEndpoint(t *testing.T) {
 	needChromium(t)
 	t.Parallel()
@@ -114,12 +118,12 @@ func TestBatchGoesOnPastAHangAKilledTabAndADeadEndpoint(t *testing.T) {
 		// step's that gives up. The replay timeout leaves the others time
 		// on a loaded machine: imagechat-bug's rerun and report took 10 s
 		// here beside reproduce's acceptance test (the test logs it); the
-		// hang idles through all of it (it was 100 s, the batch package's
-		// longest wait).
+		// hang idles through all of it (it was 100 s, then 60 s, the
+		// suite's longest idle wait).
 		Rerun:         reproduce.RunOptions{App: appUT, Latency: fast(), StepTimeout: 10 * time.Minute},
 		Endpoints:     []Endpoint{{Chrome: session.ChromeConfig{RemoteURL: deadURL}}, {Chrome: session.ChromeConfig{RemoteURL: ws}}},
 		Parallel:      3,
-		ReplayTimeout: 60 * time.Second,
+		ReplayTimeout: hangTimeout,
 		Out:           out,
 	})
 	if err != nil {
@@ -141,7 +145,7 @@ func TestBatchGoesOnPastAHangAKilledTabAndADeadEndpoint(t *testing.T) {
 		t.Fatalf("results.jsonl has %d replays, want 3: %v", len(byInput), byInput)
 	}
 	ok := byInput["imagechat-bug"]
-	t.Logf("imagechat-bug took %d ms of the %s replay timeout", ok.DurationMS, 60*time.Second)
+	t.Logf("imagechat-bug took %d ms of the %s replay timeout", ok.DurationMS, hangTimeout)
 	if ok.Verdict != verdict.Reproduced || ok.Group == "" || ok.Endpoint != "ws://"+mustHost(t, ws) {
 		t.Errorf("imagechat-bug: %+v; want reproduced, grouped, on the live endpoint", ok)
 	}

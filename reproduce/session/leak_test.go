@@ -159,6 +159,7 @@ func TestNothingLeavesTheSandbox(t *testing.T) {
 		{"the proxy alone (interception continues everything)", guardLayers{interceptionOpen: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each has its stand-ins and session; most of a run is settle waits
 			ins, obs := leakRun(t, tc.layers)
 			requireNoLeak(t, ins, obs)
 		})
@@ -197,20 +198,37 @@ func requireNoLeak(t *testing.T, ins map[string]*standIn, obs *Observation) {
 // no binding to report them through, so they are not journaled.) The
 // beacons the last page sends as its tab closes are
 // TestTheClosingPagesBeaconsAreJournaled's.
+//
+// Chromium drops a page's pagehide beacon now and then when its renderer
+// is short of CPU (seen once in CI; the closing page's beacons likewise):
+// a run whose journal lacks only that beacon is done again, up to three
+// times in all; anything else missing fails at once.
 func TestUnloadAndLateRequestsAreJournaled(t *testing.T) {
 	t.Parallel()
-	_, obs := leakRun(t, guardLayers{})
-	blocked := map[string]bool{}
-	for _, r := range obs.Network {
-		if r.Disposition == DispositionBlocked {
-			u, err := url.Parse(r.URL)
-			if err == nil {
-				blocked[u.Path] = true
+	want := []string{"/page", "/worker", "/shared", "/sw-install", "/frame", "/popup", "/ws-page", "/api/live", "/beacon-pagehide"}
+	for attempt := 1; ; attempt++ {
+		_, obs := leakRun(t, guardLayers{})
+		blocked := map[string]bool{}
+		for _, r := range obs.Network {
+			if r.Disposition == DispositionBlocked {
+				u, err := url.Parse(r.URL)
+				if err == nil {
+					blocked[u.Path] = true
+				}
 			}
 		}
-	}
-	for _, p := range []string{"/page", "/worker", "/shared", "/sw-install", "/frame", "/popup", "/ws-page", "/api/live", "/beacon-pagehide"} {
-		assert.True(t, blocked[p], "no blocked request for %s in the journal; blocked: %v", p, blocked)
+		var missing []string
+		for _, p := range want {
+			if !blocked[p] {
+				missing = append(missing, p)
+			}
+		}
+		if len(missing) == 1 && missing[0] == "/beacon-pagehide" && attempt < 3 {
+			t.Logf("run %d: no pagehide beacon in the journal (Chromium cut the page's unload short?)", attempt)
+			continue
+		}
+		assert.Empty(t, missing, "no blocked request for these in the journal (run %d); blocked: %v", attempt, blocked)
+		return
 	}
 }
 
