@@ -30,7 +30,7 @@ const (
 // navigation.push span and its breadcrumb); a Meta for the page already
 // shown is a checkout, and a push to it is a no-op replaceState.
 func (bl *builder) navigate(raw string, src navSource, it item) {
-	u := resolveURL(bl.pageURL, raw)
+	u, _ := bl.resolve(raw)
 	if u == "" {
 		bl.warn("malformed_event", it.raw)
 		return
@@ -105,6 +105,28 @@ func resolveURL(base, ref string) string {
 	return r.String()
 }
 
+// resolved is a URL resolved against a page's, with its path.
+type resolved struct{ url, path string }
+
+// resolve is resolveURL against the page's URL, with the result's path
+// (url.Parse's), remembered: a long recording resolves the same few API
+// URLs on the same page thousands of times.
+func (bl *builder) resolve(ref string) (u, path string) {
+	key := [2]string{bl.pageURL, ref}
+	if r, ok := bl.urls[key]; ok {
+		return r.url, r.path
+	}
+	if bl.urls == nil || len(bl.urls) >= 4096 {
+		bl.urls = map[[2]string]resolved{}
+	}
+	u = resolveURL(bl.pageURL, ref)
+	if pu, err := url.Parse(u); err == nil && u != "" {
+		path = pu.Path
+	}
+	bl.urls[key] = resolved{u, path}
+	return u, path
+}
+
 // sameURL compares two URLs ignoring a trailing "/" on a bare host.
 func sameURL(a, b string) bool {
 	return a != "" && strings.TrimSuffix(a, "/") == strings.TrimSuffix(b, "/")
@@ -170,7 +192,7 @@ func (bl *builder) network(it item, r *customRead) {
 		bl.warn("malformed_event", it.raw)
 		return
 	}
-	u := resolveURL(bl.pageURL, p.Description)
+	u, path := bl.resolve(p.Description)
 	if u == "" {
 		bl.warn("malformed_event", it.raw)
 		return
@@ -185,9 +207,7 @@ func (bl *builder) network(it item, r *customRead) {
 		Request:   r.req,
 		Response:  r.resp,
 	}
-	if pu, err := url.Parse(u); err == nil {
-		n.Path = pu.Path
-	}
+	n.Path = path
 	if f, ok := flexFloat(p.End); ok {
 		if end, ok := TimestampToTime(f); ok && end.After(n.Start) {
 			n.Duration = end.Sub(n.Start)

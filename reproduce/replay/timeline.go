@@ -71,6 +71,7 @@ type evMeta struct {
 type builder struct {
 	// customRead: a Custom event read by the builder itself.
 	customRead customRead
+	urls       map[[2]string]resolved // see resolve
 	opts       Options
 	tl         *Timeline
 	mirror     *Mirror
