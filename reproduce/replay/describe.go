@@ -3,6 +3,7 @@ package replay
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -116,7 +117,16 @@ func FormatOffset(d time.Duration) string {
 		d = 0
 	}
 	tenths := d.Milliseconds() / 100
-	return fmt.Sprintf("%02d:%02d.%d", tenths/600, (tenths/10)%60, tenths%10)
+	// fmt.Sprintf("%02d:%02d.%d", …) by hand: a long replay's story has
+	// tens of thousands of lines.
+	b := make([]byte, 0, 8)
+	if m := tenths / 600; m < 10 {
+		b = append(b, '0', byte('0'+m))
+	} else {
+		b = strconv.AppendInt(b, m, 10)
+	}
+	sec := (tenths / 10) % 60
+	return string(append(b, ':', byte('0'+sec/10), byte('0'+sec%10), '.', byte('0'+tenths%10)))
 }
 
 // Quote quotes recorded text for a description, its spaces collapsed and

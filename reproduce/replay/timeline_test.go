@@ -3,6 +3,7 @@ package replay
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -404,5 +405,19 @@ func TestTimelineQueries(t *testing.T) {
 	}
 	if u := tl.PageURLAt(at(t0 + 1000)); u != "http://x.test/b" {
 		t.Errorf("PageURLAt at push = %q", u)
+	}
+}
+
+// TestFormatOffsetIsMmSsT: the story's offsets read mm:ss.t, minutes past
+// 99 in full, a negative offset as zero, as fmt.Sprintf("%02d:%02d.%d")
+// printed them.
+func TestFormatOffsetIsMmSsT(t *testing.T) {
+	for _, d := range []time.Duration{-time.Second, 0, 99 * time.Millisecond, 100 * time.Millisecond, 5*time.Second + 450*time.Millisecond,
+		59*time.Second + 999*time.Millisecond, time.Minute, 9*time.Minute + 59*time.Second, 10 * time.Minute, 99*time.Minute + 59*time.Second + 900*time.Millisecond, 100 * time.Minute, 1234*time.Minute + 5*time.Second} {
+		tenths := max(d, 0).Milliseconds() / 100
+		want := fmt.Sprintf("%02d:%02d.%d", tenths/600, (tenths/10)%60, tenths%10)
+		if got := FormatOffset(d); got != want {
+			t.Errorf("FormatOffset(%v) = %q, want %q", d, got, want)
+		}
 	}
 }
