@@ -31,11 +31,11 @@ func (s *Story) Text() string {
 		case l.Failure:
 			mark = "! "
 		}
-		t.Printf("%3d  %s  %s%s", l.N, replay.FormatOffset(l.Offset), mark, l.Text)
 		if l.Breakdown {
-			t.Printf("   ← breakdown")
+			t.Printf("%3d  %s  %s%s   ← breakdown\n", l.N, replay.FormatOffset(l.Offset), mark, l.Text)
+		} else {
+			t.Printf("%3d  %s  %s%s\n", l.N, replay.FormatOffset(l.Offset), mark, l.Text)
 		}
-		t.Printf("\n")
 	}
 	if len(s.Lines) == 0 {
 		t.Printf("  (no user actions or system responses were recorded)\n")
