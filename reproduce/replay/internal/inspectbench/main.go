@@ -4,8 +4,11 @@
 // each other in time: a valid, time-ordered recording), then reads it in a
 // child process exactly as `repro inspect` does (reproduce.Open, the story,
 // its text) and prints the time, MB/s and that process's peak RSS as a
-// multiple of the input. The bundle lives in a temporary directory and is
-// removed afterwards (-keep DIR keeps it).
+// multiple of the input; -n times (3), each followed by python3's
+// json.load of the same file, the reference the goal was set against
+// (3.4 s then): the median ratio, and what it makes the read at that
+// speed. The bundle lives in a temporary directory and is removed
+// afterwards (-keep DIR keeps it).
 //
 //	go run ./reproduce/replay/internal/inspectbench            # 100 MB from studio-healthy
 //	go run ./reproduce/replay/internal/inspectbench -size 20 -from testdata/replays/tasks-bug
@@ -25,6 +28,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/pprof"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +43,7 @@ func main() {
 	keep := flag.String("keep", "", "write the bundle to this directory and keep it")
 	decode := flag.String("decode", "", "(child) read this bundle as repro inspect does and report")
 	cpuprofile := flag.String("cpuprofile", "", "write the decode's CPU profile to this file")
+	n := flag.Int("n", 3, "reads (each followed by python3's json.load of the file, the reference)")
 	flag.Parse()
 	if *decode != "" {
 		if err := child(*decode, *cpuprofile); err != nil {
@@ -47,7 +52,11 @@ func main() {
 		}
 		return
 	}
-	if err := run(*from, *size, *keep, *cpuprofile); err != nil {
+	if *n < 1 {
+		fmt.Fprintln(os.Stderr, "inspectbench: -n must be at least 1")
+		os.Exit(2)
+	}
+	if err := run(*from, *size, *n, *keep, *cpuprofile); err != nil {
 		fmt.Fprintln(os.Stderr, "inspectbench:", err)
 		os.Exit(1)
 	}
@@ -60,7 +69,7 @@ type report struct {
 	Events  int     `json:"events"`
 }
 
-func run(from string, sizeMB int, keep, cpuprofile string) error {
+func run(from string, sizeMB, n int, keep, cpuprofile string) error {
 	dir := keep
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "inspectbench-")
@@ -83,22 +92,66 @@ func run(from string, sizeMB int, keep, cpuprofile string) error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(self, "-decode", dir, "-cpuprofile", cpuprofile)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return fmt.Errorf("decode: %w", err)
+	// The reference: python's json.load of the same file, run alternately
+	// with the read (this machine's speed swings within seconds, so only
+	// a ratio measured in one run compares across days).
+	py, pyErr := exec.LookPath("python3")
+	if pyErr != nil {
+		fmt.Println("python3 not found: no json.load reference, the read's times alone")
 	}
+	var secs, cpus, pys []float64
 	var r report
-	if err := json.Unmarshal(out, &r); err != nil {
-		return fmt.Errorf("decode report %q: %w", out, err)
+	for i := 0; i < n; i++ {
+		cmd := exec.Command(self, "-decode", dir, "-cpuprofile", cpuprofile)
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return fmt.Errorf("decode: %w", err)
+		}
+		if err := json.Unmarshal(out, &r); err != nil {
+			return fmt.Errorf("decode report %q: %w", out, err)
+		}
+		secs = append(secs, r.Seconds)
+		cpus = append(cpus, (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds())
+		peak := r.HWMKiB << 10
+		fmt.Printf("  read %d: %.2fs, %.0f MB/s, CPU %.2fs, peak RSS %.1f MB = %.2fx the input\n",
+			i+1, r.Seconds, float64(input)/1e6/r.Seconds, cpus[i], float64(peak)/1e6, float64(peak)/float64(input))
+		if pyErr == nil {
+			t0 := time.Now()
+			c := exec.Command(py, "-c", "import json,sys; json.load(open(sys.argv[1], 'rb'))", filepath.Join(dir, "recording-segments.json"))
+			c.Stderr = os.Stderr
+			if err := c.Run(); err != nil {
+				return fmt.Errorf("python3 json.load: %w", err)
+			}
+			pys = append(pys, time.Since(t0).Seconds())
+			fmt.Printf("  python3 json.load %d: %.2fs\n", i+1, pys[i])
+		}
 	}
-	peak := r.HWMKiB << 10
-	cpu := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
-	fmt.Printf("repro inspect path: %.2fs, %.0f MB/s, %d timeline events (CPU %.2fs: on a busy machine wall time is CPU time plus waiting)\n",
-		r.Seconds, float64(input)/1e6/r.Seconds, r.Events, cpu)
-	fmt.Printf("peak RSS: %.1f MB = %.2fx the input\n", float64(peak)/1e6, float64(peak)/float64(input))
+	med := median(secs)
+	fmt.Printf("repro inspect path: %.2fs median of %d, %.0f MB/s, %d timeline events (CPU %.2fs: on a busy machine wall time is CPU time plus waiting)\n",
+		med, n, float64(input)/1e6/med, r.Events, median(cpus))
+	if len(pys) > 0 {
+		ratios := make([]float64, n)
+		for i := range ratios {
+			ratios[i] = secs[i] / pys[i]
+		}
+		fmt.Printf("vs python3 json.load of the file: %.2fs median → %.3fx (per pair %.3fx); at a json.load of %.1fs (the speed the 1 s goal was set on) the read takes %.2fs\n",
+			median(pys), med/median(pys), median(ratios), goalPython, median(ratios)*goalPython)
+	}
 	return nil
+}
+
+// goalPython is how long python3's json.load of the 100 MB bundle took
+// on the machine and day the read's goal (1 s) was set.
+const goalPython = 3.4
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // child reads dir the way `repro inspect` does and prints a report.
