@@ -55,17 +55,27 @@ func sourceOf(data []byte) (src int, ok bool, err error) {
 			c.skip()
 			continue
 		}
-		switch v, isInt, null := c.intValue(); {
-		case isInt:
-			src, ok = v, true
-		case null:
-			src, ok = 0, false
-		default:
+		if !c.source(&src, &ok) {
 			c.bad = true
 		}
 	}
 	err = c.done()
 	return src, ok, err
+}
+
+// source reads the value of an IncrementalSnapshot's source member as a
+// *int reads it: an int sets src and ok, null clears them; false when it
+// is of another type (src and ok left as they were).
+func (c *cursor) source(src *int, ok *bool) bool {
+	switch v, isInt, null := c.intValue(); {
+	case isInt:
+		*src, *ok = v, true
+	case null:
+		*src, *ok = 0, false
+	default:
+		return false
+	}
+	return true
 }
 
 // snapshotNode reads a FullSnapshot's data.node, raw.

@@ -543,12 +543,7 @@ func (mu *mutation) decode(data []byte, a *nodeArena, in *interner) (src int, ok
 				}
 			}
 		case name.is("source"):
-			switch v, isInt, null := c.intValue(); {
-			case isInt:
-				src, ok = v, true
-			case null:
-				src, ok = 0, false
-			default:
+			if !c.source(&src, &ok) {
 				bad = true // and stays: a later one does not mend it
 			}
 		default:

@@ -420,8 +420,9 @@ func (b *batch) add(it item, in *interner) {
 	if it.typ == rrCustom && it.data != nil {
 		// Read from the batch's copy: its raw members must outlive the
 		// reader's buffer.
+		ev := b.buf[e.off : e.off+e.n]
 		b.customs = append(b.customs, customRead{})
-		readCustom(b.buf[len(b.buf)-len(it.raw)+e.d0:len(b.buf)-len(it.raw)+e.d1], in, &b.customs[len(b.customs)-1])
+		readCustom(ev[e.d0:e.d1], in, &b.customs[len(b.customs)-1])
 		e.custom = int32(len(b.customs))
 	}
 	b.evs = append(b.evs, e)
